@@ -1,0 +1,180 @@
+using System.Collections.Immutable;
+using k8s.Models;
+using Portico.Core.Kubernetes;
+using Portico.Core.Model;
+
+namespace Portico.Core.Building;
+
+/// <summary>
+/// Resolves an Ingress backend to a route target: a Service port (by number or name) whose ready endpoints come
+/// from EndpointSlices, pod IPs direct. A reference that cannot be resolved answers 503 with a warning; a backend
+/// that is not valid at all is an error and the caller drops the path.
+/// </summary>
+internal sealed class BackendResolver
+{
+    private readonly ClusterSnapshot _snapshot;
+    private readonly EndpointIndex _endpoints;
+    private readonly BuildOptions _options;
+    private readonly DiagnosticBag _diagnostics;
+    private readonly Dictionary<string, Upstream> _upstreams = new(StringComparer.Ordinal);
+
+    public BackendResolver(ClusterSnapshot snapshot, BuildOptions options, DiagnosticBag diagnostics)
+    {
+        _snapshot = snapshot;
+        _endpoints = new EndpointIndex(snapshot);
+        _options = options;
+        _diagnostics = diagnostics;
+    }
+
+    /// <summary>Every upstream a resolved route points at, by name.</summary>
+    public ImmutableArray<Upstream> Upstreams => [.. _upstreams.Values.OrderBy(u => u.Name, StringComparer.Ordinal)];
+
+    /// <summary>The target for <paramref name="backend"/>, or null (with an error) when the backend is invalid.</summary>
+    public RouteTarget? Resolve(string ns, V1IngressBackend? backend, ObjectRef owner, string field)
+    {
+        if (backend?.Resource is not null)
+        {
+            _diagnostics.Error(owner, field + ".resource", "resource backends are not supported; use a Service backend");
+            return null;
+        }
+
+        var service = backend?.Service;
+        if (service is null)
+        {
+            _diagnostics.Error(owner, field + ".service", "is required");
+            return null;
+        }
+
+        if (!DnsGrammar.IsServiceName(service.Name))
+        {
+            _diagnostics.Error(owner, field + ".service.name", $"{Printable.Quote(service.Name)} is not a valid Service name (RFC 1035 label)");
+            return null;
+        }
+
+        var port = service.Port;
+        bool hasNumber = port?.Number is not null;
+        bool hasName = !string.IsNullOrEmpty(port?.Name);
+        if (hasNumber == hasName)
+        {
+            _diagnostics.Error(owner, field + ".service.port", "must give exactly one of number or name");
+            return null;
+        }
+
+        if (hasNumber && port!.Number is < 1 or > 65535)
+        {
+            _diagnostics.Error(owner, field + ".service.port.number", $"{port.Number} is not a port number (1-65535)");
+            return null;
+        }
+
+        if (hasName && !DnsGrammar.IsPortName(port!.Name))
+        {
+            _diagnostics.Error(owner, field + ".service.port.name", $"{Printable.Quote(port.Name)} is not a valid port name (IANA service name)");
+            return null;
+        }
+
+        return ResolveService(new NamespacedName(ns, service.Name), port!, owner, field + ".service");
+    }
+
+    private RouteTarget ResolveService(NamespacedName key, V1ServiceBackendPort port, ObjectRef owner, string field)
+    {
+        string shownPort = port.Number?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? port.Name;
+        if (!_snapshot.Services.TryGetValue(key, out var service))
+        {
+            _diagnostics.Warning(owner, field + ".name", $"Service {key} not found; the route answers 503");
+            return RouteTarget.ServiceUnavailable;
+        }
+
+        var servicePort = service.Spec?.Ports?.FirstOrDefault(p => port.Number is { } n ? p.Port == n : p.Name == port.Name);
+        var serviceRef = new ObjectRef(KnownKinds.Service, key.Namespace, key.Name);
+        if (service.Spec?.Type == "ExternalName")
+        {
+            return ResolveExternalName(service, serviceRef, servicePort?.Port ?? port.Number, owner, field);
+        }
+
+        if (servicePort is null)
+        {
+            _diagnostics.Warning(owner, field + ".port", $"Service {key} has no port {shownPort}; the route answers 503");
+            return RouteTarget.ServiceUnavailable;
+        }
+
+        string name = UpstreamName(key, servicePort.Port);
+        if (!_upstreams.ContainsKey(name))
+        {
+            _upstreams[name] = new Upstream(name, serviceRef, servicePort.Port, ReadyEndpoints(key, servicePort), ExternalName: null);
+        }
+
+        return RouteTarget.ToUpstream(name);
+    }
+
+    private RouteTarget ResolveExternalName(V1Service service, ObjectRef serviceRef, int? port, ObjectRef owner, string field)
+    {
+        if (!_options.EnableExternalNameServices)
+        {
+            _diagnostics.Warning(owner, field + ".name", $"{serviceRef} is an ExternalName Service, and those are disabled (--enable-external-name); the route answers 503");
+            return RouteTarget.ServiceUnavailable;
+        }
+
+        string? externalName = service.Spec.ExternalName?.TrimEnd('.').ToLowerInvariant();
+        if (!DnsGrammar.IsSubdomain(externalName) || port is null)
+        {
+            _diagnostics.Warning(serviceRef, "spec.externalName", $"{Printable.Quote(service.Spec.ExternalName)} is not a usable DNS name with a port; routes to it answer 503");
+            return RouteTarget.ServiceUnavailable;
+        }
+
+        var key = new NamespacedName(serviceRef.Namespace, serviceRef.Name);
+        string name = UpstreamName(key, port.Value);
+        _upstreams.TryAdd(name, new Upstream(name, serviceRef, port.Value, [], externalName));
+        return RouteTarget.ToUpstream(name);
+    }
+
+    /// <summary>Ready endpoints of every slice whose port name matches the Service port's name; the first address of each endpoint.</summary>
+    private ImmutableArray<UpstreamEndpoint> ReadyEndpoints(NamespacedName service, V1ServicePort servicePort)
+    {
+        var endpoints = new SortedSet<UpstreamEndpoint>();
+        foreach (var slice in _endpoints.For(service))
+        {
+            if (slice.AddressType is not ("IPv4" or "IPv6"))
+            {
+                continue;
+            }
+
+            var slicePort = slice.Ports?.FirstOrDefault(p => (p.Name ?? string.Empty) == (servicePort.Name ?? string.Empty));
+            if (slicePort?.Port is not { } portNumber)
+            {
+                continue;
+            }
+
+            var sliceRef = new ObjectRef(KnownKinds.EndpointSlice, slice.Metadata.NamespaceProperty, slice.Metadata.Name);
+            if (portNumber is < 1 or > 65535)
+            {
+                _diagnostics.Warning(sliceRef, "ports", $"{portNumber} is not a port number; the slice is ignored");
+                continue;
+            }
+
+            var list = slice.Endpoints ?? [];
+            for (int i = 0; i < list.Count; i++)
+            {
+                var endpoint = list[i];
+                if (endpoint.Conditions?.Ready == false || endpoint.Addresses is not { Count: > 0 })
+                {
+                    continue;
+                }
+
+                if (EndpointAddressPolicy.TryParse(endpoint.Addresses[0], _options.AllowLoopbackEndpoints, out var address, out string error))
+                {
+                    endpoints.Add(new UpstreamEndpoint(address, portNumber));
+                }
+                else
+                {
+                    _diagnostics.Warning(sliceRef, $"endpoints[{i}].addresses[0]", $"{Printable.Quote(endpoint.Addresses[0])}: {error}; the endpoint is ignored");
+                }
+            }
+        }
+
+        return [.. endpoints];
+    }
+
+    /// <summary>"namespace_service_port": the parts are validated DNS labels and a number, none contains '_'.</summary>
+    private static string UpstreamName(NamespacedName service, int port) =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{service.Namespace}_{service.Name}_{port}");
+}

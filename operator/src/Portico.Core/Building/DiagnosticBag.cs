@@ -1,0 +1,16 @@
+using System.Collections.Immutable;
+using Portico.Core.Model;
+
+namespace Portico.Core.Building;
+
+/// <summary>Collects diagnostics during one build, without duplicates, and hands them out sorted.</summary>
+internal sealed class DiagnosticBag
+{
+    private readonly HashSet<Diagnostic> _items = [];
+
+    public void Error(ObjectRef target, string field, string message) => _items.Add(new Diagnostic(Severity.Error, target, field, message));
+
+    public void Warning(ObjectRef target, string field, string message) => _items.Add(new Diagnostic(Severity.Warning, target, field, message));
+
+    public ImmutableArray<Diagnostic> ToSortedArray() => [.. _items.Order()];
+}

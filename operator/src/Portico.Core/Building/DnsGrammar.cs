@@ -1,0 +1,40 @@
+using System.Text.RegularExpressions;
+
+namespace Portico.Core.Building;
+
+/// <summary>
+/// Kubernetes' name grammars as anchored whole-value rules: explicit ASCII classes, anchored with \z (never $,
+/// which also matches before a trailing newline). A value that passes holds no character that could break out of a config file.
+/// </summary>
+public static partial class DnsGrammar
+{
+    public const int MaxLabelLength = 63;
+    public const int MaxSubdomainLength = 253;
+    public const int MaxPortNameLength = 15;
+
+    /// <summary>RFC 1123 label: namespaces, most names.</summary>
+    public static bool IsLabel(string? value) => value is { Length: > 0 and <= MaxLabelLength } && Label().IsMatch(value);
+
+    /// <summary>RFC 1035 label: Service names (must start with a letter).</summary>
+    public static bool IsServiceName(string? value) => value is { Length: > 0 and <= MaxLabelLength } && Dns1035Label().IsMatch(value);
+
+    /// <summary>RFC 1123 subdomain: Secret names, host names.</summary>
+    public static bool IsSubdomain(string? value) =>
+        value is { Length: > 0 and <= MaxSubdomainLength } && value.Split('.').All(IsLabel);
+
+    /// <summary>IANA service name: port names (at most 15, lowercase, a letter somewhere, no "--", no leading or trailing '-').</summary>
+    public static bool IsPortName(string? value) =>
+        value is { Length: > 0 and <= MaxPortNameLength }
+        && PortName().IsMatch(value)
+        && value.Any(char.IsAsciiLetterLower)
+        && !value.Contains("--", StringComparison.Ordinal);
+
+    [GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?\\z", RegexOptions.CultureInvariant)]
+    private static partial Regex Label();
+
+    [GeneratedRegex("^[a-z]([-a-z0-9]*[a-z0-9])?\\z", RegexOptions.CultureInvariant)]
+    private static partial Regex Dns1035Label();
+
+    [GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?\\z", RegexOptions.CultureInvariant)]
+    private static partial Regex PortName();
+}

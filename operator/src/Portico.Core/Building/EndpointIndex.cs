@@ -1,0 +1,32 @@
+using k8s.Models;
+using Portico.Core.Kubernetes;
+
+namespace Portico.Core.Building;
+
+/// <summary>EndpointSlices grouped by the Service they belong to (label kubernetes.io/service-name), in name order.</summary>
+internal sealed class EndpointIndex
+{
+    public const string ServiceNameLabel = "kubernetes.io/service-name";
+
+    private readonly Dictionary<NamespacedName, List<V1EndpointSlice>> _byService = [];
+
+    public EndpointIndex(ClusterSnapshot snapshot)
+    {
+        foreach (var (key, slice) in snapshot.EndpointSlices.OrderBy(p => p.Key))
+        {
+            if (slice.Metadata.Labels?.TryGetValue(ServiceNameLabel, out string? service) == true && service is not null)
+            {
+                var serviceKey = new NamespacedName(key.Namespace, service);
+                if (!_byService.TryGetValue(serviceKey, out var slices))
+                {
+                    _byService[serviceKey] = slices = [];
+                }
+
+                slices.Add(slice);
+            }
+        }
+    }
+
+    public IReadOnlyList<V1EndpointSlice> For(NamespacedName service) =>
+        _byService.TryGetValue(service, out var slices) ? slices : [];
+}

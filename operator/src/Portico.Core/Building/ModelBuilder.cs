@@ -1,0 +1,260 @@
+using System.Collections.Immutable;
+using k8s.Models;
+using Portico.Core.Kubernetes;
+using Portico.Core.Model;
+
+namespace Portico.Core.Building;
+
+/// <summary>
+/// The pure heart of Portico: a cluster snapshot in, a proxy model out, with a diagnostic for every object or field
+/// that could not be used. Deterministic: the same snapshot and options always give an equal model.
+/// </summary>
+public static class ModelBuilder
+{
+    public static ProxyModel Build(ClusterSnapshot snapshot, BuildOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        ArgumentNullException.ThrowIfNull(options);
+        var run = new BuildRun(snapshot, options);
+        return run.Build();
+    }
+
+    /// <summary>The state of one build: everything here lives for one call only.</summary>
+    private sealed class BuildRun
+    {
+        private readonly ClusterSnapshot _snapshot;
+        private readonly BuildOptions _options;
+        private readonly DiagnosticBag _diagnostics = new();
+        private readonly RouteTable _routes = new();
+        private readonly BackendResolver _backends;
+        private readonly TlsCertificateLoader _certificates;
+        private readonly Dictionary<HostPattern, TlsClaim> _tlsClaims = [];
+        private readonly List<ObjectRef> _served = [];
+        private (RouteTarget Target, ObjectRef Owner)? _defaultBackend;
+
+        public BuildRun(ClusterSnapshot snapshot, BuildOptions options)
+        {
+            _snapshot = snapshot;
+            _options = options;
+            _backends = new BackendResolver(snapshot, options, _diagnostics);
+            _certificates = new TlsCertificateLoader(snapshot, options.Limits);
+        }
+
+        public ProxyModel Build()
+        {
+            var selector = new IngressClassSelector(_snapshot, _options, _diagnostics);
+            var ours = _snapshot.Ingresses.Values.Where(selector.IsOurs).Order(IngressPrecedence.Instance);
+            foreach (var ingress in ours)
+            {
+                AddIngress(ingress);
+            }
+
+            var certificates = new SortedDictionary<string, TlsCertificate>(StringComparer.Ordinal);
+            string? defaultCertificateId = LoadDefaultCertificate(certificates);
+            var virtualHosts = _routes.Hosts.Append(HostPattern.Any).Distinct().Order()
+                .Select(host => new VirtualHost(host, _routes.RoutesOf(host), CertificateFor(host, certificates, defaultCertificateId)))
+                .ToImmutableArray();
+
+            return new ProxyModel(
+                virtualHosts,
+                _backends.Upstreams,
+                [.. certificates.Values],
+                _defaultBackend?.Target,
+                defaultCertificateId,
+                _diagnostics.ToSortedArray(),
+                [.. _served.Order()]);
+        }
+
+        private void AddIngress(V1Ingress ingress)
+        {
+            string ns = ingress.Metadata.NamespaceProperty ?? "default";
+            var self = new ObjectRef(KnownKinds.Ingress, ns, ingress.Metadata.Name);
+            if (!DnsGrammar.IsLabel(ns) || !DnsGrammar.IsSubdomain(ingress.Metadata.Name))
+            {
+                _diagnostics.Error(self, "metadata", "namespace must be an RFC 1123 label and name an RFC 1123 subdomain; the Ingress is not served");
+                return;
+            }
+
+            var spec = ingress.Spec ?? new V1IngressSpec();
+            var limits = _options.Limits;
+            if ((spec.Rules?.Count ?? 0) > limits.MaxRulesPerIngress || (spec.Tls?.Count ?? 0) > limits.MaxTlsEntriesPerIngress)
+            {
+                _diagnostics.Error(self, "spec", $"has more than {limits.MaxRulesPerIngress} rules or {limits.MaxTlsEntriesPerIngress} TLS entries; the Ingress is not served");
+                return;
+            }
+
+            _served.Add(self);
+            if (spec.DefaultBackend is not null)
+            {
+                AddDefaultBackend(ns, spec.DefaultBackend, self);
+            }
+
+            var ruleHosts = new List<HostPattern>();
+            for (int i = 0; i < (spec.Rules?.Count ?? 0); i++)
+            {
+                if (AddRule(ns, spec.Rules![i], self, $"spec.rules[{i}]") is { } host)
+                {
+                    ruleHosts.Add(host);
+                }
+            }
+
+            for (int i = 0; i < (spec.Tls?.Count ?? 0); i++)
+            {
+                AddTls(ns, spec.Tls![i], ruleHosts, self, $"spec.tls[{i}]");
+            }
+        }
+
+        private void AddDefaultBackend(string ns, V1IngressBackend backend, ObjectRef self)
+        {
+            var target = _backends.Resolve(ns, backend, self, "spec.defaultBackend");
+            if (target is null)
+            {
+                return;
+            }
+
+            if (_defaultBackend is { } holder)
+            {
+                _diagnostics.Error(self, "spec.defaultBackend", $"ignored: {holder.Owner} is older and already defines the default backend");
+                return;
+            }
+
+            _defaultBackend = (target, self);
+        }
+
+        private HostPattern? AddRule(string ns, V1IngressRule rule, ObjectRef self, string field)
+        {
+            if (!HostParser.TryParse(rule.Host, out var host, out string hostError))
+            {
+                _diagnostics.Error(self, field + ".host", hostError + "; the rule is not served");
+                return null;
+            }
+
+            var paths = rule.Http?.Paths ?? [];
+            if (paths.Count > _options.Limits.MaxPathsPerRule)
+            {
+                _diagnostics.Error(self, field + ".http.paths", $"has more than {_options.Limits.MaxPathsPerRule} paths; the rule is not served");
+                return null;
+            }
+
+            for (int j = 0; j < paths.Count; j++)
+            {
+                string pathField = $"{field}.http.paths[{j}]";
+                var path = paths[j];
+                if (!PathParser.TryParse(path.Path, path.PathType, out var match, out string subField, out string pathError))
+                {
+                    _diagnostics.Error(self, $"{pathField}.{subField}", pathError + "; the path is not served");
+                    continue;
+                }
+
+                var target = _backends.Resolve(ns, path.Backend, self, pathField + ".backend");
+                if (target is null)
+                {
+                    continue;
+                }
+
+                if (_routes.TryAdd(host, new Route(match, target, self)) is { } holder)
+                {
+                    string by = holder.Source == self ? "an earlier path of this Ingress" : $"{holder.Source} (older)";
+                    _diagnostics.Error(self, pathField, $"{match} on host {host} is already served by {by}; this path is not served");
+                }
+            }
+
+            return host;
+        }
+
+        private void AddTls(string ns, V1IngressTLS tls, List<HostPattern> ruleHosts, ObjectRef self, string field)
+        {
+            if (tls.SecretName is not null && !DnsGrammar.IsSubdomain(tls.SecretName))
+            {
+                _diagnostics.Error(self, field + ".secretName", $"{Printable.Quote(tls.SecretName)} is not a valid Secret name; TLS for these hosts is not served");
+                return;
+            }
+
+            if ((tls.Hosts?.Count ?? 0) > _options.Limits.MaxHostsPerTlsEntry)
+            {
+                _diagnostics.Error(self, field + ".hosts", $"has more than {_options.Limits.MaxHostsPerTlsEntry} hosts; the entry is not served");
+                return;
+            }
+
+            // An entry without hosts covers every host of this Ingress's rules.
+            var hosts = new List<HostPattern>();
+            if (tls.Hosts is { Count: > 0 })
+            {
+                for (int k = 0; k < tls.Hosts.Count; k++)
+                {
+                    if (HostParser.TryParse(tls.Hosts[k], out var host, out string error) && host.Kind != HostKind.Any)
+                    {
+                        hosts.Add(host);
+                    }
+                    else
+                    {
+                        _diagnostics.Error(self, $"{field}.hosts[{k}]", (error.Length > 0 ? error : "must not be empty") + "; TLS for it is not served");
+                    }
+                }
+            }
+            else
+            {
+                hosts.AddRange(ruleHosts.Where(h => h.Kind != HostKind.Any));
+            }
+
+            var secret = tls.SecretName is null ? (NamespacedName?)null : new NamespacedName(ns, tls.SecretName);
+            foreach (var host in hosts.Distinct())
+            {
+                if (_tlsClaims.TryGetValue(host, out var holder))
+                {
+                    if (holder.Secret != secret)
+                    {
+                        _diagnostics.Warning(self, field, $"host {host} already has TLS from {holder.Owner} (older, Secret {holder.Secret?.ToString() ?? "<default>"}); that one is used");
+                    }
+
+                    continue;
+                }
+
+                _tlsClaims[host] = new TlsClaim(secret, self, field + ".secretName");
+            }
+        }
+
+        private string? CertificateFor(HostPattern host, SortedDictionary<string, TlsCertificate> certificates, string? defaultCertificateId)
+        {
+            if (!_tlsClaims.TryGetValue(host, out var claim))
+            {
+                return null;
+            }
+
+            if (claim.Secret is not { } secret)
+            {
+                return defaultCertificateId;
+            }
+
+            var certificate = _certificates.Load(secret, out string error);
+            if (certificate is null)
+            {
+                _diagnostics.Warning(claim.Owner, claim.Field, $"{error}; host {host} falls back to the default certificate");
+                return defaultCertificateId;
+            }
+
+            certificates[certificate.Id] = certificate;
+            return certificate.Id;
+        }
+
+        private string? LoadDefaultCertificate(SortedDictionary<string, TlsCertificate> certificates)
+        {
+            if (_options.DefaultCertificate is not { } secret)
+            {
+                return null;
+            }
+
+            var certificate = _certificates.Load(secret, out string error);
+            if (certificate is null)
+            {
+                _diagnostics.Warning(new ObjectRef(KnownKinds.Secret, secret.Namespace, secret.Name), "data", $"{error}; it cannot be the default certificate");
+                return null;
+            }
+
+            certificates[certificate.Id] = certificate;
+            return certificate.Id;
+        }
+
+        private sealed record TlsClaim(NamespacedName? Secret, ObjectRef Owner, string Field);
+    }
+}

@@ -1,0 +1,244 @@
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using System.Text.Json;
+using k8s;
+using k8s.Models;
+using Portico.Core.Kubernetes;
+using Portico.Core.Model;
+
+namespace Portico.Core.Offline;
+
+/// <summary>
+/// Reads manifest files (multi-document YAML or JSON, <c>kind: List</c> too) into the typed objects Portico uses.
+/// Kinds Portico does not use are skipped. YAML that does not parse throws <see cref="ManifestException"/> (file and
+/// line); an object that parses but does not fit its kind becomes a diagnostic naming it, and the rest is kept.
+/// Large files are cut at document markers and converted in parallel.
+/// </summary>
+public static class ManifestReader
+{
+    /// <summary>Files larger than this are refused: a bound on what one run will read.</summary>
+    public const long MaxFileBytes = 256L * 1024 * 1024;
+
+    private const int ChunkChars = 256 * 1024;
+
+    private static readonly string[] ManifestExtensions = [".yaml", ".yml", ".json"];
+
+    /// <summary>Reads every manifest under the given files and directories (directories recursively, files sorted).</summary>
+    public static ManifestSet Read(IEnumerable<string> paths)
+    {
+        var files = ExpandPaths(paths);
+        var chunks = new List<(string File, string Text, long LineOffset)>();
+        foreach (string file in files)
+        {
+            chunks.AddRange(Chunk(file, ReadText(file)));
+        }
+
+        var converted = new List<YamlDocument>[chunks.Count];
+        var objects = new ManifestObject?[chunks.Count][];
+        var diagnostics = new ConcurrentQueue<Diagnostic>();
+        Action<Diagnostic> report = diagnostics.Enqueue;
+        Parallel.For(0, chunks.Count, i =>
+        {
+            var (file, text, offset) = chunks[i];
+            converted[i] = YamlJsonConverter.Convert(file, text, offset);
+            objects[i] = [.. converted[i].SelectMany(d => ToObjects(d, report))];
+        });
+
+        return new ManifestSet(
+            [.. objects.SelectMany(o => o).OfType<ManifestObject>()],
+            [.. diagnostics.Order()]);
+    }
+
+    /// <summary>Reads manifests from one string (tests, stdin).</summary>
+    public static ManifestSet ReadString(string text, string name = "<input>")
+    {
+        var diagnostics = new List<Diagnostic>();
+        Action<Diagnostic> report = diagnostics.Add;
+        var objects = YamlJsonConverter.Convert(name, text).SelectMany(d => ToObjects(d, report)).OfType<ManifestObject>();
+        return new ManifestSet([.. objects], [.. diagnostics.Order()]);
+    }
+
+    internal static IReadOnlyList<string> ExpandPaths(IEnumerable<string> paths)
+    {
+        var files = new List<string>();
+        foreach (string path in paths)
+        {
+            if (Directory.Exists(path))
+            {
+                files.AddRange(Directory
+                    .EnumerateFiles(path, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.Hidden })
+                    .Where(f => ManifestExtensions.Contains(Path.GetExtension(f), StringComparer.OrdinalIgnoreCase))
+                    .Order(StringComparer.Ordinal));
+            }
+            else if (File.Exists(path))
+            {
+                files.Add(path);
+            }
+            else
+            {
+                throw new ManifestException(path, 0, "no such file or directory");
+            }
+        }
+
+        return files;
+    }
+
+    private static string ReadText(string file)
+    {
+        try
+        {
+            var info = new FileInfo(file);
+            if (info.Length > MaxFileBytes)
+            {
+                throw new ManifestException(file, 0, $"file is larger than {MaxFileBytes / (1024 * 1024)} MiB");
+            }
+
+            return File.ReadAllText(file);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ManifestException(file, 0, "cannot read: " + e.Message);
+        }
+    }
+
+    /// <summary>
+    /// Cuts a large file at lines that start a document ("---" at column 0, followed by nothing or a space): YAML
+    /// forbids such a line inside content, so every piece is whole documents. Small files stay one piece.
+    /// </summary>
+    internal static IEnumerable<(string File, string Text, long LineOffset)> Chunk(string file, string text)
+    {
+        if (text.Length <= ChunkChars || text.StartsWith('%'))
+        {
+            yield return (file, text, 0);
+            yield break;
+        }
+
+        int start = 0;
+        long startLine = 0;
+        long line = 0;
+        int position = 0;
+        while (position < text.Length)
+        {
+            int newline = text.IndexOf('\n', position);
+            int lineEnd = newline < 0 ? text.Length : newline + 1;
+            bool marker = position > start
+                && position - start >= ChunkChars
+                && text.AsSpan(position).StartsWith("---")
+                && (position + 3 >= text.Length || text[position + 3] is ' ' or '\t' or '\r' or '\n');
+            if (marker)
+            {
+                yield return (file, text[start..position], startLine);
+                start = position;
+                startLine = line;
+            }
+
+            line++;
+            position = lineEnd;
+        }
+
+        yield return (file, text[start..], startLine);
+    }
+
+    private static IEnumerable<ManifestObject?> ToObjects(YamlDocument document, Action<Diagnostic> report)
+    {
+        if (document.ApiVersion == "v1" && document.Kind == "List")
+        {
+            using var list = JsonDocument.Parse(document.Json);
+            if (!list.RootElement.TryGetProperty("items", out var items) || items.ValueKind != JsonValueKind.Array)
+            {
+                yield break;
+            }
+
+            foreach (var item in items.EnumerateArray())
+            {
+                var identity = Identify(item);
+                var type = KnownKinds.TypeOf(identity.ApiVersion, identity.Kind);
+                if (type is not null)
+                {
+                    yield return Deserialize(document, identity, type, () => DeserializeElement(item, type), report);
+                }
+                else
+                {
+                    NoteUnsupportedVersion(document, identity, report);
+                }
+            }
+
+            yield break;
+        }
+
+        var documentType = KnownKinds.TypeOf(document.ApiVersion, document.Kind);
+        var documentIdentity = (document.ApiVersion, document.Kind, document.Namespace, document.Name);
+        if (documentType is null)
+        {
+            NoteUnsupportedVersion(document, documentIdentity, report);
+            yield break;
+        }
+
+        yield return Deserialize(document, documentIdentity, documentType, () => DeserializeBytes(document.Json, documentType), report);
+    }
+
+    private static ManifestObject? Deserialize(
+        YamlDocument document,
+        (string? ApiVersion, string? Kind, string? Namespace, string? Name) identity,
+        Type type,
+        Func<IKubernetesObject<V1ObjectMeta>> deserialize,
+        Action<Diagnostic> report)
+    {
+        var reference = new ObjectRef(identity.Kind!, KnownKinds.IsNamespaced(type) ? identity.Namespace ?? "default" : string.Empty, identity.Name ?? "<unnamed>");
+        IKubernetesObject<V1ObjectMeta> value;
+        try
+        {
+            value = deserialize();
+        }
+        catch (JsonException e)
+        {
+            string field = string.IsNullOrEmpty(e.Path) ? "(object)" : e.Path.TrimStart('$', '.');
+            report(new Diagnostic(Severity.Error, reference, field, $"does not fit a {identity.Kind} ({document.File}:{document.Line}): {Printable.Escape(FirstSentence(e.Message))}"));
+            return null;
+        }
+
+        if (string.IsNullOrEmpty(value.Metadata?.Name))
+        {
+            report(new Diagnostic(Severity.Error, reference, "metadata.name", $"is required ({document.File}:{document.Line})"));
+            return null;
+        }
+
+        if (KnownKinds.IsNamespaced(type) && string.IsNullOrEmpty(value.Metadata.NamespaceProperty))
+        {
+            value.Metadata.NamespaceProperty = "default";
+        }
+
+        return new ManifestObject(value, document.File, document.Line);
+    }
+
+    private static void NoteUnsupportedVersion(YamlDocument document, (string? ApiVersion, string? Kind, string? Namespace, string? Name) identity, Action<Diagnostic> report)
+    {
+        if (identity.Kind is not null && KnownKinds.IsKnownKindName(identity.Kind))
+        {
+            var reference = new ObjectRef(identity.Kind, identity.Namespace ?? "default", identity.Name ?? "<unnamed>");
+            report(new Diagnostic(Severity.Warning, reference, "apiVersion", $"{Printable.Quote(identity.ApiVersion)} is not supported for {identity.Kind}; the object is ignored ({document.File}:{document.Line})"));
+        }
+    }
+
+    private static (string? ApiVersion, string? Kind, string? Namespace, string? Name) Identify(JsonElement item)
+    {
+        static string? Text(JsonElement e, string name) => e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+        var metadata = item.ValueKind == JsonValueKind.Object && item.TryGetProperty("metadata", out var m) ? m : default;
+        return (Text(item, "apiVersion"), Text(item, "kind"), Text(metadata, "namespace"), Text(metadata, "name"));
+    }
+
+    private static IKubernetesObject<V1ObjectMeta> DeserializeBytes(byte[] json, Type type)
+    {
+        using var stream = new MemoryStream(json, writable: false);
+        return KnownKinds.Deserialize(stream, type);
+    }
+
+    private static IKubernetesObject<V1ObjectMeta> DeserializeElement(JsonElement element, Type type) =>
+        KnownKinds.Deserialize(element, type);
+
+    private static string FirstSentence(string message)
+    {
+        int end = message.IndexOf(". Path:", StringComparison.Ordinal);
+        return end > 0 ? message[..end] : message;
+    }
+}

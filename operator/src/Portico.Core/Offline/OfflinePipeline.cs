@@ -1,0 +1,23 @@
+using Portico.Core.Building;
+using Portico.Core.Rendering;
+
+namespace Portico.Core.Offline;
+
+/// <summary>
+/// manifests -> snapshot -> model -> files: the same builder and renderer the operator uses, with files as the
+/// source. `portico render`, `portico diff`, `portico validate` and the golden tests all run through here.
+/// </summary>
+public static class OfflinePipeline
+{
+    public static OfflineResult Render(IEnumerable<string> manifestPaths, BuildOptions options, ProxySettings settings, IProxyRenderer renderer) =>
+        Render(ManifestReader.Read(manifestPaths), options, settings, renderer);
+
+    public static OfflineResult Render(ManifestSet manifests, BuildOptions options, ProxySettings settings, IProxyRenderer renderer)
+    {
+        ArgumentNullException.ThrowIfNull(renderer);
+        var (snapshot, readDiagnostics) = ManifestSnapshot.Build(manifests);
+        var model = ModelBuilder.Build(snapshot, options);
+        var config = renderer.Render(model, settings);
+        return new OfflineResult(model, config, [.. readDiagnostics.Concat(model.Diagnostics).Order()]);
+    }
+}

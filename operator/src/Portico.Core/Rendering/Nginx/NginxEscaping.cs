@@ -1,0 +1,66 @@
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace Portico.Core.Rendering.Nginx;
+
+/// <summary>
+/// The escaping helpers nginx templates use on every value (defence in depth: values are validated before they get
+/// here). Each refuses, by throwing, anything it cannot make safe; a refused value fails the whole render, and the
+/// last good configuration stays in place.
+/// </summary>
+public static partial class NginxEscaping
+{
+    /// <summary>A double-quoted nginx string. Backslash and quote are escaped; '$' and control characters are refused.</summary>
+    public static string Str(string? value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        var builder = new StringBuilder(value.Length + 2).Append('"');
+        foreach (char c in value)
+        {
+            if (c == '$' || char.IsControl(c) || c > '~')
+            {
+                throw new TemplateException($"value {Model.Printable.Quote(value)} cannot be written into nginx config: it holds '$', a control or non-ASCII character");
+            }
+
+            if (c is '"' or '\\')
+            {
+                builder.Append('\\');
+            }
+
+            builder.Append(c);
+        }
+
+        return builder.Append('"').ToString();
+    }
+
+    /// <summary>A bare word (upstream names, file names, addresses): letters, digits and "_.:-[]/" only.</summary>
+    public static string Token(string? value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        return SafeToken().IsMatch(value)
+            ? value
+            : throw new TemplateException($"value {Model.Printable.Quote(value)} is not a safe nginx token");
+    }
+
+    /// <summary>
+    /// A server_name argument. Exact hosts as quoted names; a wildcard "*.foo.com" as the anchored regex
+    /// "~^[^.]+\.foo\.com$", because nginx's own "*.foo.com" matches any depth and Ingress's matches one label.
+    /// </summary>
+    public static string ServerName(string? host, bool wildcard)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        string name = wildcard ? host.StartsWith("*.", StringComparison.Ordinal) ? host[2..] : throw new TemplateException($"wildcard host {Model.Printable.Quote(host)} does not start with \"*.\"") : host;
+        if (!HostName().IsMatch(name))
+        {
+            throw new TemplateException($"host {Model.Printable.Quote(host)} is not a safe server name");
+        }
+
+        return wildcard ? "\"~^[^.]+\\." + name.Replace(".", "\\.", StringComparison.Ordinal) + "$\"" : "\"" + name + "\"";
+    }
+
+    [GeneratedRegex(@"^[A-Za-z0-9_.:\[\]/-]+\z", RegexOptions.CultureInvariant)]
+    private static partial Regex SafeToken();
+
+    [GeneratedRegex(@"^[a-z0-9]([a-z0-9.-]*[a-z0-9])?\z", RegexOptions.CultureInvariant)]
+    private static partial Regex HostName();
+}

@@ -1,0 +1,50 @@
+namespace Portico.Core.Rendering.Nginx;
+
+/// <summary>
+/// The model shaped for nginx.conf: everything a template prints is computed here, so templates stay simple loops.
+/// Member names reach templates in snake_case (ServerNames -> server_names).
+/// </summary>
+public sealed record NginxView(
+    NginxSettingsView Settings,
+    IReadOnlyList<NginxUpstreamView> Upstreams,
+    IReadOnlyList<NginxServerView> Servers,
+    NginxServerView DefaultServer);
+
+/// <summary>Global settings in the units nginx wants.</summary>
+public sealed record NginxSettingsView(
+    string ListenHttp,
+    string ListenHttps,
+    string StatusListen,
+    string WorkerProcesses,
+    int WorkerConnections,
+    string ProxyConnectTimeout,
+    string ProxyReadTimeout,
+    string ProxySendTimeout,
+    string KeepaliveTimeout,
+    string ClientMaxBodySize,
+    int UpstreamKeepalive,
+    bool AccessLog,
+    bool TrustForwardedHeaders,
+    bool RedirectHttpToHttps,
+    string HttpsRedirectPortSuffix,
+    string? DnsResolver,
+    int ServerNamesHashMaxSize,
+    int ServerNamesHashBucketSize);
+
+public sealed record NginxUpstreamView(string Name, IReadOnlyList<string> Servers);
+
+/// <summary>One server block. <see cref="Certificate"/> null means plain HTTP only.</summary>
+public sealed record NginxServerView(
+    string Host,
+    bool Wildcard,
+    bool IsDefault,
+    NginxCertificateView? Certificate,
+    IReadOnlyList<NginxLocationView> Locations);
+
+public sealed record NginxCertificateView(string CertificateFile, string KeyFile);
+
+/// <summary>
+/// One location. <see cref="Modifier"/> is "=", "^~" or "" (the root prefix). Exactly one of
+/// <see cref="Upstream"/>, <see cref="ExternalHost"/>, <see cref="Status"/> says what it does.
+/// </summary>
+public sealed record NginxLocationView(string Modifier, string Path, string? Upstream, string? ExternalHost, int? Status);

@@ -1,0 +1,144 @@
+using System.Globalization;
+using System.Numerics;
+using Portico.Core.Model;
+
+namespace Portico.Core.Rendering.Nginx;
+
+/// <summary>
+/// Shapes a <see cref="ProxyModel"/> for nginx. The Ingress path rules map onto nginx locations like this:
+/// Exact "/p" is <c>location = "/p"</c>; Prefix "/p" is <c>location = "/p"</c> plus <c>location ^~ "/p/"</c>
+/// (element-wise: never "/pq"; the explicit exact location also stops nginx's automatic slash redirect); Prefix "/"
+/// is <c>location "/"</c>. Where an Exact route has the same path, the exact location is the Exact route's.
+/// nginx picks "=" first and then the longest prefix, which is the Ingress precedence.
+/// </summary>
+internal static class NginxViewBuilder
+{
+    public const string CertificateDirectory = "certs";
+
+    public static NginxView Build(ProxyModel model, ProxySettings settings)
+    {
+        var upstreams = model.Upstreams.ToDictionary(u => u.Name, StringComparer.Ordinal);
+        var defaultTarget = model.DefaultBackend is { } backend ? Target(backend, upstreams) : (null, null, 404);
+
+        var servers = model.VirtualHosts
+            .Where(v => v.Host.Kind != HostKind.Any)
+            .Select(v => Server(v, v.CertificateId, isDefault: false, upstreams, defaultTarget))
+            .ToList();
+        var anyHost = model.AnyHost;
+        var defaultServer = Server(anyHost, model.DefaultCertificateId, isDefault: true, upstreams, defaultTarget);
+
+        var proxiedUpstreams = model.Upstreams
+            .Where(u => u.ExternalName is null && u.Endpoints.Length > 0)
+            .Select(u => new NginxUpstreamView(u.Name, [.. u.Endpoints.Select(e => e.HostPort)]))
+            .ToList();
+
+        return new NginxView(Settings(settings, model), proxiedUpstreams, servers, defaultServer);
+    }
+
+    public static string CertificateFile(string id) => $"{CertificateDirectory}/{id}.crt";
+
+    public static string KeyFile(string id) => $"{CertificateDirectory}/{id}.key";
+
+    private static NginxServerView Server(
+        VirtualHost host,
+        string? certificateId,
+        bool isDefault,
+        Dictionary<string, Upstream> upstreams,
+        (string? Upstream, string? External, int? Status) defaultTarget)
+    {
+        var locations = new List<NginxLocationView>();
+        var exactPaths = host.Routes.Where(r => r.Match.Kind == PathKind.Exact).Select(r => r.Match.Path).ToHashSet(StringComparer.Ordinal);
+        foreach (var route in host.Routes)
+        {
+            var (upstream, external, status) = Target(route.Target, upstreams);
+            var match = route.Match;
+            if (match.Kind == PathKind.Exact)
+            {
+                locations.Add(new NginxLocationView("=", match.Path, upstream, external, status));
+            }
+            else if (match.IsRootPrefix)
+            {
+                locations.Add(new NginxLocationView(string.Empty, "/", upstream, external, status));
+            }
+            else
+            {
+                if (!exactPaths.Contains(match.Path))
+                {
+                    locations.Add(new NginxLocationView("=", match.Path, upstream, external, status));
+                }
+
+                locations.Add(new NginxLocationView("^~", match.Path + "/", upstream, external, status));
+            }
+        }
+
+        if (!host.HasRootRoute)
+        {
+            locations.Add(new NginxLocationView(string.Empty, "/", defaultTarget.Upstream, defaultTarget.External, defaultTarget.Status));
+        }
+
+        var certificate = certificateId is null ? null : new NginxCertificateView(CertificateFile(certificateId), KeyFile(certificateId));
+        return new NginxServerView(host.Host.Value, host.Host.Kind == HostKind.Wildcard, isDefault, certificate, locations);
+    }
+
+    /// <summary>A route target as nginx does it: an upstream with endpoints, an external name, or a fixed status (503 when nothing is ready).</summary>
+    private static (string? Upstream, string? External, int? Status) Target(RouteTarget target, Dictionary<string, Upstream> upstreams)
+    {
+        if (target.Upstream is not { } name || !upstreams.TryGetValue(name, out var upstream))
+        {
+            return (null, null, target.Status ?? 503);
+        }
+
+        if (upstream.ExternalName is { } externalName)
+        {
+            return (null, string.Create(CultureInfo.InvariantCulture, $"{externalName}:{upstream.Port}"), null);
+        }
+
+        return upstream.Endpoints.Length > 0 ? (name, null, null) : (null, null, 503);
+    }
+
+    /// <summary>nginx time: whole seconds as "75s", otherwise milliseconds.</summary>
+    private static string Time(TimeSpan value)
+    {
+        long ms = (long)value.TotalMilliseconds;
+        return ms % 1000 == 0 ? string.Create(CultureInfo.InvariantCulture, $"{ms / 1000}s") : string.Create(CultureInfo.InvariantCulture, $"{ms}ms");
+    }
+
+    /// <summary>nginx size: the largest of m, k or bytes that is exact.</summary>
+    private static string Size(long bytes) => bytes switch
+    {
+        > 0 when bytes % (1024 * 1024) == 0 => string.Create(CultureInfo.InvariantCulture, $"{bytes / (1024 * 1024)}m"),
+        > 0 when bytes % 1024 == 0 => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1024}k"),
+        _ => bytes.ToString(CultureInfo.InvariantCulture),
+    };
+
+    private static NginxSettingsView Settings(ProxySettings settings, ProxyModel model)
+    {
+        var exactNames = model.VirtualHosts.Where(v => v.Host.Kind == HostKind.Exact).Select(v => v.Host.Value).ToList();
+        int longest = exactNames.Count == 0 ? 0 : exactNames.Max(n => n.Length);
+
+        // nginx stores each name as pointer + length + name, aligned to 8, and ends each bucket with a pointer:
+        // the bucket must hold the longest name; the table may grow to twice the names so collisions stay rare.
+        int bucket = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(64, 16 + ((longest + 2 + 7) / 8 * 8)));
+        int maxSize = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(1024, exactNames.Count * 2));
+
+        return new NginxSettingsView(
+            settings.ListenHttp.HostPort,
+            settings.ListenHttps.HostPort,
+            settings.StatusListen.HostPort,
+            settings.WorkerProcesses == 0 ? "auto" : settings.WorkerProcesses.ToString(CultureInfo.InvariantCulture),
+            settings.WorkerConnections,
+            Time(settings.ProxyConnectTimeout),
+            Time(settings.ProxyReadTimeout),
+            Time(settings.ProxySendTimeout),
+            Time(settings.ClientKeepaliveTimeout),
+            Size(settings.ClientMaxBodyBytes),
+            settings.UpstreamKeepaliveConnections,
+            settings.AccessLog,
+            settings.TrustForwardedHeaders,
+            settings.RedirectHttpToHttps,
+            settings.HttpsRedirectPort == 443 ? string.Empty : ":" + settings.HttpsRedirectPort.ToString(CultureInfo.InvariantCulture),
+            settings.DnsResolver?.ToString(),
+            maxSize,
+            bucket);
+    }
+}

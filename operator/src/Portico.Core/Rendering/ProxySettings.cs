@@ -1,0 +1,87 @@
+using System.Net;
+
+namespace Portico.Core.Rendering;
+
+/// <summary>
+/// Global proxy settings (from config/, the environment and flags): where to listen and how to proxy. Everything
+/// here is typed; renderers print it through the templates' escaping helpers all the same.
+/// </summary>
+public sealed record ProxySettings
+{
+    public ListenAddress ListenHttp { get; init; } = ListenAddress.Parse("0.0.0.0:8080");
+
+    public ListenAddress ListenHttps { get; init; } = ListenAddress.Parse("0.0.0.0:8443");
+
+    /// <summary>Loopback only: serves the rendered config's hash (reload confirmation) and proxy statistics.</summary>
+    public ListenAddress StatusListen { get; init; } = ListenAddress.Parse("127.0.0.1:10246");
+
+    /// <summary>Answer plain-HTTP requests for TLS hosts with a 308 redirect to HTTPS.</summary>
+    public bool RedirectHttpToHttps { get; init; }
+
+    /// <summary>The port clients reach HTTPS on (the Service port, not the container port); 443 is left out of URLs.</summary>
+    public int HttpsRedirectPort { get; init; } = 443;
+
+    /// <summary>Pass on X-Forwarded-* from clients (only behind a trusted load balancer); otherwise they are replaced.</summary>
+    public bool TrustForwardedHeaders { get; init; }
+
+    public TimeSpan ProxyConnectTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    public TimeSpan ProxyReadTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    public TimeSpan ProxySendTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    public TimeSpan ClientKeepaliveTimeout { get; init; } = TimeSpan.FromSeconds(75);
+
+    /// <summary>Largest request body, in bytes (0: no limit).</summary>
+    public long ClientMaxBodyBytes { get; init; } = 1024 * 1024;
+
+    /// <summary>Idle keep-alive connections each proxy worker keeps per upstream.</summary>
+    public int UpstreamKeepaliveConnections { get; init; } = 32;
+
+    /// <summary>0 means one worker per core.</summary>
+    public int WorkerProcesses { get; init; }
+
+    public int WorkerConnections { get; init; } = 4096;
+
+    /// <summary>Write access logs (JSON lines) to standard output.</summary>
+    public bool AccessLog { get; init; } = true;
+
+    /// <summary>DNS server for ExternalName Services (required when they are enabled).</summary>
+    public IPAddress? DnsResolver { get; init; }
+
+    /// <summary>Why these settings cannot work, or empty.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var problems = new List<string>();
+        if (!StatusListen.IsLoopback)
+        {
+            problems.Add($"status listen address {StatusListen} must be on loopback");
+        }
+
+        var ports = new[] { ListenHttp, ListenHttps, StatusListen };
+        if (ports.Select(p => p.Port).Distinct().Count() != ports.Length)
+        {
+            problems.Add("HTTP, HTTPS and status listeners need three different ports");
+        }
+
+        if (HttpsRedirectPort is < 1 or > 65535)
+        {
+            problems.Add($"HTTPS redirect port {HttpsRedirectPort} is not a port number");
+        }
+
+        foreach (var (name, value) in new[] { ("proxy connect timeout", ProxyConnectTimeout), ("proxy read timeout", ProxyReadTimeout), ("proxy send timeout", ProxySendTimeout), ("keep-alive timeout", ClientKeepaliveTimeout) })
+        {
+            if (value <= TimeSpan.Zero || value > TimeSpan.FromHours(24))
+            {
+                problems.Add($"{name} {value} must be between 1 ms and 24 h");
+            }
+        }
+
+        if (ClientMaxBodyBytes < 0 || UpstreamKeepaliveConnections < 0 || WorkerProcesses < 0 || WorkerConnections < 16)
+        {
+            problems.Add("body size, keep-alive connections and worker processes must not be negative; worker connections at least 16");
+        }
+
+        return problems;
+    }
+}

@@ -1,0 +1,43 @@
+using System.Text;
+using Scriban;
+using Scriban.Runtime;
+using Scriban.Syntax;
+
+namespace Portico.Core.Rendering;
+
+/// <summary>
+/// Runs one template of a set over a view object, with bounded loops and recursion, strict variables (a typo in a
+/// template is an error, not an empty string) and the proxy's escaping helpers in scope.
+/// </summary>
+internal static class TemplateRenderer
+{
+    /// <summary>Bound on iterations of any one loop: far above any real cluster, far below a runaway template.</summary>
+    public const int LoopLimit = 5_000_000;
+
+    public static byte[] Render(TemplateSet templates, string name, object view, string helpersName, ScriptObject helpers)
+    {
+        var context = new TemplateContext
+        {
+            LoopLimit = LoopLimit,
+            RecursiveLimit = 64,
+            StrictVariables = true,
+            EnableRelaxedMemberAccess = false,
+            NewLine = "\n",
+            MemberRenamer = StandardMemberRenamer.Default,
+        };
+        templates.Prime(context);
+        var globals = new ScriptObject();
+        globals.Import(view, renamer: StandardMemberRenamer.Default);
+        globals.SetValue(helpersName, helpers, readOnly: true);
+        context.PushGlobal(globals);
+        try
+        {
+            string text = templates[name].Render(context);
+            return Encoding.UTF8.GetBytes(text);
+        }
+        catch (ScriptRuntimeException e)
+        {
+            throw new TemplateException($"template {templates.Proxy}/{name} failed: {e.OriginalMessage} at {e.Span}", e);
+        }
+    }
+}

@@ -1,0 +1,92 @@
+namespace Portico.Options;
+
+/// <summary>
+/// Portico's settings as read from config/portico.yaml, PORTICO_* environment variables and flags (in that order,
+/// later wins). Values stay strings where they have a grammar (addresses, durations, sizes); <see cref="OptionsResolver"/>
+/// parses them, and says which key is wrong. The defaults here are the defaults of config/portico.yaml.
+/// </summary>
+public sealed class PorticoOptions
+{
+    public string IngressClass { get; set; } = "portico";
+
+    public string ControllerName { get; set; } = Core.Building.BuildOptions.DefaultControllerName;
+
+    public string Proxy { get; set; } = "nginx";
+
+    /// <summary>A directory whose PROXY/ subfolder overrides built-in templates file by file.</summary>
+    public string Templates { get; set; } = string.Empty;
+
+    public ListenSection Listen { get; set; } = new();
+
+    public TlsSection Tls { get; set; } = new();
+
+    public BackendsSection Backends { get; set; } = new();
+
+    public ClientsSection Clients { get; set; } = new();
+
+    public WorkersSection Workers { get; set; } = new();
+
+    public LimitsSection Limits { get; set; } = new();
+
+    public sealed class ListenSection
+    {
+        public string Http { get; set; } = "0.0.0.0:8080";
+
+        public string Https { get; set; } = "0.0.0.0:8443";
+
+        public string Status { get; set; } = "127.0.0.1:10246";
+    }
+
+    public sealed class TlsSection
+    {
+        /// <summary>namespace/name of a kubernetes.io/tls Secret.</summary>
+        public string DefaultCertificate { get; set; } = string.Empty;
+
+        public bool RedirectHttpToHttps { get; set; }
+
+        public int HttpsRedirectPort { get; set; } = 443;
+    }
+
+    public sealed class BackendsSection
+    {
+        public bool AllowLoopbackEndpoints { get; set; }
+
+        public bool EnableExternalName { get; set; }
+
+        public string DnsResolver { get; set; } = string.Empty;
+
+        public int UpstreamKeepaliveConnections { get; set; } = 32;
+
+        public string ConnectTimeout { get; set; } = "5s";
+
+        public string ReadTimeout { get; set; } = "60s";
+
+        public string SendTimeout { get; set; } = "60s";
+    }
+
+    public sealed class ClientsSection
+    {
+        public string KeepaliveTimeout { get; set; } = "75s";
+
+        public string MaxBodySize { get; set; } = "1m";
+
+        public bool TrustForwardedHeaders { get; set; }
+
+        public bool AccessLog { get; set; } = true;
+    }
+
+    public sealed class WorkersSection
+    {
+        /// <summary>0: one per core.</summary>
+        public int Processes { get; set; }
+
+        public int Connections { get; set; } = 4096;
+    }
+
+    public sealed class LimitsSection
+    {
+        public int MaxRulesPerIngress { get; set; } = 1000;
+
+        public int MaxPathsPerRule { get; set; } = 1000;
+    }
+}

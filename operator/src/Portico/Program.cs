@@ -1,0 +1,3 @@
+using Portico.Cli;
+
+return PorticoCli.Run(args);
