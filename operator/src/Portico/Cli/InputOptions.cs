@@ -19,7 +19,7 @@ internal static class InputOptions
 
     public static readonly Option<string> Config = new("--config") { Description = "YAML settings file (see config/portico.yaml)." };
 
-    public static readonly Option<string> Proxy = new("--proxy") { Description = "Proxy to render for: nginx." };
+    public static readonly Option<string> Proxy = new("--proxy") { Description = "Proxy to render for: nginx (default) or envoy." };
 
     public static readonly Option<string> ListenHttp = new("--listen-http") { Description = "ADDR:PORT for plain HTTP (default 0.0.0.0:8080)." };
 

@@ -1,0 +1,107 @@
+using System.Security.Cryptography;
+using System.Text;
+using Portico.Core.Model;
+using Scriban.Runtime;
+
+namespace Portico.Core.Rendering.Envoy;
+
+/// <summary>
+/// Renders Envoy configuration: a bootstrap (envoy.json: admin on loopback, node, file-based LDS and CDS), the
+/// discovery files it points at (lds.json, cds.json, and rds-http.json / rds-https.json, which the listeners load
+/// through RDS), and the certificate files. Every discovery file is a DiscoveryResponse whose version_info is the
+/// SHA-256 of that file rendered with an empty version, which is what the applier reads back from Envoy's admin API
+/// to confirm a reload. Paths are relative: Envoy runs with the output directory as its working directory
+/// (docs/envoy.md).
+/// </summary>
+public sealed class EnvoyRenderer : IProxyRenderer
+{
+    public const string BootstrapFile = "envoy.json";
+    public const string ListenersFile = "lds.json";
+    public const string ClustersFile = "cds.json";
+    public const string HttpRoutesFile = "rds-http.json";
+    public const string HttpsRoutesFile = "rds-https.json";
+
+    /// <summary>Certificates and keys: certs/ID.crt and certs/ID.key, ID being the certificate's content hash.</summary>
+    public const string CertificateDirectory = "certs";
+
+    /// <summary>The first field every discovery-file template prints, with the version still empty.</summary>
+    internal const string EmptyVersionField = "\"version_info\": \"\"";
+
+    private const string HelpersName = "env";
+    private const string RoutesTemplate = "rds.json";
+
+    private readonly TemplateSet _templates;
+    private readonly ScriptObject _helpers;
+
+    public EnvoyRenderer(TemplateSet templates)
+    {
+        ArgumentNullException.ThrowIfNull(templates);
+        _templates = templates;
+        _helpers = new ScriptObject();
+        _helpers.Import(typeof(EnvoyEscaping), renamer: StandardMemberRenamer.Default);
+        foreach (string required in new[] { BootstrapFile, ListenersFile, ClustersFile, RoutesTemplate })
+        {
+            if (!templates.Contains(required))
+            {
+                throw new TemplateException($"envoy templates lack {required}{TemplateSet.Extension}");
+            }
+        }
+    }
+
+    public string Proxy => "envoy";
+
+    public RenderedConfig Render(ProxyModel model, ProxySettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(settings);
+        var settingsView = EnvoyViewBuilder.Settings(settings);
+        var files = new List<RenderedFile>
+        {
+            new(BootstrapFile, TemplateRenderer.Render(_templates, BootstrapFile, new EnvoyBootstrapView(settingsView, EnvoyViewBuilder.Files), HelpersName, _helpers), IsPrivate: false),
+            Discovery(ListenersFile, ListenersFile, EnvoyViewBuilder.Listeners(model, settingsView)),
+            Discovery(ClustersFile, ClustersFile, EnvoyViewBuilder.Clusters(model, settingsView)),
+            Discovery(HttpRoutesFile, RoutesTemplate, EnvoyViewBuilder.Routes(model, settings, settingsView, tls: false)),
+            Discovery(HttpsRoutesFile, RoutesTemplate, EnvoyViewBuilder.Routes(model, settings, settingsView, tls: true)),
+        };
+        foreach (var certificate in model.Certificates)
+        {
+            files.Add(new RenderedFile(EnvoyViewBuilder.CertificateFile(certificate.Id), Encoding.ASCII.GetBytes(certificate.CertificateChainPem), IsPrivate: false));
+            files.Add(new RenderedFile(EnvoyViewBuilder.KeyFile(certificate.Id), Encoding.ASCII.GetBytes(certificate.PrivateKeyPem), IsPrivate: true));
+        }
+
+        var sorted = files.OrderBy(f => f.Path, StringComparer.Ordinal).ToList();
+        return new RenderedConfig(Proxy, [.. sorted], RenderedConfig.HashOf(sorted));
+    }
+
+    /// <summary>
+    /// Renders a DiscoveryResponse file with an empty version_info, then writes the SHA-256 of those bytes into it.
+    /// The version field is the template's first output, before any value from the cluster, and a value from the
+    /// cluster is printed JSON-escaped, so it can never contain the unescaped field text: the first occurrence is ours.
+    /// </summary>
+    private RenderedFile Discovery(string path, string template, object view)
+    {
+        byte[] unversioned = TemplateRenderer.Render(_templates, template, view, HelpersName, _helpers);
+        string text = Encoding.UTF8.GetString(unversioned);
+        int at = text.IndexOf(EmptyVersionField, StringComparison.Ordinal);
+        if (at < 0)
+        {
+            throw new TemplateException($"template envoy/{template} must print {EmptyVersionField} (the version Portico fills in)");
+        }
+
+        string version = Convert.ToHexStringLower(SHA256.HashData(unversioned));
+        string versioned = string.Concat(text.AsSpan(0, at), $"\"version_info\": \"{version}\"", text.AsSpan(at + EmptyVersionField.Length));
+        return new RenderedFile(path, Encoding.UTF8.GetBytes(versioned), IsPrivate: false);
+    }
+
+    /// <summary>The version_info a discovery file carries; what Envoy's admin API reports once it has loaded it.</summary>
+    public static string? VersionOf(RenderedFile file)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        string text = Encoding.UTF8.GetString(file.Content);
+        const string Prefix = "\"version_info\": \"";
+        int at = text.IndexOf(Prefix, StringComparison.Ordinal);
+        return at < 0 ? null : text.Substring(at + Prefix.Length, 64);
+    }
+
+    public override string ToString() => $"envoy renderer ({string.Join(", ", _templates.Names)})";
+}

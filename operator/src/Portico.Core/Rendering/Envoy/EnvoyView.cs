@@ -1,0 +1,74 @@
+namespace Portico.Core.Rendering.Envoy;
+
+// The model shaped for the Envoy templates: everything a template prints is computed in EnvoyViewBuilder, so
+// templates stay loops over these records. Member names reach templates in snake_case (ServerNames -> server_names).
+
+/// <summary>What envoy.json (the bootstrap) needs.</summary>
+internal sealed record EnvoyBootstrapView(EnvoySettingsView Settings, EnvoyFilesView Files);
+
+/// <summary>lds.json: the plain HTTP listener and, when any certificate is served, the HTTPS listener.</summary>
+internal sealed record EnvoyListenersView(
+    string VersionInfo,
+    EnvoySettingsView Settings,
+    EnvoyFilesView Files,
+    IReadOnlyList<EnvoyTlsChainView> TlsChains,
+    EnvoyTlsChainView? DefaultTlsChain)
+{
+    /// <summary>Envoy refuses a listener without filter chains: with no certificate at all there is no HTTPS listener.</summary>
+    public bool HasHttpsListener => TlsChains.Count > 0 || DefaultTlsChain is not null;
+}
+
+/// <summary>cds.json.</summary>
+internal sealed record EnvoyClustersView(string VersionInfo, EnvoySettingsView Settings, IReadOnlyList<EnvoyClusterView> Clusters);
+
+/// <summary>rds-http.json or rds-https.json: one route configuration.</summary>
+internal sealed record EnvoyRouteConfigView(
+    string VersionInfo,
+    string Name,
+    EnvoySettingsView Settings,
+    IReadOnlyList<EnvoyHeaderView> RequestHeaders,
+    IReadOnlyList<EnvoyVirtualHostView> VirtualHosts);
+
+/// <summary>Global settings in the units Envoy's JSON mapping wants (durations as "5s", "0.250s").</summary>
+internal sealed record EnvoySettingsView(
+    string NodeId,
+    string NodeCluster,
+    string AdminAddress,
+    int AdminPort,
+    string HttpAddress,
+    int HttpPort,
+    string HttpsAddress,
+    int HttpsPort,
+    string ConnectTimeout,
+    string RouteIdleTimeout,
+    string KeepaliveTimeout,
+    int XffNumTrustedHops,
+    bool AccessLog,
+    string? DnsResolver);
+
+/// <summary>The fixed names of the files Envoy reads, relative to its working directory.</summary>
+internal sealed record EnvoyFilesView(string Lds, string Cds, string RdsHttp, string RdsHttps, string WatchedDirectory);
+
+/// <summary>One HTTPS filter chain: the TLS hosts served with one certificate (none for the default chain).</summary>
+internal sealed record EnvoyTlsChainView(string Name, IReadOnlyList<string> ServerNames, string CertificateFile, string KeyFile)
+{
+    public bool IsDefault => ServerNames.Count == 0;
+}
+
+/// <summary>One cluster. <see cref="Type"/> is STATIC (pod IPs) or LOGICAL_DNS (an ExternalName Service).</summary>
+internal sealed record EnvoyClusterView(string Name, string Type, IReadOnlyList<EnvoyEndpointView> Endpoints);
+
+internal sealed record EnvoyEndpointView(string Address, int Port);
+
+/// <summary>A header every proxied request gets; <see cref="AppendAction"/> is an Envoy HeaderAppendAction name.</summary>
+internal sealed record EnvoyHeaderView(string Key, string Value, string AppendAction);
+
+/// <summary>One Envoy virtual host: its domains and its routes, in the order Envoy tries them (first match wins).</summary>
+internal sealed record EnvoyVirtualHostView(string Name, IReadOnlyList<string> Domains, IReadOnlyList<EnvoyRouteView> Routes);
+
+/// <summary>
+/// One route. <see cref="MatchKind"/> is the RouteMatch field: "path" (Exact), "path_separated_prefix" (Prefix) or
+/// "prefix" (only for "/"). <see cref="WildcardHost"/> set means the route also requires a one-label :authority.
+/// Exactly one of <see cref="Cluster"/>, <see cref="Status"/>, <see cref="HttpsRedirectPort"/> says what it does.
+/// </summary>
+internal sealed record EnvoyRouteView(string MatchKind, string Path, string? WildcardHost, string? Cluster, int? Status, int? HttpsRedirectPort);

@@ -1,0 +1,191 @@
+using System.Globalization;
+using Portico.Core.Model;
+
+namespace Portico.Core.Rendering.Envoy;
+
+/// <summary>
+/// Shapes a <see cref="ProxyModel"/> for Envoy, with the same Ingress semantics as nginx (docs/envoy.md has the
+/// table). Envoy picks ONE virtual host per request (exact domain, then longest "*.suffix", then "*") and then the
+/// FIRST matching route of that host; a host whose routes all miss answers 404 without trying another host. So:
+/// <list type="bullet">
+/// <item>Exact "/p" is <c>path</c>; Prefix "/p" is <c>path_separated_prefix</c> (element-wise); Prefix "/" is
+/// <c>prefix "/"</c>. The model's order (Exact first, then longest prefix) is kept, which is Ingress precedence.</item>
+/// <item>Every named host ends with a catch-all to the default backend (or 404) unless it has its own "/" route,
+/// exactly like nginx's per-server <c>location /</c>.</item>
+/// <item>A wildcard "*.foo.com" is Envoy's suffix domain (any depth), so its own routes and its catch-all also require
+/// <c>:authority</c> to be one label plus the suffix; after them come the any-host routes and catch-all without that
+/// condition, so "a.b.foo.com" gets what a host matching no rule gets.</item>
+/// <item>Ports in Host are ignored for matching (<c>ignore_port_in_host_matching</c>) and still forwarded.</item>
+/// <item>The HTTPS route table holds only hosts served with TLS, plus the any-host; as in nginx, a plain-HTTP host asked
+/// for over HTTPS gets the any-host routes.</item>
+/// </list>
+/// </summary>
+internal static class EnvoyViewBuilder
+{
+    public const string CertificateDirectory = EnvoyRenderer.CertificateDirectory;
+    public const string HttpRouteConfig = "http";
+    public const string HttpsRouteConfig = "https";
+    public const string AnyHostName = "*";
+
+    /// <summary>Every Envoy resource name Portico uses; also written into the node, for the admin API.</summary>
+    public const string NodeName = "portico";
+
+    public static EnvoyFilesView Files { get; } = new(EnvoyRenderer.ListenersFile, EnvoyRenderer.ClustersFile, EnvoyRenderer.HttpRoutesFile, EnvoyRenderer.HttpsRoutesFile, ".");
+
+    public static string CertificateFile(string id) => $"{CertificateDirectory}/{id}.crt";
+
+    public static string KeyFile(string id) => $"{CertificateDirectory}/{id}.key";
+
+    public static EnvoySettingsView Settings(ProxySettings settings) => new(
+        NodeName,
+        NodeName,
+        settings.StatusListen.Address.ToString(),
+        settings.StatusListen.Port,
+        settings.ListenHttp.Address.ToString(),
+        settings.ListenHttp.Port,
+        settings.ListenHttps.Address.ToString(),
+        settings.ListenHttps.Port,
+        Duration(settings.ProxyConnectTimeout),
+        Duration(settings.ProxyReadTimeout > settings.ProxySendTimeout ? settings.ProxyReadTimeout : settings.ProxySendTimeout),
+        Duration(settings.ClientKeepaliveTimeout),
+        settings.TrustForwardedHeaders ? 1 : 0,
+        settings.AccessLog,
+        settings.DnsResolver?.ToString());
+
+    public static EnvoyListenersView Listeners(ProxyModel model, EnvoySettingsView settings)
+    {
+        // One filter chain per certificate, selected by SNI among the TLS hosts that use it.
+        var chains = model.VirtualHosts
+            .Where(v => v.Host.Kind != HostKind.Any && v.CertificateId is not null)
+            .GroupBy(v => v.CertificateId!, StringComparer.Ordinal)
+            .OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => Chain(g.Key, [.. g.Select(v => v.Host.Value).Order(StringComparer.Ordinal)]))
+            .ToList();
+        var defaultChain = model.DefaultCertificateId is { } id ? Chain(id, []) : null;
+        return new EnvoyListenersView(string.Empty, settings, Files, chains, defaultChain);
+    }
+
+    public static EnvoyClustersView Clusters(ProxyModel model, EnvoySettingsView settings)
+    {
+        var clusters = new List<EnvoyClusterView>();
+        foreach (var upstream in model.Upstreams)
+        {
+            if (upstream.ExternalName is { } externalName)
+            {
+                clusters.Add(new EnvoyClusterView(upstream.Name, "LOGICAL_DNS", [new EnvoyEndpointView(externalName, upstream.Port)]));
+            }
+            else if (upstream.Endpoints.Length > 0)
+            {
+                clusters.Add(new EnvoyClusterView(upstream.Name, "STATIC", [.. upstream.Endpoints.Select(e => new EnvoyEndpointView(e.Address.ToString(), e.Port))]));
+            }
+        }
+
+        return new EnvoyClustersView(string.Empty, settings, clusters);
+    }
+
+    /// <summary>The route table of the plain-HTTP listener (<paramref name="tls"/> false) or of the HTTPS listener.</summary>
+    public static EnvoyRouteConfigView Routes(ProxyModel model, ProxySettings settings, EnvoySettingsView settingsView, bool tls)
+    {
+        var upstreams = model.Upstreams.ToDictionary(u => u.Name, StringComparer.Ordinal);
+        var fallback = model.DefaultBackend is { } backend ? Target(backend, upstreams) : (null, 404);
+        var anyHost = model.AnyHost;
+        var anyHostRoutes = HostRoutes(anyHost, wildcardHost: null, upstreams, fallback);
+
+        var virtualHosts = new List<EnvoyVirtualHostView>();
+        foreach (var host in model.VirtualHosts.Where(v => v.Host.Kind != HostKind.Any))
+        {
+            bool hasTls = host.CertificateId is not null;
+            if (tls && !hasTls)
+            {
+                continue;
+            }
+
+            bool wildcard = host.Host.Kind == HostKind.Wildcard;
+            string? oneLabel = wildcard ? host.Host.Value : null;
+            var routes = new List<EnvoyRouteView>();
+            if (!tls && hasTls && settings.RedirectHttpToHttps)
+            {
+                routes.Add(new EnvoyRouteView("prefix", "/", oneLabel, null, null, settings.HttpsRedirectPort));
+            }
+            else
+            {
+                routes.AddRange(HostRoutes(host, oneLabel, upstreams, fallback));
+            }
+
+            if (wildcard)
+            {
+                routes.AddRange(anyHostRoutes);
+            }
+
+            virtualHosts.Add(new EnvoyVirtualHostView(host.Host.Value, [host.Host.Value], routes));
+        }
+
+        virtualHosts.Add(new EnvoyVirtualHostView(AnyHostName, [AnyHostName], anyHostRoutes));
+        return new EnvoyRouteConfigView(string.Empty, tls ? HttpsRouteConfig : HttpRouteConfig, settingsView, Headers(settings, tls), virtualHosts);
+    }
+
+    /// <summary>A host's routes in precedence order, then the catch-all to the default target unless it has "/".</summary>
+    private static List<EnvoyRouteView> HostRoutes(VirtualHost host, string? wildcardHost, Dictionary<string, Upstream> upstreams, (string? Cluster, int? Status) fallback)
+    {
+        var routes = new List<EnvoyRouteView>();
+        foreach (var route in host.Routes)
+        {
+            var (cluster, status) = Target(route.Target, upstreams);
+            var match = route.Match;
+            string kind = match.Kind == PathKind.Exact ? "path" : match.IsRootPrefix ? "prefix" : "path_separated_prefix";
+            routes.Add(new EnvoyRouteView(kind, match.Path, wildcardHost, cluster, status, null));
+        }
+
+        if (!host.HasRootRoute)
+        {
+            routes.Add(new EnvoyRouteView("prefix", "/", wildcardHost, fallback.Cluster, fallback.Status, null));
+        }
+
+        return routes;
+    }
+
+    /// <summary>As nginx does it: a cluster when the upstream has endpoints or is an external name, otherwise a fixed status (503).</summary>
+    private static (string? Cluster, int? Status) Target(RouteTarget target, Dictionary<string, Upstream> upstreams)
+    {
+        if (target.Upstream is not { } name || !upstreams.TryGetValue(name, out var upstream))
+        {
+            return (null, target.Status ?? 503);
+        }
+
+        return upstream.ExternalName is not null || upstream.Endpoints.Length > 0 ? (name, null) : (null, 503);
+    }
+
+    /// <summary>
+    /// X-Forwarded-* as nginx sets them. Untrusted clients: their values are replaced (Envoy's own XFF handling would
+    /// append, so XFF is overwritten with the peer address). Trusted (behind a load balancer): XFF is appended by Envoy
+    /// (use_remote_address) and the client's proto and host are kept when present.
+    /// </summary>
+    private static List<EnvoyHeaderView> Headers(ProxySettings settings, bool tls)
+    {
+        const string Overwrite = "OVERWRITE_IF_EXISTS_OR_ADD";
+        string forwarded = settings.TrustForwardedHeaders ? "ADD_IF_ABSENT" : Overwrite;
+        var headers = new List<EnvoyHeaderView>();
+        if (!settings.TrustForwardedHeaders)
+        {
+            headers.Add(new EnvoyHeaderView("x-forwarded-for", "%DOWNSTREAM_DIRECT_REMOTE_ADDRESS_WITHOUT_PORT%", Overwrite));
+        }
+
+        headers.Add(new EnvoyHeaderView("x-forwarded-proto", tls ? "https" : "http", forwarded));
+        headers.Add(new EnvoyHeaderView("x-forwarded-host", "%REQ(:AUTHORITY)%", forwarded));
+        headers.Add(new EnvoyHeaderView("x-forwarded-port", (tls ? settings.ListenHttps : settings.ListenHttp).PortText, Overwrite));
+        headers.Add(new EnvoyHeaderView("x-real-ip", "%DOWNSTREAM_DIRECT_REMOTE_ADDRESS_WITHOUT_PORT%", Overwrite));
+        return headers;
+    }
+
+    private static EnvoyTlsChainView Chain(string certificateId, IReadOnlyList<string> serverNames) =>
+        new("tls-" + certificateId, serverNames, CertificateFile(certificateId), KeyFile(certificateId));
+
+    /// <summary>A protobuf JSON Duration: whole seconds as "5s", otherwise up to millisecond precision ("0.250s").</summary>
+    internal static string Duration(TimeSpan value)
+    {
+        long ms = (long)value.TotalMilliseconds;
+        return ms % 1000 == 0
+            ? string.Create(CultureInfo.InvariantCulture, $"{ms / 1000}s")
+            : string.Create(CultureInfo.InvariantCulture, $"{ms / 1000}.{ms % 1000:D3}s");
+    }
+}
