@@ -58,7 +58,7 @@ internal sealed class EnvoyReferenceCheck
                 _problems.Add($"{where}: has no filter chain");
             }
 
-            Unique(listener.FilterChains.Where(c => c.Name.Length > 0).Select(c => c.Name), where, "filter chain name");
+            Unique(chains.Where(c => c.Name.Length > 0).Select(c => c.Name), where, "filter chain name");
             Unique(listener.FilterChains.SelectMany(c => c.FilterChainMatch?.ServerNames ?? []), where, "server name");
             foreach (var chain in chains)
             {

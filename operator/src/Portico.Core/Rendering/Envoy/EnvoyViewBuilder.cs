@@ -59,9 +59,9 @@ internal static class EnvoyViewBuilder
             .Where(v => v.Host.Kind != HostKind.Any && v.CertificateId is not null)
             .GroupBy(v => v.CertificateId!, StringComparer.Ordinal)
             .OrderBy(g => g.Key, StringComparer.Ordinal)
-            .Select(g => Chain(g.Key, [.. g.Select(v => v.Host.Value).Order(StringComparer.Ordinal)]))
+            .Select(g => Chain("tls-" + g.Key, g.Key, [.. g.Select(v => v.Host.Value).Order(StringComparer.Ordinal)]))
             .ToList();
-        var defaultChain = model.DefaultCertificateId is { } id ? Chain(id, []) : null;
+        var defaultChain = model.DefaultCertificateId is { } id ? Chain("tls-default", id, []) : null;
         return new EnvoyListenersView(string.Empty, settings, Files, chains, defaultChain);
     }
 
@@ -177,8 +177,9 @@ internal static class EnvoyViewBuilder
         return headers;
     }
 
-    private static EnvoyTlsChainView Chain(string certificateId, IReadOnlyList<string> serverNames) =>
-        new("tls-" + certificateId, serverNames, CertificateFile(certificateId), KeyFile(certificateId));
+    /// <summary>Chain names are fixed or hash-derived, and distinct: a host's chain may use the default certificate too.</summary>
+    private static EnvoyTlsChainView Chain(string name, string certificateId, IReadOnlyList<string> serverNames) =>
+        new(name, serverNames, CertificateFile(certificateId), KeyFile(certificateId));
 
     /// <summary>A protobuf JSON Duration: whole seconds as "5s", otherwise up to millisecond precision ("0.250s").</summary>
     internal static string Duration(TimeSpan value)
