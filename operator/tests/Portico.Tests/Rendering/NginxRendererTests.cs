@@ -75,7 +75,23 @@ public sealed class NginxRendererTests
     {
         string longHost = string.Join('.', Enumerable.Repeat(new string('a', 60), 4));
         string conf = Conf(Render(Kube.Ingress("a").WithPath(longHost, "/", "Prefix", "web", 80)));
-        Assert.That(conf, Does.Contain("server_names_hash_bucket_size 512;"));
+        Assert.That(conf, Does.Contain("server_names_hash_bucket_size 1024;"));
+    }
+
+    [Test]
+    public void Large_configurations_are_rendered_whole()
+    {
+        var objects = new List<k8s.IKubernetesObject<k8s.Models.V1ObjectMeta>> { Kube.Service("web"), Kube.Slice("web", null, 80, ["10.0.0.1"]) };
+        for (int i = 0; i < 3000; i++)
+        {
+            objects.Add(Kube.Ingress($"i{i}").WithPath($"host-{i}.example.com", "/", "Prefix", "web", 80).WithPath($"host-{i}.example.com", "/api", "Prefix", "web", 80)
+                .WithPath($"host-{i}.example.com", "/static", "Prefix", "web", 80).WithPath($"host-{i}.example.com", "/healthz", "Exact", "web", 80));
+        }
+
+        string conf = Conf(Render([.. objects]));
+        Assert.That(conf.Length, Is.GreaterThan(1_100_000), "larger than Scriban's default string limit");
+        Assert.That(conf, Does.Contain("server_name \"host-2999.example.com\";").And.EndWith("    include portico-status.conf;\n}\n"));
+        Assert.That(conf.Split("server {").Length - 1, Is.EqualTo(3001));
     }
 
     [Test]

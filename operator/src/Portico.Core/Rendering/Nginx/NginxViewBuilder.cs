@@ -116,10 +116,12 @@ internal static class NginxViewBuilder
         var exactNames = model.VirtualHosts.Where(v => v.Host.Kind == HostKind.Exact).Select(v => v.Host.Value).ToList();
         int longest = exactNames.Count == 0 ? 0 : exactNames.Max(n => n.Length);
 
-        // nginx stores each name as pointer + length + name, aligned to 8, and ends each bucket with a pointer:
-        // the bucket must hold the longest name; the table may grow to twice the names so collisions stay rare.
-        int bucket = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(64, 16 + ((longest + 2 + 7) / 8 * 8)));
-        int maxSize = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(1024, exactNames.Count * 2));
+        // nginx stores each name as pointer + length + name (aligned to 8) and ends a bucket with a pointer. A bucket
+        // holding two of the longest names and a table of up to four slots per name let nginx find a hash without
+        // "could not build optimal server_names_hash" (a bucket of one name would need a collision-free hash).
+        int element = 8 + ((longest + 2 + 7) / 8 * 8);
+        int bucket = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(64, (2 * element) + 8));
+        int maxSize = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(1024, exactNames.Count * 4));
 
         return new NginxSettingsView(
             settings.ListenHttp.HostPort,
