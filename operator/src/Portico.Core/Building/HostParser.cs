@@ -25,16 +25,7 @@ public static class HostParser
             return false;
         }
 
-        // Lowercase ASCII letters only. ToLowerInvariant also maps some non-ASCII letters onto ASCII ones (U+212A
-        // KELVIN SIGN becomes 'k', U+0130 'i'), which would let a value that is not a DNS name pass as one; left
-        // as they are, such characters fail the grammar below.
-        string value = string.Create(raw.Length, raw, static (lower, text) =>
-        {
-            for (int i = 0; i < text.Length; i++)
-            {
-                lower[i] = char.IsAsciiLetterUpper(text[i]) ? (char)(text[i] | 0x20) : text[i];
-            }
-        });
+        string value = DnsGrammar.ToLowerAscii(raw);
         bool wildcard = value.StartsWith("*.", StringComparison.Ordinal);
         string name = wildcard ? value[2..] : value;
         if (LooksLikeIpAddress(name))
