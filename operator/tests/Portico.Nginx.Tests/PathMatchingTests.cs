@@ -11,9 +11,10 @@ namespace Portico.Nginx.Tests;
 public sealed class PathMatchingTests
 {
     private const string Host = "paths.test";
+    private const string RootHost = "root.test";
 
     private static readonly string[] Services =
-        ["exact", "foo", "foobar", "foobarbaz", "same-exact", "same-prefix", "slash", "case", "dir-exact", "p", "pq-exact", "fallback"];
+        ["exact", "foo", "foobar", "foobarbaz", "same-exact", "same-prefix", "slash", "case", "dir-exact", "p", "pq-exact", "impl", "root-exact", "root-prefix", "fallback"];
 
     private NginxScenario _scenario = null!;
 
@@ -36,7 +37,10 @@ public sealed class PathMatchingTests
                 .WithPath(Host, "/Case", "Prefix", "case", 80)
                 .WithPath(Host, "/dir/", "Exact", "dir-exact", 80)
                 .WithPath(Host, "/p", "Prefix", "p", 80)
-                .WithPath(Host, "/p/q/", "Exact", "pq-exact", 80);
+                .WithPath(Host, "/p/q/", "Exact", "pq-exact", 80)
+                .WithPath(Host, "/impl", "ImplementationSpecific", "impl", 80)
+                .WithPath(RootHost, "/", "Prefix", "root-prefix", 80)
+                .WithPath(RootHost, "/", "Exact", "root-exact", 80);
             var fallback = Kube.Ingress("fallback", ageRank: 0).WithDefaultBackend("fallback", 80);
             return [younger, older, fallback, .. Services.SelectMany(s => NginxScenario.Service(s, [backends[s]]))];
         });
@@ -96,6 +100,11 @@ public sealed class PathMatchingTests
     [TestCase("/p/q/", "pq-exact")]
     [TestCase("/p/q", "p")]
     [TestCase("/p/q/r", "p")]
+    // ImplementationSpecific is Prefix.
+    [TestCase("/impl", "impl")]
+    [TestCase("/impl/", "impl")]
+    [TestCase("/impl/x", "impl")]
+    [TestCase("/implx", "fallback")]
     // No root rule on this host: the default backend.
     [TestCase("/", "fallback")]
     [TestCase("/nothing", "fallback")]
@@ -104,6 +113,17 @@ public sealed class PathMatchingTests
         var response = await _scenario.GetAsync(Host, path);
         AssertServedBy(response, expected);
         Assert.That(response.Echo.Target, Is.EqualTo(path), "the path reaches the backend unchanged");
+    }
+
+    [TestCase("/", "root-exact")]
+    [TestCase("/?q=1", "root-exact")]
+    [TestCase("/x", "root-prefix")]
+    [TestCase("/x/", "root-prefix")]
+    public async Task Exact_root_beats_the_root_prefix_and_there_is_no_default_backend_left_to_reach(string target, string expected)
+    {
+        var response = await _scenario.GetAsync(RootHost, target);
+        AssertServedBy(response, expected);
+        Assert.That(response.Echo.Target, Is.EqualTo(target));
     }
 
     [TestCase("/exact?x=1", "exact")]

@@ -172,7 +172,9 @@ public sealed class NginxProcess : IDisposable
         _disposed = true;
         try
         {
-            if (!_process.HasExited)
+            // SIGQUIT: the master stops its workers, reaps them and exits. If that does not happen in time, kill
+            // master and workers outright.
+            if (!_process.HasExited && (Signals.Kill(_process.Id, Signals.Quit) != 0 || !_process.WaitForExit(StopTimeout)))
             {
                 _process.Kill(entireProcessTree: true);
                 _process.WaitForExit(StopTimeout);
