@@ -22,6 +22,8 @@ public sealed class TestBackend : IAsyncDisposable
 {
     public const string NameHeader = "X-Backend";
 
+    public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(10);
+
     private readonly WebApplication _app;
 
     private TestBackend(string name, WebApplication app, int port)
@@ -45,7 +47,9 @@ public sealed class TestBackend : IAsyncDisposable
         app.Run(context => HandleAsync(name, context));
         try
         {
-            await app.StartAsync(cancellationToken);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(StartTimeout);
+            await app.StartAsync(timeout.Token);
             var addresses = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses;
             int port = new Uri(addresses.Single()).Port;
             return new TestBackend(name, app, port);
