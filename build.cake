@@ -88,7 +88,7 @@ Task("Test").IsDependentOn("Build").IsDependentOn("EnsureNginx").Does(() =>
 
 Task("RenderExamples").IsDependentOn("Build").Does(() =>
 {
-    foreach (var proxy in new[] { "nginx" })
+    foreach (var proxy in new[] { "nginx", "envoy" })
     {
         var output = artifacts + Directory("examples") + Directory(proxy);
         var exit = Exec("dotnet", $"operator/src/Portico/bin/{configuration}/net10.0/portico.dll render --manifests manifests/examples --proxy {proxy} --out {output}");

@@ -114,7 +114,7 @@ internal sealed class BackendResolver
             return RouteTarget.ServiceUnavailable;
         }
 
-        string? externalName = service.Spec.ExternalName?.TrimEnd('.').ToLowerInvariant();
+        string? externalName = service.Spec.ExternalName is { } raw ? DnsGrammar.ToLowerAscii(raw.TrimEnd('.')) : null;
         if (!DnsGrammar.IsSubdomain(externalName) || port is null)
         {
             _diagnostics.Warning(serviceRef, "spec.externalName", $"{Printable.Quote(service.Spec.ExternalName)} is not a usable DNS name with a port; routes to it answer 503");

@@ -29,6 +29,23 @@ public static partial class DnsGrammar
         && value.Any(char.IsAsciiLetterLower)
         && !value.Contains("--", StringComparison.Ordinal);
 
+    /// <summary>
+    /// Lowercases ASCII letters only, for names that match case-insensitively. ToLowerInvariant also maps some
+    /// non-ASCII letters onto ASCII ones (U+212A KELVIN SIGN becomes 'k'), which would let a value that is not a DNS
+    /// name pass as one; left as they are, such characters fail the grammars here.
+    /// </summary>
+    public static string ToLowerAscii(string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        return string.Create(value.Length, value, static (lower, text) =>
+        {
+            for (int i = 0; i < text.Length; i++)
+            {
+                lower[i] = char.IsAsciiLetterUpper(text[i]) ? (char)(text[i] | 0x20) : text[i];
+            }
+        });
+    }
+
     [GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?\\z", RegexOptions.CultureInvariant)]
     private static partial Regex Label();
 

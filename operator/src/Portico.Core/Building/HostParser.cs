@@ -25,7 +25,7 @@ public static class HostParser
             return false;
         }
 
-        string value = raw.ToLowerInvariant();
+        string value = DnsGrammar.ToLowerAscii(raw);
         bool wildcard = value.StartsWith("*.", StringComparison.Ordinal);
         string name = wildcard ? value[2..] : value;
         if (LooksLikeIpAddress(name))

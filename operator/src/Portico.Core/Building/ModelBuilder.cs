@@ -49,6 +49,7 @@ public static class ModelBuilder
                 AddIngress(ingress);
             }
 
+            _certificates.Preload(_tlsClaims.Values.Select(c => c.Secret).OfType<NamespacedName>().Concat(_options.DefaultCertificate is { } d ? [d] : []));
             var certificates = new SortedDictionary<string, TlsCertificate>(StringComparer.Ordinal);
             string? defaultCertificateId = LoadDefaultCertificate(certificates);
             var virtualHosts = _routes.Hosts.Append(HostPattern.Any).Distinct().Order()

@@ -51,6 +51,47 @@ public sealed class ObjectStore
         _ => false,
     };
 
+    /// <summary>Applies one event from a source. Returns false when nothing Portico reads changed.</summary>
+    public bool Apply(StoreEvent change) => change switch
+    {
+        ObjectUpserted upserted => Upsert(upserted.Value),
+        ObjectDeleted deleted => Delete(deleted.Kind, deleted.Key),
+        KindListed listed => Replace(listed.Kind, listed.Values),
+        _ => throw new ArgumentException($"unknown store event {change.GetType().Name}", nameof(change)),
+    };
+
+    /// <summary>Makes the objects of <paramref name="kind"/> exactly <paramref name="values"/> (a relist): unchanged ones stay, missing ones go.</summary>
+    public bool Replace(string kind, IReadOnlyList<IKubernetesObject<V1ObjectMeta>> values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        bool changed = false;
+        var listed = new HashSet<NamespacedName>();
+        foreach (var value in values)
+        {
+            listed.Add(KeyOf(value));
+            changed |= Upsert(value);
+        }
+
+        foreach (var key in KeysOf(kind).Where(k => !listed.Contains(k)).ToList())
+        {
+            changed |= Delete(kind, key);
+        }
+
+        return changed;
+    }
+
+    public int Count(string kind) => KeysOf(kind).Count();
+
+    private IEnumerable<NamespacedName> KeysOf(string kind) => kind switch
+    {
+        KnownKinds.Ingress => _ingresses.Keys,
+        KnownKinds.IngressClass => _ingressClasses.Keys,
+        KnownKinds.Service => _services.Keys,
+        KnownKinds.EndpointSlice => _endpointSlices.Keys,
+        KnownKinds.Secret => _secrets.Keys,
+        _ => throw new ArgumentException($"the store does not keep {kind}", nameof(kind)),
+    };
+
     public ClusterSnapshot Snapshot() => new(_ingresses, _ingressClasses, _services, _endpointSlices, _secrets);
 
     private static bool Set<T>(ref ImmutableDictionary<NamespacedName, T> map, T value)

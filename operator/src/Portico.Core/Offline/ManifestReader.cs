@@ -37,12 +37,26 @@ public static class ManifestReader
         var objects = new ManifestObject?[chunks.Count][];
         var diagnostics = new ConcurrentQueue<Diagnostic>();
         Action<Diagnostic> report = diagnostics.Enqueue;
+        var failures = new ManifestException?[chunks.Count];
         Parallel.For(0, chunks.Count, i =>
         {
             var (file, text, offset) = chunks[i];
-            converted[i] = YamlJsonConverter.Convert(file, text, offset);
-            objects[i] = [.. converted[i].SelectMany(d => ToObjects(d, report))];
+            try
+            {
+                converted[i] = YamlJsonConverter.Convert(file, text, offset);
+                objects[i] = [.. converted[i].SelectMany(d => ToObjects(d, report))];
+            }
+            catch (ManifestException e)
+            {
+                failures[i] = e;
+            }
         });
+
+        // The first failure in file order, whichever thread met it first: the same input gives the same error.
+        if (failures.FirstOrDefault(f => f is not null) is { } failure)
+        {
+            throw failure;
+        }
 
         return new ManifestSet(
             [.. objects.SelectMany(o => o).OfType<ManifestObject>()],

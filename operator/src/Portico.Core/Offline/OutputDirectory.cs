@@ -12,21 +12,14 @@ public static class OutputDirectory
     {
         ArgumentNullException.ThrowIfNull(config);
         Directory.CreateDirectory(directory);
-        foreach (var file in config.Files)
+        foreach (string folder in config.Files.Select(f => Path.GetDirectoryName(Resolve(directory, f.Path))!).Distinct())
         {
-            string path = Resolve(directory, file.Path);
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            string temporary = path + ".tmp";
-            var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, UnixCreateMode = file.Mode };
-            File.Delete(temporary);
-            using (var stream = new FileStream(temporary, options))
-            {
-                stream.Write(file.Content);
-                stream.Flush(flushToDisk: true);
-            }
-
-            File.Move(temporary, path, overwrite: true);
+            Directory.CreateDirectory(folder);
         }
+
+        // Files are independent: write them in parallel. No temp file and rename per file and no fsync: this is an
+        // offline render (CI, review), not the applier, and per-file renames cost seconds for thousands of keys.
+        Parallel.ForEach(config.Files, file => WriteFile(Resolve(directory, file.Path), file));
 
         string certificates = Path.Combine(directory, "certs");
         if (Directory.Exists(certificates))
@@ -36,6 +29,30 @@ public static class OutputDirectory
             {
                 File.Delete(stale);
             }
+        }
+    }
+
+    /// <summary>
+    /// Writes one file with its mode. A private file is deleted and created anew with 0600, so it is never readable
+    /// by others, even for a moment, whatever mode an older file of that name had.
+    /// </summary>
+    public static void WriteFile(string path, RenderedFile file)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        if (file.IsPrivate)
+        {
+            File.Delete(path);
+        }
+
+        var options = new FileStreamOptions { Mode = file.IsPrivate ? FileMode.CreateNew : FileMode.Create, Access = FileAccess.Write, UnixCreateMode = file.Mode };
+        using (var stream = new FileStream(path, options))
+        {
+            stream.Write(file.Content);
+        }
+
+        if (!file.IsPrivate)
+        {
+            File.SetUnixFileMode(path, file.Mode);
         }
     }
 

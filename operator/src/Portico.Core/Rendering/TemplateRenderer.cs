@@ -14,11 +14,21 @@ internal static class TemplateRenderer
     /// <summary>Bound on iterations of any one loop: far above any real cluster, far below a runaway template.</summary>
     public const int LoopLimit = 5_000_000;
 
+    /// <summary>Bound on one rendered file, in characters. Exceeding it is an error, never a silently cut file.</summary>
+    public const int OutputLimit = 1 << 30;
+
     public static byte[] Render(TemplateSet templates, string name, object view, string helpersName, ScriptObject helpers)
     {
         var context = new TemplateContext
         {
             LoopLimit = LoopLimit,
+
+            // Scriban's defaults cut long strings and outputs with "..." and carry on: a truncated proxy config that
+            // looks whole. No string limit, a bounded output, and an error when it is reached.
+            LimitToString = 0,
+            OutputLimit = OutputLimit,
+            OnOutputLimit = ScriptLimitBehavior.Throw,
+            OnStringLimit = ScriptLimitBehavior.Throw,
             RecursiveLimit = 64,
             StrictVariables = true,
             EnableRelaxedMemberAccess = false,

@@ -163,10 +163,11 @@ public sealed class BackendTests : BuilderTestBase
         Assert.That(on.Diagnostics, Is.Empty);
     }
 
-    [Test]
-    public void An_ExternalName_that_is_not_a_DNS_name_is_refused_even_when_enabled()
+    [TestCase("evil.com;\nlocation")]
+    [TestCase("\u212Aelvin.example.net")]
+    public void An_ExternalName_that_is_not_a_DNS_name_is_refused_even_when_enabled(string externalName)
     {
-        var model = Build(new BuildOptions { EnableExternalNameServices = true }, ToWeb80, Kube.ExternalNameService("web", "evil.com;\nlocation"));
+        var model = Build(new BuildOptions { EnableExternalNameServices = true }, ToWeb80, Kube.ExternalNameService("web", externalName));
         Assert.That(RoutesOf(model, "a.test"), Is.EqualTo(new[] { "Prefix / -> status 503" }));
         Assert.That(model.Diagnostics.Single().Target.Kind, Is.EqualTo("Service"));
     }

@@ -9,7 +9,8 @@ namespace Portico.Core.Rendering.Nginx;
 /// Exact "/p" is <c>location = "/p"</c>; Prefix "/p" is <c>location = "/p"</c> plus <c>location ^~ "/p/"</c>
 /// (element-wise: never "/pq"; the explicit exact location also stops nginx's automatic slash redirect); Prefix "/"
 /// is <c>location "/"</c>. Where an Exact route has the same path, the exact location is the Exact route's.
-/// nginx picks "=" first and then the longest prefix, which is the Ingress precedence.
+/// nginx picks "=" first and then the longest prefix, which is the Ingress precedence. An Exact "/p/" also gets
+/// <c>location = "/p"</c> with the target "/p" has by the Ingress rules (see <see cref="Server"/>).
 /// </summary>
 internal static class NginxViewBuilder
 {
@@ -48,6 +49,7 @@ internal static class NginxViewBuilder
     {
         var locations = new List<NginxLocationView>();
         var exactPaths = host.Routes.Where(r => r.Match.Kind == PathKind.Exact).Select(r => r.Match.Path).ToHashSet(StringComparer.Ordinal);
+        var exactLocationPaths = host.Routes.Where(r => !r.Match.IsRootPrefix).Select(r => r.Match.Path).ToHashSet(StringComparer.Ordinal);
         foreach (var route in host.Routes)
         {
             var (upstream, external, status) = Target(route.Target, upstreams);
@@ -55,6 +57,16 @@ internal static class NginxViewBuilder
             if (match.Kind == PathKind.Exact)
             {
                 locations.Add(new NginxLocationView("=", match.Path, upstream, external, status));
+
+                // nginx answers a request for "/p" by itself with a 301 to "/p/" when a location named "/p/" (exact
+                // ones too) uses proxy_pass: its auto-redirect. An Exact "/p/" must not catch "/p" at all, so "/p"
+                // gets an exact location of its own, with the target the Ingress rules give "/p".
+                if (match.Path.Length > 1 && match.Path.EndsWith('/') && exactLocationPaths.Add(match.Path[..^1]))
+                {
+                    string bare = match.Path[..^1];
+                    var (bareUpstream, bareExternal, bareStatus) = PrefixTarget(host, bare, upstreams, defaultTarget);
+                    locations.Add(new NginxLocationView("=", bare, bareUpstream, bareExternal, bareStatus));
+                }
             }
             else if (match.IsRootPrefix)
             {
@@ -78,6 +90,21 @@ internal static class NginxViewBuilder
 
         var certificate = certificateId is null ? null : new NginxCertificateView(CertificateFile(certificateId), KeyFile(certificateId));
         return new NginxServerView(host.Host.Value, host.Host.Kind == HostKind.Wildcard, isDefault, certificate, locations);
+    }
+
+    /// <summary>
+    /// What a request for <paramref name="path"/> gets from the host's Prefix routes: the longest that matches it
+    /// element-wise (routes are in precedence order), else the default backend (404 without one).
+    /// </summary>
+    private static (string? Upstream, string? External, int? Status) PrefixTarget(
+        VirtualHost host,
+        string path,
+        Dictionary<string, Upstream> upstreams,
+        (string? Upstream, string? External, int? Status) defaultTarget)
+    {
+        var route = host.Routes.FirstOrDefault(r => r.Match.Kind == PathKind.Prefix
+            && (r.Match.IsRootPrefix || path == r.Match.Path || path.StartsWith(r.Match.Path + "/", StringComparison.Ordinal)));
+        return route is null ? defaultTarget : Target(route.Target, upstreams);
     }
 
     /// <summary>A route target as nginx does it: an upstream with endpoints, an external name, or a fixed status (503 when nothing is ready).</summary>
@@ -116,10 +143,12 @@ internal static class NginxViewBuilder
         var exactNames = model.VirtualHosts.Where(v => v.Host.Kind == HostKind.Exact).Select(v => v.Host.Value).ToList();
         int longest = exactNames.Count == 0 ? 0 : exactNames.Max(n => n.Length);
 
-        // nginx stores each name as pointer + length + name, aligned to 8, and ends each bucket with a pointer:
-        // the bucket must hold the longest name; the table may grow to twice the names so collisions stay rare.
-        int bucket = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(64, 16 + ((longest + 2 + 7) / 8 * 8)));
-        int maxSize = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(1024, exactNames.Count * 2));
+        // nginx stores each name as pointer + length + name (aligned to 8) and ends a bucket with a pointer. A bucket
+        // holding two of the longest names and a table of up to four slots per name let nginx find a hash without
+        // "could not build optimal server_names_hash" (a bucket of one name would need a collision-free hash).
+        int element = 8 + ((longest + 2 + 7) / 8 * 8);
+        int bucket = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(64, (2 * element) + 8));
+        int maxSize = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(1024, exactNames.Count * 4));
 
         return new NginxSettingsView(
             settings.ListenHttp.HostPort,

@@ -1,0 +1,44 @@
+namespace Portico.Core.Applying;
+
+/// <summary>
+/// Reads the config hash nginx answers on its loopback status endpoint (<c>/portico/config-hash</c>). Each request uses a new connection:
+/// after a reload, old nginx workers keep their kept-alive connections and would answer the old hash.
+/// </summary>
+public sealed class ConfigHashProbe : IAppliedConfigProbe, IDisposable
+{
+    private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(1);
+    private readonly HttpClient _http;
+
+    public ConfigHashProbe(Uri endpoint)
+    {
+        Endpoint = endpoint;
+        _http = new HttpClient(new SocketsHttpHandler { UseProxy = false, ConnectTimeout = RequestTimeout, PooledConnectionLifetime = TimeSpan.Zero })
+        {
+            Timeout = RequestTimeout,
+        };
+    }
+
+    public Uri Endpoint { get; }
+
+    /// <summary>The hash the proxy serves now, or null when it does not answer (not running, or not yet).</summary>
+    public async Task<string?> ReadAppliedHashAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, Endpoint);
+            request.Headers.ConnectionClose = true;
+            using var response = await _http.SendAsync(request, cancellationToken);
+            return response.IsSuccessStatusCode ? (await response.Content.ReadAsStringAsync(cancellationToken)).Trim() : null;
+        }
+        catch (HttpRequestException)
+        {
+            return null;
+        }
+        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return null;
+        }
+    }
+
+    public void Dispose() => _http.Dispose();
+}

@@ -1,0 +1,148 @@
+using System.Security.Cryptography;
+using Portico.Core.Rendering;
+
+namespace Portico.Core.Applying;
+
+/// <summary>
+/// The directory shared with the proxy sidecar. Each configuration is written whole into
+/// <c>versions/&lt;hash&gt;/</c>, then the symlink <c>current</c> is swapped to it with one rename(2): the proxy never
+/// sees a half-written configuration, and the previous version stays on disk to roll back to. File names inside a
+/// version are content-addressed (certificates by hash), and a version's name is the config hash, so staging the
+/// same configuration twice reuses the files.
+/// </summary>
+public sealed class VersionedConfigDirectory
+{
+    public const string CurrentLinkName = "current";
+    public const string VersionsDirectoryName = "versions";
+
+    /// <summary>Hex digits of the config hash used as version name (64 bits: collisions are not a concern here).</summary>
+    private const int VersionNameLength = 16;
+
+    public VersionedConfigDirectory(string root)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(root);
+        Root = Path.GetFullPath(root);
+    }
+
+    public string Root { get; }
+
+    /// <summary>The link the proxy reads its configuration through.</summary>
+    public string CurrentLink => Path.Combine(Root, CurrentLinkName);
+
+    public static string VersionOf(RenderedConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return config.Hash[..VersionNameLength];
+    }
+
+    /// <summary>The path of a version's directory.</summary>
+    public string VersionDirectory(string version) => Path.Combine(Root, VersionsDirectoryName, version);
+
+    /// <summary>The version <c>current</c> points at, or null before the first activation.</summary>
+    public string? ActiveVersion
+    {
+        get
+        {
+            var link = new FileInfo(CurrentLink);
+            return link.LinkTarget is { } target ? Path.GetFileName(target.TrimEnd('/')) : null;
+        }
+    }
+
+    /// <summary>
+    /// Writes <paramref name="config"/> into its version directory (into a temporary directory first, renamed into
+    /// place when complete) and returns the version name. Private files are created 0600 from the first byte.
+    /// </summary>
+    public string Stage(RenderedConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        string version = VersionOf(config);
+        string target = VersionDirectory(version);
+        if (Directory.Exists(target))
+        {
+            return version;
+        }
+
+        string staging = Path.Combine(Root, VersionsDirectoryName, $".staging-{version}-{RandomSuffix()}");
+        Directory.CreateDirectory(staging);
+        try
+        {
+            foreach (var file in config.Files)
+            {
+                WriteFile(staging, file);
+            }
+
+            Directory.Move(staging, target);
+        }
+        catch (IOException) when (Directory.Exists(target))
+        {
+            // Another writer staged the same version meanwhile: same hash, same files.
+            Directory.Delete(staging, recursive: true);
+        }
+        catch
+        {
+            Directory.Delete(staging, recursive: true);
+            throw;
+        }
+
+        return version;
+    }
+
+    /// <summary>Points <c>current</c> at <paramref name="version"/> atomically (a new link renamed over the old one).</summary>
+    public void Activate(string version)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(version);
+        if (!Directory.Exists(VersionDirectory(version)))
+        {
+            throw new DirectoryNotFoundException($"version {version} is not staged in {Root}");
+        }
+
+        string temporary = Path.Combine(Root, $".{CurrentLinkName}-{RandomSuffix()}");
+        File.CreateSymbolicLink(temporary, $"{VersionsDirectoryName}/{version}");
+        File.Move(temporary, CurrentLink, overwrite: true);
+    }
+
+    /// <summary>Deletes every version directory (and leftover staging directory) except <paramref name="keep"/>.</summary>
+    public void CollectExcept(IEnumerable<string?> keep)
+    {
+        var kept = keep.OfType<string>().ToHashSet(StringComparer.Ordinal);
+        string versions = Path.Combine(Root, VersionsDirectoryName);
+        if (!Directory.Exists(versions))
+        {
+            return;
+        }
+
+        foreach (string directory in Directory.EnumerateDirectories(versions))
+        {
+            if (!kept.Contains(Path.GetFileName(directory)))
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+        }
+    }
+
+    /// <summary>Removes a version that failed validation or was rolled back (never the active one).</summary>
+    public void Discard(string version)
+    {
+        if (version != ActiveVersion && Directory.Exists(VersionDirectory(version)))
+        {
+            Directory.Delete(VersionDirectory(version), recursive: true);
+        }
+    }
+
+    private static void WriteFile(string directory, RenderedFile file)
+    {
+        string path = Path.Combine(directory, file.Path);
+        if (!Path.GetFullPath(path).StartsWith(directory + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException($"rendered file {file.Path} would be written outside the config directory");
+        }
+
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = file.Mode };
+        using var stream = new FileStream(path, options);
+        stream.Write(file.Content);
+    }
+
+    /// <summary>Names of temporary entries only (never of rendered files): unique per call.</summary>
+    private static string RandomSuffix() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
+}

@@ -1,0 +1,60 @@
+using Prometheus;
+
+namespace Portico.Observability;
+
+/// <summary>
+/// Everything Portico exports on /metrics. One instance per registry, so tests (and two operators in one process)
+/// do not share counters.
+/// </summary>
+public sealed class PorticoMetrics
+{
+    public PorticoMetrics(CollectorRegistry registry)
+    {
+        ArgumentNullException.ThrowIfNull(registry);
+        Registry = registry;
+        var factory = Metrics.WithCustomRegistry(registry);
+        BuildDuration = factory.CreateHistogram("portico_build_duration_seconds", "Time to build the model from a snapshot.", new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.001, 2, 16) });
+        RenderDuration = factory.CreateHistogram("portico_render_duration_seconds", "Time to render the proxy configuration.", new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.001, 2, 16) });
+        SyncDuration = factory.CreateHistogram("portico_sync_duration_seconds", "Time from the first change of a batch to the applied (or skipped) configuration.", new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.01, 2, 14) });
+        Reloads = factory.CreateCounter("portico_reloads_total", "Proxy reloads, by result (success, invalid, failed, rolled_back).", new CounterConfiguration { LabelNames = ["result"] });
+        ConfigInfo = factory.CreateGauge("portico_config_info", "The configuration the proxy runs: 1 for its hash.", new GaugeConfiguration { LabelNames = ["hash"] });
+        WatchRestarts = factory.CreateCounter("portico_watch_restarts_total", "Watches restarted, by kind and reason (error, expired, silent, closed).", new CounterConfiguration { LabelNames = ["kind", "reason"] });
+        Objects = factory.CreateGauge("portico_objects", "Objects in the store, by kind.", new GaugeConfiguration { LabelNames = ["kind"] });
+        LastSuccessfulReload = factory.CreateGauge("portico_last_successful_reload_timestamp_seconds", "Unix time of the last confirmed reload.");
+        Diagnostics = factory.CreateGauge("portico_diagnostics", "Diagnostics of the last build, by severity.", new GaugeConfiguration { LabelNames = ["severity"] });
+        SkippedBuilds = factory.CreateCounter("portico_unchanged_configs_total", "Rebuilds whose rendered configuration was unchanged, so nothing was applied.");
+    }
+
+    public CollectorRegistry Registry { get; }
+
+    public Histogram BuildDuration { get; }
+
+    public Histogram RenderDuration { get; }
+
+    public Histogram SyncDuration { get; }
+
+    public Counter Reloads { get; }
+
+    public Gauge ConfigInfo { get; }
+
+    public Counter WatchRestarts { get; }
+
+    public Gauge Objects { get; }
+
+    public Gauge LastSuccessfulReload { get; }
+
+    public Gauge Diagnostics { get; }
+
+    public Counter SkippedBuilds { get; }
+
+    /// <summary>Exactly one hash label is 1: the configuration running now.</summary>
+    public void SetConfigHash(string hash)
+    {
+        foreach (var labels in ConfigInfo.GetAllLabelValues().ToList())
+        {
+            ConfigInfo.RemoveLabelled(labels);
+        }
+
+        ConfigInfo.WithLabels(hash).Set(1);
+    }
+}

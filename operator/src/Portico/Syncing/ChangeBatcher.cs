@@ -1,0 +1,72 @@
+using Portico.Core.Kubernetes;
+
+namespace Portico.Syncing;
+
+/// <summary>
+/// The batching rules of the sync loop, free of threads and clocks (times are passed in): applies events to the
+/// store, tracks which kinds have been listed, and says when a batch is due. A batch is due once every required
+/// kind is synced and the store has changed, when no change came for <see cref="SyncOptions.Holdoff"/> or the first
+/// change is <see cref="SyncOptions.MaxHoldoff"/> old. The moment the last kind syncs counts as a change, so an
+/// empty cluster still gets its first build.
+/// </summary>
+public sealed class ChangeBatcher
+{
+    private readonly HashSet<string> _pendingKinds;
+    private readonly SyncOptions _options;
+    private TimeSpan _firstChange;
+    private TimeSpan _lastChange;
+
+    public ChangeBatcher(IEnumerable<string> requiredKinds, SyncOptions options)
+    {
+        _pendingKinds = [.. requiredKinds];
+        _options = options;
+    }
+
+    public ObjectStore Store { get; } = new();
+
+    public bool IsSynced => _pendingKinds.Count == 0;
+
+    public bool HasChanges { get; private set; }
+
+    /// <summary>Applies one event at time <paramref name="now"/>. Returns true when it changed what Portico reads.</summary>
+    public bool Apply(StoreEvent change, TimeSpan now)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        bool wasPending = _pendingKinds.Count > 0;
+        bool changed = Store.Apply(change);
+        if (change is KindListed)
+        {
+            _pendingKinds.Remove(change.Kind);
+        }
+
+        changed |= wasPending && _pendingKinds.Count == 0;
+        if (changed)
+        {
+            _firstChange = HasChanges ? _firstChange : now;
+            _lastChange = now;
+            HasChanges = true;
+        }
+
+        return changed;
+    }
+
+    /// <summary>How long until the pending batch is due (zero or less: now); null when there is nothing to publish.</summary>
+    public TimeSpan? DueIn(TimeSpan now)
+    {
+        if (!HasChanges || !IsSynced)
+        {
+            return null;
+        }
+
+        var quiet = _lastChange + _options.Holdoff - now;
+        var cap = _firstChange + _options.MaxHoldoff - now;
+        return quiet < cap ? quiet : cap;
+    }
+
+    /// <summary>Takes the batch: the store's snapshot and when its first change arrived.</summary>
+    public (ClusterSnapshot Snapshot, TimeSpan FirstChange) Take()
+    {
+        HasChanges = false;
+        return (Store.Snapshot(), _firstChange);
+    }
+}

@@ -1,0 +1,165 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Portico.Core.Applying;
+using Portico.Core.Building;
+using Portico.Core.Model;
+using Portico.Core.Rendering;
+using Portico.Observability;
+
+namespace Portico.Syncing;
+
+/// <summary>
+/// Turns each snapshot into applied configuration: build, tell listeners (status, events), render, and apply
+/// unless the rendered hash is the one already running. A failed apply is retried a bounded number of times with
+/// growing delays, unless a newer snapshot arrives first (which then wins). An invalid config is never retried:
+/// the last good one keeps running until the cluster changes.
+/// </summary>
+public sealed partial class ConfigPipeline
+{
+    private readonly ChannelReader<SyncBatch> _input;
+    private readonly BuildOptions _buildOptions;
+    private readonly ProxySettings _settings;
+    private readonly IProxyRenderer _renderer;
+    private readonly IConfigApplier _applier;
+    private readonly IReadOnlyList<IModelListener> _listeners;
+    private readonly ConfigPipelineOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly PorticoMetrics _metrics;
+    private readonly Readiness _readiness;
+    private string? _appliedHash;
+
+    public ConfigPipeline(
+        ChannelReader<SyncBatch> input,
+        BuildOptions buildOptions,
+        ProxySettings settings,
+        IProxyRenderer renderer,
+        IConfigApplier applier,
+        IEnumerable<IModelListener> listeners,
+        ConfigPipelineOptions options,
+        TimeProvider time,
+        ILogger<ConfigPipeline> logger,
+        PorticoMetrics metrics,
+        Readiness readiness)
+    {
+        _input = input;
+        _buildOptions = buildOptions;
+        _settings = settings;
+        _renderer = renderer;
+        _applier = applier;
+        _listeners = [.. listeners];
+        _options = options;
+        _time = time;
+        _logger = logger;
+        _metrics = metrics;
+        _readiness = readiness;
+    }
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        await foreach (var batch in _input.ReadAllAsync(cancellationToken))
+        {
+            await ProcessAsync(batch, cancellationToken);
+        }
+    }
+
+    private async Task ProcessAsync(SyncBatch batch, CancellationToken cancellationToken)
+    {
+        long started = _time.GetTimestamp();
+        var model = ModelBuilder.Build(batch.Snapshot, _buildOptions);
+        _metrics.BuildDuration.Observe(_time.GetElapsedTime(started).TotalSeconds);
+        _metrics.Diagnostics.WithLabels("error").Set(model.Diagnostics.Count(d => d.Severity == Severity.Error));
+        _metrics.Diagnostics.WithLabels("warning").Set(model.Diagnostics.Count(d => d.Severity == Severity.Warning));
+        foreach (var listener in _listeners)
+        {
+            listener.OnModel(model);
+        }
+
+        RenderedConfig config;
+        long rendering = _time.GetTimestamp();
+        try
+        {
+            config = _renderer.Render(model, _settings);
+        }
+        catch (TemplateException e)
+        {
+            _metrics.Reloads.WithLabels("invalid").Inc();
+            LogRenderFailed(e.Message);
+            return;
+        }
+
+        _metrics.RenderDuration.Observe(_time.GetElapsedTime(rendering).TotalSeconds);
+        if (config.Hash == _appliedHash)
+        {
+            _metrics.SkippedBuilds.Inc();
+            LogUnchanged(config.Hash[..12]);
+            return;
+        }
+
+        var result = await ApplyWithRetriesAsync(config, cancellationToken);
+        if (result.Succeeded)
+        {
+            _appliedHash = config.Hash;
+            _readiness.MarkApplied(config.Hash);
+            _metrics.SetConfigHash(config.Hash);
+            _metrics.LastSuccessfulReload.Set(_time.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0);
+            _metrics.SyncDuration.Observe(_time.GetElapsedTime(batch.FirstChangeTimestamp).TotalSeconds);
+            LogApplied(config.Hash[..12], model.ServedIngresses.Length, model.Diagnostics.Length);
+        }
+    }
+
+    private async Task<ApplyResult> ApplyWithRetriesAsync(RenderedConfig config, CancellationToken cancellationToken)
+    {
+        var delay = _options.InitialRetryDelay;
+        for (int attempt = 1; ; attempt++)
+        {
+            var result = await _applier.ApplyAsync(config, cancellationToken);
+            _metrics.Reloads.WithLabels(result.Outcome switch
+            {
+                ApplyOutcome.Applied => "success",
+                ApplyOutcome.Invalid => "invalid",
+                ApplyOutcome.RolledBack => "rolled_back",
+                _ => "failed",
+            }).Inc();
+            if (result.Outcome is ApplyOutcome.Applied or ApplyOutcome.Invalid || attempt >= _options.MaxApplyAttempts)
+            {
+                if (!result.Succeeded)
+                {
+                    LogApplyGaveUp(config.Hash[..12], result.Outcome, result.Message, attempt);
+                }
+
+                return result;
+            }
+
+            LogApplyRetry(config.Hash[..12], result.Outcome, result.Message, delay);
+
+            // Wait, but stop waiting when a newer snapshot arrives: it supersedes this config.
+            using var wake = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var newer = _input.WaitToReadAsync(wake.Token).AsTask();
+            await Task.WhenAny(newer, Task.Delay(delay, _time, wake.Token));
+            await wake.CancelAsync();
+            cancellationToken.ThrowIfCancellationRequested();
+            if (newer.IsCompletedSuccessfully && newer.Result)
+            {
+                return result;
+            }
+
+            delay = delay * 2 < _options.MaxRetryDelay ? delay * 2 : _options.MaxRetryDelay;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Applied config {Hash}: {Ingresses} Ingresses served, {Diagnostics} diagnostics")]
+    private partial void LogApplied(string hash, int ingresses, int diagnostics);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Config {Hash} unchanged; nothing to apply")]
+    private partial void LogUnchanged(string hash);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Rendering failed; the running config stays: {Reason}")]
+    private partial void LogRenderFailed(string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Applying config {Hash} failed ({Outcome}: {Reason}); retrying in {Delay}")]
+    private partial void LogApplyRetry(string hash, ApplyOutcome outcome, string reason, TimeSpan delay);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Config {Hash} not applied ({Outcome}: {Reason}) after {Attempts} attempts; the running config stays until the cluster changes")]
+    private partial void LogApplyGaveUp(string hash, ApplyOutcome outcome, string reason, int attempts);
+}

@@ -1,0 +1,17 @@
+namespace Portico.Syncing;
+
+/// <summary>Ready once the first configuration has been applied (and confirmed); /readyz reads it.</summary>
+public sealed class Readiness
+{
+    private volatile bool _ready;
+
+    public bool IsReady => _ready;
+
+    public string? AppliedHash { get; private set; }
+
+    public void MarkApplied(string hash)
+    {
+        AppliedHash = hash;
+        _ready = true;
+    }
+}

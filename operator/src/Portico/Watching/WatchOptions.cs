@@ -1,0 +1,22 @@
+namespace Portico.Watching;
+
+/// <summary>How watchers talk to the API server.</summary>
+public sealed record WatchOptions
+{
+    /// <summary>Watch only this namespace (cluster-scoped kinds are always watched cluster-wide). Null: all.</summary>
+    public string? Namespace { get; init; }
+
+    /// <summary>Objects per list page.</summary>
+    public int PageSize { get; init; } = 500;
+
+    /// <summary>Server-side watch timeout; the watch is then resumed from the last resourceVersion.</summary>
+    public TimeSpan WatchTimeout { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>A watch with no event and no bookmark for this long is assumed dead and restarted.</summary>
+    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>First retry delay while the API server fails; doubles (with jitter) up to <see cref="MaxBackoff"/>.</summary>
+    public TimeSpan InitialBackoff { get; init; } = TimeSpan.FromMilliseconds(200);
+
+    public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(30);
+}

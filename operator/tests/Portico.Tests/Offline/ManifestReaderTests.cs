@@ -1,0 +1,204 @@
+using k8s.Models;
+using Portico.Core.Model;
+using Portico.Core.Offline;
+
+namespace Portico.Tests.Offline;
+
+public sealed class ManifestReaderTests
+{
+    [Test]
+    public void Reads_multi_document_YAML_and_skips_kinds_Portico_does_not_use()
+    {
+        var set = ManifestReader.ReadString("""
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: web}
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata: {name: web, namespace: shop}
+            spec: {ports: [{port: 80, name: http}]}
+            ---
+            # only a comment
+            ---
+            apiVersion: networking.k8s.io/v1
+            kind: Ingress
+            metadata: {name: web}
+            spec: {ingressClassName: portico}
+            """);
+        Assert.That(set.Objects.Select(o => o.Value.GetType().Name), Is.EqualTo(new[] { nameof(V1Service), nameof(V1Ingress) }));
+        Assert.That(set.Objects[1].Value.Metadata.NamespaceProperty, Is.EqualTo("default"), "a missing namespace is default, as with kubectl");
+        Assert.That(((V1Service)set.Objects[0].Value).Spec.Ports[0].Port, Is.EqualTo(80));
+        Assert.That(set.Objects[1].Line, Is.EqualTo(11));
+        Assert.That(set.Diagnostics, Is.Empty);
+    }
+
+    [Test]
+    public void Reads_kind_List_items()
+    {
+        var set = ManifestReader.ReadString("""
+            apiVersion: v1
+            kind: List
+            items:
+              - {apiVersion: v1, kind: Service, metadata: {name: a}}
+              - {apiVersion: v1, kind: ConfigMap, metadata: {name: b}}
+              - {apiVersion: networking.k8s.io/v1, kind: IngressClass, metadata: {name: c}, spec: {controller: x}}
+            """);
+        Assert.That(set.Objects.Select(o => o.Value.Metadata.Name), Is.EqualTo(new[] { "a", "c" }));
+        Assert.That(set.Objects[1].Value.Metadata.NamespaceProperty, Is.Null, "IngressClass is cluster-scoped");
+    }
+
+    [Test]
+    public void Reads_JSON_manifests_too()
+    {
+        var set = ManifestReader.ReadString("""{"apiVersion":"v1","kind":"Service","metadata":{"name":"a"},"spec":{"ports":[{"port":80}]}}""");
+        Assert.That(set.Objects.Single().Value.Metadata.Name, Is.EqualTo("a"));
+    }
+
+    [TestCase("'80'", true)]
+    [TestCase("\"80\"", true)]
+    [TestCase("80", false)]
+    public void Quoted_scalars_stay_strings_and_plain_numbers_are_numbers(string value, bool isString)
+    {
+        var set = ManifestReader.ReadString($"""
+            apiVersion: v1
+            kind: Secret
+            metadata: {"{"}name: a, annotations: {"{"}n: {value}{"}"}{"}"}
+            """);
+        if (isString)
+        {
+            Assert.That(set.Objects.Single().Value.Metadata.Annotations["n"], Is.EqualTo("80"));
+        }
+        else
+        {
+            Assert.That(set.Objects, Is.Empty, "a number where a string is required does not fit the kind");
+            var diagnostic = set.Diagnostics.Single();
+            Assert.That(diagnostic.Target, Is.EqualTo(new ObjectRef("Secret", "default", "a")));
+            Assert.That(diagnostic.Field, Is.EqualTo("metadata.annotations.n"));
+            Assert.That(diagnostic.Message, Does.Contain("<input>:1"));
+        }
+    }
+
+    [Test]
+    public void An_object_that_does_not_fit_its_kind_is_a_diagnostic_and_the_others_are_kept()
+    {
+        var set = ManifestReader.ReadString("""
+            apiVersion: v1
+            kind: Service
+            metadata: {name: bad, namespace: shop}
+            spec: {ports: "not a list"}
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata: {name: good}
+            """);
+        Assert.That(set.Objects.Single().Value.Metadata.Name, Is.EqualTo("good"));
+        var diagnostic = set.Diagnostics.Single();
+        Assert.That((diagnostic.Severity, diagnostic.Target.ToString(), diagnostic.Field), Is.EqualTo((Severity.Error, "Service shop/bad", "spec.ports")));
+    }
+
+    [Test]
+    public void An_old_apiVersion_of_a_kind_Portico_reads_gets_a_warning()
+    {
+        var set = ManifestReader.ReadString("""
+            apiVersion: networking.k8s.io/v1beta1
+            kind: Ingress
+            metadata: {name: old, namespace: shop}
+            """);
+        Assert.That(set.Objects, Is.Empty);
+        Assert.That(set.Diagnostics.Single().ToString(), Does.Contain("Ingress shop/old: apiVersion").And.Contain("networking.k8s.io/v1beta1"));
+    }
+
+    [Test]
+    public void An_object_without_a_name_is_an_error()
+    {
+        var set = ManifestReader.ReadString("apiVersion: v1\nkind: Service\nmetadata: {namespace: a}\n");
+        Assert.That(set.Diagnostics.Single().Field, Is.EqualTo("metadata.name"));
+    }
+
+    [TestCase("apiVersion: v1\nkind: Service\nmetadata: {name: a\n", 4)]
+    [TestCase("apiVersion: v1\nkind: Service\n  bad indent: x\n", 3)]
+    [TestCase("apiVersion: v1\nkind: Service\nkind: Secret\n", 3)]
+    [TestCase("apiVersion: v1\nkind: Service\n<<: {a: b}\n", 3)]
+    [TestCase("- a\n- b\n", 1)]
+    [TestCase("just a string\n", 1)]
+    [TestCase("a: *unknown\n", 1)]
+    public void YAML_that_does_not_parse_is_unusable_input_with_file_and_line(string text, int line)
+    {
+        var e = Assert.Throws<ManifestException>(() => ManifestReader.ReadString(text, "bad.yaml"))!;
+        Assert.That(e.File, Is.EqualTo("bad.yaml"));
+        Assert.That(e.Line, Is.EqualTo(line), e.Message);
+        Assert.That(e.Message, Does.StartWith($"bad.yaml:{line}: "));
+    }
+
+    [Test]
+    public void Anchors_and_aliases_expand()
+    {
+        var set = ManifestReader.ReadString("""
+            apiVersion: v1
+            kind: Service
+            metadata:
+              name: a
+              labels: &labels {app: web, tier: front}
+              annotations: *labels
+            """);
+        Assert.That(set.Objects.Single().Value.Metadata.Annotations, Is.EqualTo(new Dictionary<string, string> { ["app"] = "web", ["tier"] = "front" }));
+    }
+
+    [Test]
+    public void A_billion_laughs_document_is_refused_not_expanded()
+    {
+        var yaml = new System.Text.StringBuilder("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for (int i = 1; i < 10; i++)
+        {
+            yaml.Append($"a{i}: &a{i} [*a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}]\n");
+        }
+
+        var e = Assert.Throws<ManifestException>(() => ManifestReader.ReadString(yaml.ToString()))!;
+        Assert.That(e.Message, Does.Contain("expands to more than"));
+    }
+
+    [Test]
+    public void Big_files_are_cut_into_chunks_at_document_markers_and_read_in_order_with_true_line_numbers()
+    {
+        string file = Path.Combine(Path.GetTempPath(), $"portico-big-{Guid.NewGuid():N}.yaml");
+        try
+        {
+            var text = new System.Text.StringBuilder();
+            for (int i = 0; i < 4000; i++)
+            {
+                text.Append($"---\napiVersion: v1\nkind: Service\nmetadata:\n  name: s{i}\n  annotations:\n    note: \"{new string('x', 60)}\"\n");
+            }
+
+            File.WriteAllText(file, text.ToString());
+            Assert.That(ManifestReader.Chunk(file, text.ToString()).Count(), Is.GreaterThan(1), "the test needs a file that is cut");
+            var set = ManifestReader.Read([file]);
+            Assert.That(set.Objects.Select(o => o.Value.Metadata.Name), Is.EqualTo(Enumerable.Range(0, 4000).Select(i => $"s{i}")));
+            Assert.That(set.Objects.Select(o => o.Line), Is.EqualTo(Enumerable.Range(0, 4000).Select(i => (long)(i * 7) + 1)));
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Test]
+    public void Directories_are_read_recursively_in_name_order_and_missing_paths_are_unusable()
+    {
+        string directory = Path.Combine(Path.GetTempPath(), $"portico-dir-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(Path.Combine(directory, "sub"));
+        try
+        {
+            File.WriteAllText(Path.Combine(directory, "b.yaml"), "apiVersion: v1\nkind: Service\nmetadata: {name: b}\n");
+            File.WriteAllText(Path.Combine(directory, "sub", "a.yml"), "apiVersion: v1\nkind: Service\nmetadata: {name: c}\n");
+            File.WriteAllText(Path.Combine(directory, "a.json"), """{"apiVersion":"v1","kind":"Service","metadata":{"name":"a"}}""");
+            File.WriteAllText(Path.Combine(directory, "notes.txt"), "not a manifest: {");
+            Assert.That(ManifestReader.Read([directory]).Objects.Select(o => o.Value.Metadata.Name), Is.EqualTo(new[] { "a", "b", "c" }));
+            Assert.Throws<ManifestException>(() => ManifestReader.Read([Path.Combine(directory, "nope")]));
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+}
