@@ -8,12 +8,14 @@ using Envoy.Extensions.TransportSockets.Tls.V3;
 using Envoy.Service.Discovery.V3;
 using Google.Protobuf;
 using Portico.Core.Rendering;
+using Portico.Core.Rendering.Envoy;
 
 namespace Portico.Envoy.Schema;
 
 /// <summary>
 /// What Envoy checks across resources when it loads them, and what only holds across Portico's files: every path a
-/// config source or data source names is a rendered file, each RDS file holds exactly the one route configuration its
+/// config source or data source names is a rendered file read through the link "current/" (Envoy's working directory
+/// is the shared root), every config source watches that root, each RDS file holds exactly the one route configuration its
 /// listeners ask for, every cluster a route names exists, and names and domains are unique where Envoy needs them
 /// unique (listeners, clusters, filter chains, server names, virtual hosts and their domains).
 /// </summary>
@@ -32,12 +34,12 @@ internal sealed class EnvoyReferenceCheck
 
     public void Run()
     {
-        if (!_parsed.TryGetValue(Portico.Core.Rendering.Envoy.EnvoyRenderer.BootstrapFile, out var bootstrapMessage) || bootstrapMessage is not Bootstrap bootstrap)
+        if (!_parsed.TryGetValue(EnvoyRenderer.BootstrapFile, out var bootstrapMessage) || bootstrapMessage is not Bootstrap bootstrap)
         {
             return;
         }
 
-        string bootstrapFile = Portico.Core.Rendering.Envoy.EnvoyRenderer.BootstrapFile;
+        string bootstrapFile = EnvoyRenderer.BootstrapFile;
         if (bootstrap.Admin?.Address?.SocketAddress is not { } admin || !System.Net.IPAddress.TryParse(admin.Address, out var adminAddress) || !System.Net.IPAddress.IsLoopback(adminAddress))
         {
             _problems.Add($"{bootstrapFile}: admin must listen on a loopback address");
@@ -89,7 +91,11 @@ internal sealed class EnvoyReferenceCheck
                 {
                     _problems.Add($"{where}: filter chain {chain.Name}: certificates must come from files");
                 }
-                else if (_config[source.Filename] is null)
+                else if (EnvoyRenderer.RenderedPath(source.Filename) is not { } rendered)
+                {
+                    _problems.Add($"{where}: filter chain {chain.Name}: {source.Filename} is not read through {EnvoyRenderer.ConfigLink}/");
+                }
+                else if (_config[rendered] is null)
                 {
                     _problems.Add($"{where}: filter chain {chain.Name}: {source.Filename} is not a rendered file");
                 }
@@ -129,7 +135,7 @@ internal sealed class EnvoyReferenceCheck
         }
     }
 
-    /// <summary>The file a config source reads, which must be a rendered discovery file that parsed.</summary>
+    /// <summary>The rendered file a config source reads (through the link), which must be a discovery file that parsed.</summary>
     private string PathOf(ConfigSource? source, string where, string field)
     {
         if (source?.PathConfigSource is not { } path)
@@ -138,17 +144,22 @@ internal sealed class EnvoyReferenceCheck
             return string.Empty;
         }
 
-        if (!_parsed.ContainsKey(path.Path))
+        string? rendered = EnvoyRenderer.RenderedPath(path.Path);
+        if (rendered is null)
+        {
+            _problems.Add($"{where}: {field} reads {path.Path}, which is not read through {EnvoyRenderer.ConfigLink}/ (the link the applier swaps)");
+        }
+        else if (!_parsed.ContainsKey(rendered))
         {
             _problems.Add($"{where}: {field} reads {path.Path}, which is not a rendered discovery file");
         }
 
-        if (path.WatchedDirectory is null)
+        if (path.WatchedDirectory?.Path != EnvoyRenderer.WatchedDirectory)
         {
-            _problems.Add($"{where}: {field} needs a watched_directory, or a file moved into place is not picked up");
+            _problems.Add($"{where}: {field} must watch \"{EnvoyRenderer.WatchedDirectory}\" (the directory holding {EnvoyRenderer.ConfigLink}), or swapping the link is not picked up");
         }
 
-        return path.Path;
+        return rendered ?? string.Empty;
     }
 
     private List<T> Resources<T>(string path)

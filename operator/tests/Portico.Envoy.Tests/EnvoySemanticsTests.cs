@@ -139,7 +139,7 @@ public sealed class EnvoySemanticsTests
         var chain = EnvoyRoutingModel.Chain(parsed.Listener("https"), serverName);
         Assert.That(chain, Is.Not.Null);
         string file = EnvoyParsed.Tls(chain!).CommonTlsContext.TlsCertificates.Single().CertificateChain.Filename;
-        var certificate = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(Encoding.ASCII.GetString(parsed.Config[file]!.Content));
+        var certificate = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(Encoding.ASCII.GetString(parsed.Config[EnvoyRenderer.RenderedPath(file)!]!.Content));
         Assert.That(certificate.GetNameInfo(System.Security.Cryptography.X509Certificates.X509NameType.DnsName, forIssuer: false), Is.EqualTo(certificateName));
     }
 
@@ -251,7 +251,7 @@ public sealed class EnvoySemanticsTests
     }
 
     [Test]
-    public void Bootstrap_has_admin_on_loopback_and_watches_its_own_directory()
+    public void Bootstrap_has_admin_on_loopback_reads_through_the_current_link_and_watches_the_root()
     {
         var bootstrap = Case("examples").Bootstrap;
         Assert.That(bootstrap.Admin.Address.SocketAddress.Address, Is.EqualTo("127.0.0.1"));
@@ -260,11 +260,31 @@ public sealed class EnvoySemanticsTests
         Assert.That(bootstrap.StaticResources, Is.Null);
         foreach (var source in new[] { bootstrap.DynamicResources.LdsConfig, bootstrap.DynamicResources.CdsConfig })
         {
-            Assert.That(source.PathConfigSource.WatchedDirectory.Path, Is.EqualTo("."));
+            Assert.That(source.PathConfigSource.WatchedDirectory.Path, Is.EqualTo("."), "the working directory, which holds the link current");
         }
 
-        Assert.That(bootstrap.DynamicResources.LdsConfig.PathConfigSource.Path, Is.EqualTo("lds.json"));
-        Assert.That(bootstrap.DynamicResources.CdsConfig.PathConfigSource.Path, Is.EqualTo("cds.json"));
+        Assert.That(bootstrap.DynamicResources.LdsConfig.PathConfigSource.Path, Is.EqualTo("current/lds.json"));
+        Assert.That(bootstrap.DynamicResources.CdsConfig.PathConfigSource.Path, Is.EqualTo("current/cds.json"));
+        Assert.That(EnvoyRenderer.ConfigLink, Is.EqualTo(Portico.Core.Applying.VersionedConfigDirectory.CurrentLinkName), "the renderer reads through the applier's link");
+    }
+
+    [Test]
+    public void Every_path_envoy_reads_goes_through_the_current_link()
+    {
+        var parsed = Case("tls-sni-default-cert");
+        var https = parsed.Listener("https");
+        foreach (var chain in https.FilterChains.Append(https.DefaultFilterChain))
+        {
+            var certificate = EnvoyParsed.Tls(chain).CommonTlsContext.TlsCertificates.Single();
+            Assert.That(certificate.CertificateChain.Filename, Does.Match(@"^current/certs/[0-9a-f]{32}\.crt\z"));
+            Assert.That(certificate.PrivateKey.Filename, Does.Match(@"^current/certs/[0-9a-f]{32}\.key\z"));
+            var rds = EnvoyParsed.Hcm(chain).Rds.ConfigSource.PathConfigSource;
+            Assert.That(rds.Path, Is.EqualTo("current/rds-https.json"));
+            Assert.That(rds.WatchedDirectory.Path, Is.EqualTo("."));
+        }
+
+        var http = EnvoyParsed.Hcm(parsed.Listener("http").FilterChains.Single()).Rds.ConfigSource.PathConfigSource;
+        Assert.That(http.Path, Is.EqualTo("current/rds-http.json"));
     }
 
     [Test]

@@ -38,7 +38,11 @@ public sealed class SchemaCheckTests
     [TestCase(EnvoyRenderer.ClustersFile, "\"lb_policy\": \"ROUND_ROBIN\",", "\"lb_policy\": \"ROUND_ROBIN\", \"dns_resolvers\": [{\"socket_address\": {\"address\": \"1.1.1.1\", \"port_value\": 53}}],", "deprecated", Description = "deprecated field")]
     [TestCase(EnvoyRenderer.ListenersFile, "\"type_url\": \"type.googleapis.com/envoy.config.listener.v3.Listener\"", "\"type_url\": \"type.googleapis.com/envoy.config.cluster.v3.Cluster\"", "type_url", Description = "wrong resource type for the file")]
     [TestCase(EnvoyRenderer.HttpRoutesFile, "\"cluster\": \"default_web_80\"", "\"cluster\": \"default_nope_80\"", "default_nope_80", Description = "route to a cluster CDS does not define")]
-    [TestCase(EnvoyRenderer.ListenersFile, "\"path\": \"rds-https.json\"", "\"path\": \"rds-other.json\"", "rds-other.json", Description = "RDS file that was not rendered")]
+    [TestCase(EnvoyRenderer.ListenersFile, "\"path\": \"current/rds-https.json\"", "\"path\": \"current/rds-other.json\"", "rds-other.json", Description = "RDS file that was not rendered")]
+    [TestCase(EnvoyRenderer.ListenersFile, "\"path\": \"current/rds-https.json\"", "\"path\": \"rds-https.json\"", "not read through current/", Description = "RDS file read around the link")]
+    [TestCase(EnvoyRenderer.BootstrapFile, "\"path\": \"current/cds.json\"", "\"path\": \"/etc/envoy/cds.json\"", "not read through current/", Description = "CDS file read around the link")]
+    [TestCase(EnvoyRenderer.BootstrapFile, "\"path\": \".\"", "\"path\": \"current\"", "must watch", Description = "watching the version directory instead of the root that holds the link")]
+    [TestCase(EnvoyRenderer.ListenersFile, "\"filename\": \"current/certs/", "\"filename\": \"certs/", "not read through current/", Description = "certificate read around the link")]
     [TestCase(EnvoyRenderer.BootstrapFile, "\"address\": \"127.0.0.1\"", "\"address\": \"0.0.0.0\"", "loopback", Description = "admin off loopback")]
     public void A_broken_file_is_reported_with_its_name(string path, string find, string replace, string expected)
     {

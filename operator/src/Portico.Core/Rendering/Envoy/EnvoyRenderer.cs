@@ -9,9 +9,14 @@ namespace Portico.Core.Rendering.Envoy;
 /// Renders Envoy configuration: a bootstrap (envoy.json: admin on loopback, node, file-based LDS and CDS), the
 /// discovery files it points at (lds.json, cds.json, and rds-http.json / rds-https.json, which the listeners load
 /// through RDS), and the certificate files. Every discovery file is a DiscoveryResponse whose version_info is the
-/// SHA-256 of that file rendered with an empty version, which is what the applier reads back from Envoy's admin API
-/// to confirm a reload. Paths are relative: Envoy runs with the output directory as its working directory
-/// (docs/envoy.md).
+/// SHA-256 of that file rendered with an empty version: a function of that file's resources only, so the version
+/// Envoy reports for a resource type (which it advances only when a resource changed) equals the file's exactly when
+/// Envoy runs that file (docs/adr/0004-envoy-reload-confirmation.md). The config hash is the usual hash over all files.
+/// <para>
+/// The rendered files form one version directory of the shared directory; Envoy's working directory is the shared
+/// root, and every path Envoy reads goes through the link <see cref="ConfigLink"/> (<c>current/lds.json</c>), whose
+/// atomic swap in the watched root is the reload (docs/envoy.md).
+/// </para>
 /// </summary>
 public sealed class EnvoyRenderer : IProxyRenderer
 {
@@ -23,6 +28,15 @@ public sealed class EnvoyRenderer : IProxyRenderer
 
     /// <summary>Certificates and keys: certs/ID.crt and certs/ID.key, ID being the certificate's content hash.</summary>
     public const string CertificateDirectory = "certs";
+
+    /// <summary>
+    /// The symlink in Envoy's working directory (the shared root) that points at the version directory in use: the
+    /// applier's <c>VersionedConfigDirectory.CurrentLinkName</c>. Every path in the rendered files starts with it.
+    /// </summary>
+    public const string ConfigLink = "current";
+
+    /// <summary>The directory Envoy watches for the link's swap: its working directory, which holds <see cref="ConfigLink"/>.</summary>
+    public const string WatchedDirectory = ".";
 
     /// <summary>The first field every discovery-file template prints, with the version still empty.</summary>
     internal const string EmptyVersionField = "\"version_info\": \"\"";
@@ -91,6 +105,17 @@ public sealed class EnvoyRenderer : IProxyRenderer
         string version = Convert.ToHexStringLower(SHA256.HashData(unversioned));
         string versioned = string.Concat(text.AsSpan(0, at), $"\"version_info\": \"{version}\"", text.AsSpan(at + EmptyVersionField.Length));
         return new RenderedFile(path, Encoding.UTF8.GetBytes(versioned), IsPrivate: false);
+    }
+
+    /// <summary>The path Envoy reads a rendered file by: through <see cref="ConfigLink"/>, relative to its working directory.</summary>
+    public static string ReadPath(string renderedPath) => $"{ConfigLink}/{renderedPath}";
+
+    /// <summary>The rendered file a path in Envoy's config reads, or null when the path does not go through <see cref="ConfigLink"/>.</summary>
+    public static string? RenderedPath(string readPath)
+    {
+        ArgumentNullException.ThrowIfNull(readPath);
+        string prefix = ConfigLink + "/";
+        return readPath.StartsWith(prefix, StringComparison.Ordinal) && readPath.Length > prefix.Length ? readPath[prefix.Length..] : null;
     }
 
     /// <summary>The version_info a discovery file carries; what Envoy's admin API reports once it has loaded it.</summary>

@@ -46,10 +46,10 @@ internal sealed record EnvoySettingsView(
     bool AccessLog,
     string? DnsResolver);
 
-/// <summary>The fixed names of the files Envoy reads, relative to its working directory.</summary>
+/// <summary>The fixed paths of the files Envoy reads (through the link "current/"), relative to its working directory, and the directory it watches.</summary>
 internal sealed record EnvoyFilesView(string Lds, string Cds, string RdsHttp, string RdsHttps, string WatchedDirectory);
 
-/// <summary>One HTTPS filter chain: the TLS hosts served with one certificate (none for the default chain).</summary>
+/// <summary>One HTTPS filter chain: the TLS hosts served with one certificate (none for the default chain); file paths as Envoy reads them.</summary>
 internal sealed record EnvoyTlsChainView(string Name, IReadOnlyList<string> ServerNames, string CertificateFile, string KeyFile)
 {
     public bool IsDefault => ServerNames.Count == 0;

@@ -30,10 +30,18 @@ internal static class EnvoyViewBuilder
     /// <summary>Every Envoy resource name Portico uses; also written into the node, for the admin API.</summary>
     public const string NodeName = "portico";
 
-    public static EnvoyFilesView Files { get; } = new(EnvoyRenderer.ListenersFile, EnvoyRenderer.ClustersFile, EnvoyRenderer.HttpRoutesFile, EnvoyRenderer.HttpsRoutesFile, ".");
+    /// <summary>The paths Envoy reads, through the link to the version in use; the watched directory holds the link.</summary>
+    public static EnvoyFilesView Files { get; } = new(
+        EnvoyRenderer.ReadPath(EnvoyRenderer.ListenersFile),
+        EnvoyRenderer.ReadPath(EnvoyRenderer.ClustersFile),
+        EnvoyRenderer.ReadPath(EnvoyRenderer.HttpRoutesFile),
+        EnvoyRenderer.ReadPath(EnvoyRenderer.HttpsRoutesFile),
+        EnvoyRenderer.WatchedDirectory);
 
+    /// <summary>The rendered certificate file (relative to the version directory).</summary>
     public static string CertificateFile(string id) => $"{CertificateDirectory}/{id}.crt";
 
+    /// <summary>The rendered key file (relative to the version directory).</summary>
     public static string KeyFile(string id) => $"{CertificateDirectory}/{id}.key";
 
     public static EnvoySettingsView Settings(ProxySettings settings) => new(
@@ -179,7 +187,7 @@ internal static class EnvoyViewBuilder
 
     /// <summary>Chain names are fixed or hash-derived, and distinct: a host's chain may use the default certificate too.</summary>
     private static EnvoyTlsChainView Chain(string name, string certificateId, IReadOnlyList<string> serverNames) =>
-        new(name, serverNames, CertificateFile(certificateId), KeyFile(certificateId));
+        new(name, serverNames, EnvoyRenderer.ReadPath(CertificateFile(certificateId)), EnvoyRenderer.ReadPath(KeyFile(certificateId)));
 
     /// <summary>A protobuf JSON Duration: whole seconds as "5s", otherwise up to millisecond precision ("0.250s").</summary>
     internal static string Duration(TimeSpan value)
