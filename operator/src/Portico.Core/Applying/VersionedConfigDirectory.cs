@@ -98,7 +98,9 @@ public sealed class VersionedConfigDirectory
 
         string temporary = Path.Combine(Root, $".{CurrentLinkName}-{RandomSuffix()}");
         File.CreateSymbolicLink(temporary, $"{VersionsDirectoryName}/{version}");
-        File.Move(temporary, CurrentLink, overwrite: true);
+
+        // rename(2), not File.Move: File.Move follows the new link to a directory and throws FileNotFoundException.
+        PosixFiles.Rename(temporary, CurrentLink);
     }
 
     /// <summary>Deletes every version directory (and leftover staging directory) except <paramref name="keep"/>.</summary>
