@@ -91,7 +91,8 @@ public static partial class EnvoyEscaping
     [GeneratedRegex(@"^[A-Za-z0-9_.:\[\]/*-]+\z", RegexOptions.CultureInvariant)]
     private static partial Regex SafeName();
 
-    [GeneratedRegex(@"^[a-z0-9]([a-z0-9.-]*[a-z0-9])?\z", RegexOptions.CultureInvariant)]
+    // Lowercase DNS labels of 1-63 characters joined by single dots (no empty label, no leading or trailing dot or hyphen).
+    [GeneratedRegex(@"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*\z", RegexOptions.CultureInvariant)]
     private static partial Regex HostName();
 
     [GeneratedRegex(@"^/[A-Za-z0-9\-._~!&()*+,=:@/]*\z", RegexOptions.CultureInvariant)]
