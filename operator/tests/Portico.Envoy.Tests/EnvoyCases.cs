@@ -17,13 +17,22 @@ internal static class EnvoyCases
 
     public static string TestData => RepositoryPaths.Combine("operator", "tests", "Portico.Envoy.Tests", "testdata");
 
+    /// <summary>Portico.Tests' golden cases, which every proxy renders (their expected/envoy/ is checked there).</summary>
+    public static string SharedTestData => RepositoryPaths.Combine("operator", "tests", "Portico.Tests", "testdata");
+
     public static IEnumerable<string> Names => Directory.EnumerateDirectories(TestData).Select(d => Path.GetFileName(d)!).Order(StringComparer.Ordinal);
 
+    public static IEnumerable<string> SharedNames => Directory.EnumerateDirectories(SharedTestData).Select(d => Path.GetFileName(d)!).Order(StringComparer.Ordinal);
+
     /// <summary>Renders a case exactly as `portico render --proxy envoy --manifests INPUT ARGS` would.</summary>
-    public static OfflineResult Render(string name)
+    public static OfflineResult Render(string name) => RenderDirectory(Path.Combine(TestData, name), Proxy);
+
+    /// <summary>Renders one of Portico.Tests' cases for <paramref name="proxy"/>.</summary>
+    public static OfflineResult RenderShared(string name, string proxy = Proxy) => RenderDirectory(Path.Combine(SharedTestData, name), proxy);
+
+    private static OfflineResult RenderDirectory(string directory, string proxy)
     {
-        string directory = Path.Combine(TestData, name);
-        var args = new List<string> { "render", "--out", "unused", "--proxy", Proxy, "--manifests" };
+        var args = new List<string> { "render", "--out", "unused", "--proxy", proxy, "--manifests" };
         string manifestList = Path.Combine(directory, "manifests");
         args.AddRange(File.Exists(manifestList)
             ? File.ReadAllLines(manifestList).Where(l => l.Trim().Length > 0).Select(l => RepositoryPaths.Combine(l.Trim()))

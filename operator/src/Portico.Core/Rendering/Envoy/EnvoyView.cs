@@ -29,7 +29,10 @@ internal sealed record EnvoyRouteConfigView(
     IReadOnlyList<EnvoyHeaderView> RequestHeaders,
     IReadOnlyList<EnvoyVirtualHostView> VirtualHosts);
 
-/// <summary>Global settings in the units Envoy's JSON mapping wants (durations as "5s", "0.250s").</summary>
+/// <summary>
+/// Global settings in the units Envoy's JSON mapping wants (durations as "5s", "0.250s"). <see cref="MaxRequestBytes"/>
+/// is the buffer filter's limit (nginx's client_max_body_size); 0 means no limit and no buffer filter.
+/// </summary>
 internal sealed record EnvoySettingsView(
     string NodeId,
     string NodeCluster,
@@ -44,7 +47,8 @@ internal sealed record EnvoySettingsView(
     string KeepaliveTimeout,
     int XffNumTrustedHops,
     bool AccessLog,
-    string? DnsResolver);
+    string? DnsResolver,
+    long MaxRequestBytes);
 
 /// <summary>The fixed paths of the files Envoy reads (through the link "current/"), relative to its working directory, and the directory it watches.</summary>
 internal sealed record EnvoyFilesView(string Lds, string Cds, string RdsHttp, string RdsHttps, string WatchedDirectory);

@@ -58,7 +58,8 @@ internal static class EnvoyViewBuilder
         Duration(settings.ClientKeepaliveTimeout),
         settings.TrustForwardedHeaders ? 1 : 0,
         settings.AccessLog,
-        settings.DnsResolver?.ToString());
+        settings.DnsResolver?.ToString(),
+        Math.Min(settings.ClientMaxBodyBytes, uint.MaxValue));
 
     public static EnvoyListenersView Listeners(ProxyModel model, EnvoySettingsView settings)
     {
