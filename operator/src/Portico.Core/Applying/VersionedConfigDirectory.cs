@@ -98,7 +98,7 @@ public sealed class VersionedConfigDirectory
 
         string temporary = Path.Combine(Root, $".{CurrentLinkName}-{RandomSuffix()}");
         File.CreateSymbolicLink(temporary, $"{VersionsDirectoryName}/{version}");
-        File.Move(temporary, CurrentLink, overwrite: true);
+        PosixSignals.Rename(temporary, CurrentLink);
     }
 
     /// <summary>Deletes every version directory (and leftover staging directory) except <paramref name="keep"/>.</summary>

@@ -28,6 +28,8 @@ public sealed class PorticoOptions
 
     public LimitsSection Limits { get; set; } = new();
 
+    public RunSection Run { get; set; } = new();
+
     public sealed class ListenSection
     {
         public string Http { get; set; } = "0.0.0.0:8080";
@@ -88,5 +90,32 @@ public sealed class PorticoOptions
         public int MaxRulesPerIngress { get; set; } = 1000;
 
         public int MaxPathsPerRule { get; set; } = 1000;
+    }
+
+    /// <summary>How `portico run` watches, applies and reports (not used by render/diff/validate).</summary>
+    public sealed class RunSection
+    {
+        /// <summary>Watch only this namespace (Ingresses, Services, EndpointSlices, Secrets); empty: all.</summary>
+        public string Namespace { get; set; } = string.Empty;
+
+        /// <summary>The directory shared with the proxy sidecar (the proxy's prefix).</summary>
+        public string SharedDirectory { get; set; } = "/etc/portico/shared";
+
+        /// <summary>An nginx binary for `nginx -t` before each swap; empty: no check.</summary>
+        public string NginxBinary { get; set; } = string.Empty;
+
+        /// <summary>Reload command (argv, space-separated, no shell); empty: SIGHUP to the pid in SHARED/nginx.pid.</summary>
+        public string ReloadCommand { get; set; } = string.Empty;
+
+        public string ConfirmTimeout { get; set; } = "10s";
+
+        public string MinReloadInterval { get; set; } = "1s";
+
+        public string Holdoff { get; set; } = "100ms";
+
+        public string MaxHoldoff { get; set; } = "500ms";
+
+        /// <summary>Where /healthz, /readyz and /metrics are served.</summary>
+        public string HealthListen { get; set; } = "0.0.0.0:10254";
     }
 }
