@@ -156,6 +156,11 @@ public static class OptionsResolver
             problems.Add($"run:namespace: \"{run.Namespace}\" is not a namespace name");
         }
 
+        if (run.NginxBinary.Length > 0 && !File.Exists(run.NginxBinary))
+        {
+            problems.Add($"run:nginxBinary: \"{run.NginxBinary}\" does not exist");
+        }
+
         if (run.SharedDirectory.Length == 0)
         {
             problems.Add("run:sharedDirectory: must not be empty");
