@@ -22,6 +22,7 @@ internal sealed partial class ResourceWatcher<T, TList> : IResourceWatcher
     private readonly WatcherContext _context;
     private readonly ILogger _logger;
     private readonly ResiliencePipeline _retry;
+    private string? _resumeFrom;
 
     public ResourceWatcher(ResourceApi<T, TList> api, WatcherContext context)
     {
@@ -51,15 +52,19 @@ internal sealed partial class ResourceWatcher<T, TList> : IResourceWatcher
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        string? resourceVersion = null;
         while (!cancellationToken.IsCancellationRequested)
         {
             try
             {
                 // One session: list if needed, then one watch. A clean end returns here and the next session
-                // starts with a fresh retry budget; an exception is retried inside with growing delays.
-                resourceVersion = await _retry.ExecuteAsync(
-                    async token => await WatchOnceAsync(resourceVersion ?? await ListAllAsync(token), token),
+                // starts with a fresh retry budget; an exception is retried inside with growing delays, resuming
+                // from the last resourceVersion seen (kept in a field, so a broken stream loses nothing).
+                await _retry.ExecuteAsync(
+                    async token =>
+                    {
+                        _resumeFrom ??= await ListAllAsync(token);
+                        _resumeFrom = await WatchOnceAsync(_resumeFrom, token);
+                    },
                     cancellationToken);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -114,6 +119,9 @@ internal sealed partial class ResourceWatcher<T, TList> : IResourceWatcher
                         await _context.Output.WriteAsync(new ObjectDeleted(_api.Kind, ObjectStore.KeyOf(item)), cancellationToken);
                         break;
                 }
+
+                // Delivered: a stream that breaks from here on resumes after this event.
+                _resumeFrom = resourceVersion;
 
                 if (IsGone(streamError))
                 {
