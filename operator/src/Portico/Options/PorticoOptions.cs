@@ -107,7 +107,7 @@ public sealed class PorticoOptions
         /// <summary>Reload command (argv, space-separated, no shell); empty: SIGHUP to the pid in SHARED/nginx.pid.</summary>
         public string ReloadCommand { get; set; } = string.Empty;
 
-        public string ConfirmTimeout { get; set; } = "10s";
+        public string ConfirmTimeout { get; set; } = "60s";
 
         public string MinReloadInterval { get; set; } = "1s";
 

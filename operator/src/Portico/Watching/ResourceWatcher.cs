@@ -32,7 +32,9 @@ internal sealed partial class ResourceWatcher<T, TList> : IResourceWatcher
         _retry = new ResiliencePipelineBuilder { TimeProvider = context.Time }
             .AddRetry(new RetryStrategyOptions
             {
-                ShouldHandle = new PredicateBuilder().Handle<Exception>(e => e is not OperationCanceledException),
+                // Everything but our own shutdown is retried: the client's own request timeout (100 s) surfaces as
+                // a TaskCanceledException too, and must not end the operator.
+                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is not null && !args.Context.CancellationToken.IsCancellationRequested),
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
                 Delay = context.Options.InitialBackoff,
