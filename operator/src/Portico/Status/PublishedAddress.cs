@@ -6,8 +6,8 @@ using Portico.Core.Building;
 namespace Portico.Status;
 
 /// <summary>
-/// One entry of an Ingress's status.loadBalancer.ingress: an IP address or a host name, never both. Ordered by IP,
-/// then host name (ordinal), so the list Portico writes is the same on every replica and every sync.
+/// One entry of an Ingress's status.loadBalancer.ingress: an IP address or a host name, never both. Ordered IPs first,
+/// then host names, each ordinally, so the list Portico writes is the same on every replica and every sync.
 /// </summary>
 public sealed partial record PublishedAddress : IComparable<PublishedAddress>
 {
@@ -29,7 +29,7 @@ public sealed partial record PublishedAddress : IComparable<PublishedAddress>
 
     /// <summary>
     /// Parses an IPv4 address (dotted quad, no leading zeros), an IPv6 address (without a zone), or a DNS host name
-    /// (RFC 1123 subdomain, lowercase). Anything else, including the forms IPAddress.Parse also accepts ("1",
+    /// (RFC 1123 subdomain, lowercase, a letter in its last label). Anything else, including the forms IPAddress.Parse also accepts ("1",
     /// "0x7f.1", "1.2.3.4%eth0"), is refused: these values end up in every served Ingress's status.
     /// </summary>
     public static bool TryParse(string? text, out PublishedAddress? address)
@@ -58,7 +58,9 @@ public sealed partial record PublishedAddress : IComparable<PublishedAddress>
             return false;
         }
 
-        if (DnsGrammar.IsSubdomain(text))
+        // A host name's last label must hold a letter (no top-level domain is all digits, RFC 3696 2): "1" or
+        // "0x7f.1" are IP addresses in some parsers' eyes, and must not be published as names.
+        if (DnsGrammar.IsSubdomain(text) && text[(text.LastIndexOf('.') + 1)..].Any(char.IsAsciiLetterLower))
         {
             address = new PublishedAddress(null, text);
             return true;
@@ -72,6 +74,11 @@ public sealed partial record PublishedAddress : IComparable<PublishedAddress>
         if (other is null)
         {
             return 1;
+        }
+
+        if ((Ip is null) != (other.Ip is null))
+        {
+            return Ip is null ? 1 : -1;
         }
 
         int byIp = string.CompareOrdinal(Ip, other.Ip);
