@@ -104,7 +104,8 @@ public sealed partial class LeaseLeadership : ILeadership, IDisposable
         elector.OnStartedLeading += StartTerm;
         elector.OnStoppedLeading += EndTerm;
         elector.OnNewLeader += ObserveLeader;
-        elector.OnError += e => LogElectionError(e.Message);
+        // The elector reports expected things here too (no Lease yet, a renewal that lost a race): detail, not warnings.
+        elector.OnError += e => LogElectorError(e.Message);
         LogCompeting(Identity, _leaseNamespace, _options.LeaseName);
         try
         {
@@ -238,6 +239,9 @@ public sealed partial class LeaseLeadership : ILeadership, IDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Leader election failed: {Reason}")]
     private partial void LogElectionError(string reason);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Leader elector: {Reason}")]
+    private partial void LogElectorError(string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Released the Lease {Namespace}/{Name}")]
     private partial void LogReleased(string @namespace, string name);

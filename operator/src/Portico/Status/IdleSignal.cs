@@ -58,4 +58,31 @@ internal sealed class IdleSignal
             return done.Task.WaitAsync(timeout, TimeProvider.System);
         }
     }
+
+    /// <summary>
+    /// Completes once <paramref name="condition"/> holds, checking it now and after every idle point (work the worker
+    /// does, such as counting a metric, happens before it goes idle); throws TimeoutException after <paramref name="timeout"/>.
+    /// </summary>
+    public async Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout)
+    {
+        ArgumentNullException.ThrowIfNull(condition);
+        var deadline = TimeProvider.System.GetTimestamp() + (long)(timeout.TotalSeconds * TimeProvider.System.TimestampFrequency);
+        while (true)
+        {
+            // Read the count before the condition: an idle point between the two then ends the wait below at once.
+            long seen = Count;
+            if (condition())
+            {
+                return;
+            }
+
+            var remaining = TimeProvider.System.GetElapsedTime(TimeProvider.System.GetTimestamp(), deadline);
+            if (remaining <= TimeSpan.Zero)
+            {
+                throw new TimeoutException($"The condition did not hold within {timeout}.");
+            }
+
+            await WaitForAsync(seen + 1, remaining);
+        }
+    }
 }

@@ -19,5 +19,11 @@ public sealed record IngressStatusOptions
     /// <summary>How often the leader syncs even when nothing it watches changed (Service addresses, status changed by others).</summary>
     public TimeSpan ResyncPeriod { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// Only Ingresses in this namespace are read and written (set it to what the operator watches, when it watches one
+    /// namespace); null: all namespaces.
+    /// </summary>
+    public string? Namespace { get; init; }
+
     public bool Enabled => PublishService is not null || !Addresses.IsEmpty;
 }

@@ -286,8 +286,9 @@ public sealed partial class IngressStatusWriter : IModelListener
         string? continueToken = null;
         do
         {
-            var page = await _client.NetworkingV1.ListIngressForAllNamespacesAsync(
-                continueParameter: continueToken, limit: PageSize, cancellationToken: cancellationToken);
+            var page = _options.Namespace is { } ns
+                ? await _client.NetworkingV1.ListNamespacedIngressAsync(ns, continueParameter: continueToken, limit: PageSize, cancellationToken: cancellationToken)
+                : await _client.NetworkingV1.ListIngressForAllNamespacesAsync(continueParameter: continueToken, limit: PageSize, cancellationToken: cancellationToken);
             all.AddRange(page.Items);
             continueToken = page.Metadata?.ContinueProperty;
         }

@@ -16,7 +16,7 @@ public sealed class DiagnosticEventRecorderTests : StatusTestBase
     {
         var shop = Server.Upsert(Kube.Ingress("shop"));
         var ingressClass = Server.Upsert(Kube.IngressClass("portico"));
-        var recorder = StartRecorder();
+        var recorder = await StartRecorderAsync();
 
         await HandleAsync(recorder, recorder.Idle, Model([], HostRejected, ClassTaken));
 
@@ -46,7 +46,7 @@ public sealed class DiagnosticEventRecorderTests : StatusTestBase
     public async Task A_diagnostic_seen_again_is_not_recorded_again_but_bumped_once_per_refresh_interval()
     {
         var options = new EventRecorderOptions { ReportingInstance = "replica-a" };
-        var recorder = StartRecorder(options);
+        var recorder = await StartRecorderAsync(options);
         await HandleAsync(recorder, recorder.Idle, Model([], HostRejected));
 
         for (int i = 0; i < 5; i++)
@@ -83,7 +83,7 @@ public sealed class DiagnosticEventRecorderTests : StatusTestBase
         var options = new EventRecorderOptions { ReportingInstance = "replica-a", Burst = 25, PerSecond = 1 };
         var warnings = Enumerable.Range(0, 30).Select(i => new Diagnostic(Severity.Warning, new ObjectRef("Ingress", "default", $"a{i:D2}"), "spec", "warned"));
         var error = new Diagnostic(Severity.Error, new ObjectRef("Ingress", "default", "zz-hostile"), "spec.rules[0].host", "rejected");
-        var recorder = StartRecorder(options);
+        var recorder = await StartRecorderAsync(options);
 
         await HandleAsync(recorder, recorder.Idle, Model([], [.. warnings, error]));
         Assert.Multiple(() =>
@@ -107,7 +107,7 @@ public sealed class DiagnosticEventRecorderTests : StatusTestBase
         var earlier = DiagnosticEvents.Create(HostRejected, null, Time.GetUtcNow().UtcDateTime.AddMinutes(-5), "replica-b");
         earlier.Count = 4;
         Server.Upsert(earlier);
-        var recorder = StartRecorder();
+        var recorder = await StartRecorderAsync();
 
         await HandleAsync(recorder, recorder.Idle, Model([], HostRejected));
 
@@ -127,7 +127,7 @@ public sealed class DiagnosticEventRecorderTests : StatusTestBase
         var other = new Diagnostic(Severity.Error, new ObjectRef("Ingress", "default", "blog"), "spec", "rejected");
         Server.Faults.FailNextRequests(1, 500, resource: "events", verb: ApiVerbs.Create);
         var options = new EventRecorderOptions { ReportingInstance = "replica-a" };
-        var recorder = StartRecorder(options);
+        var recorder = await StartRecorderAsync(options);
 
         await HandleAsync(recorder, recorder.Idle, Model([], HostRejected, other));
         Assert.Multiple(() =>
@@ -144,7 +144,7 @@ public sealed class DiagnosticEventRecorderTests : StatusTestBase
     public async Task Only_the_leader_records_Events()
     {
         using var leadership = new ManualLeadership();
-        var recorder = StartRecorder(leadership: leadership);
+        var recorder = await StartRecorderAsync(leadership: leadership);
 
         recorder.OnModel(Model([], HostRejected));
         Assert.That(recorder.Idle.Count, Is.Zero);
@@ -159,7 +159,7 @@ public sealed class DiagnosticEventRecorderTests : StatusTestBase
     public async Task An_object_with_a_hostile_name_still_gets_an_Event_under_a_safe_name()
     {
         var hostile = new Diagnostic(Severity.Error, new ObjectRef("Ingress", "default", "x;}\n../../etc"), "metadata", "name must be an RFC 1123 subdomain; the Ingress is not served");
-        var recorder = StartRecorder();
+        var recorder = await StartRecorderAsync();
 
         await HandleAsync(recorder, recorder.Idle, Model([], hostile));
 

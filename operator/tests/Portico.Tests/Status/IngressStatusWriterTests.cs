@@ -14,7 +14,7 @@ public sealed class IngressStatusWriterTests : StatusTestBase
     public async Task Served_Ingresses_get_the_static_addresses_sorted_and_without_duplicates()
     {
         Server.UpsertAll(Kube.Ingress("shop"), Kube.Ingress("blog"));
-        var writer = StartWriter(StaticAddresses("lb.example.com", "192.0.2.20", "192.0.2.3", "192.0.2.20", "2001:DB8::1"));
+        var writer = await StartWriterAsync(StaticAddresses("lb.example.com", "192.0.2.20", "192.0.2.3", "192.0.2.20", "2001:DB8::1"));
 
         await HandleAsync(writer, writer.Idle, Model("shop", "blog"));
 
@@ -31,7 +31,7 @@ public sealed class IngressStatusWriterTests : StatusTestBase
     public async Task Status_is_written_only_when_it_differs()
     {
         Server.UpsertAll(Kube.Ingress("shop"), WithStatus(Kube.Ingress("blog"), "192.0.2.1"));
-        var writer = StartWriter(StaticAddresses("192.0.2.1"));
+        var writer = await StartWriterAsync(StaticAddresses("192.0.2.1"));
 
         await HandleAsync(writer, writer.Idle, Model("shop", "blog"));
         Assert.That(Server.StatusWrites.Select(w => w.Name), Is.EqualTo(new[] { "shop" }), "blog already had the address");
@@ -59,7 +59,7 @@ public sealed class IngressStatusWriterTests : StatusTestBase
     public async Task A_newly_served_Ingress_gets_status_at_once()
     {
         Server.UpsertAll(Kube.Ingress("shop"), Kube.Ingress("blog"));
-        var writer = StartWriter(StaticAddresses("192.0.2.1"));
+        var writer = await StartWriterAsync(StaticAddresses("192.0.2.1"));
         await HandleAsync(writer, writer.Idle, Model("shop"));
 
         await HandleAsync(writer, writer.Idle, Model("shop", "blog"));
@@ -78,7 +78,7 @@ public sealed class IngressStatusWriterTests : StatusTestBase
         var legacyForeign = WithStatus(Kube.Ingress("legacy", className: null).WithAnnotation("kubernetes.io/ingress.class", "nginx"), "192.0.2.1");
         var unnamed = WithStatus(Kube.Ingress("unnamed", className: null), "192.0.2.1");
         Server.UpsertAll(Kube.Ingress("shop"), foreign, legacyForeign, unnamed);
-        var writer = StartWriter(StaticAddresses("192.0.2.1"));
+        var writer = await StartWriterAsync(StaticAddresses("192.0.2.1"));
 
         // Even a stale model that still lists "foreign" as served must not lead to a write on it.
         await HandleAsync(writer, writer.Idle, Model("shop", "foreign"));
@@ -93,11 +93,27 @@ public sealed class IngressStatusWriterTests : StatusTestBase
     }
 
     [Test]
+    public async Task With_a_namespace_set_only_Ingresses_there_are_read_and_written()
+    {
+        Server.UpsertAll(Kube.Ingress("shop", ns: "team-a"), WithStatus(Kube.Ingress("rejected", ns: "team-b"), "192.0.2.1"));
+        var writer = await StartWriterAsync(StaticAddresses("192.0.2.1") with { Namespace = "team-a" });
+
+        await HandleAsync(writer, writer.Idle, new Portico.Core.Model.ProxyModel([], [], [], null, null, [], [new Portico.Core.Model.ObjectRef("Ingress", "team-a", "shop")]));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(AddressesOf("shop", "team-a"), Is.EqualTo(new[] { "192.0.2.1" }));
+            Assert.That(AddressesOf("rejected", "team-b"), Is.EqualTo(new[] { "192.0.2.1" }), "outside the namespace: not Portico's to clean up");
+            Assert.That(Server.Requests.Where(r => r.Verb == ApiVerbs.List).Select(r => r.Namespace), Is.EqualTo(new[] { "team-a" }));
+        });
+    }
+
+    [Test]
     public async Task An_Ingress_of_our_class_that_is_no_longer_served_loses_our_addresses_only()
     {
         var rejected = WithStatus(Kube.Ingress("rejected"), "192.0.2.1", "203.0.113.7");
         Server.UpsertAll(Kube.Ingress("shop"), rejected);
-        var writer = StartWriter(StaticAddresses("192.0.2.1"));
+        var writer = await StartWriterAsync(StaticAddresses("192.0.2.1"));
 
         await HandleAsync(writer, writer.Idle, Model("shop"));
 
@@ -112,7 +128,7 @@ public sealed class IngressStatusWriterTests : StatusTestBase
     public async Task Nothing_is_removed_while_our_class_name_belongs_to_another_controller()
     {
         Server.UpsertAll(Kube.IngressClass("portico", controller: "example.com/other"), WithStatus(Kube.Ingress("theirs"), "192.0.2.1"));
-        var writer = StartWriter(StaticAddresses("192.0.2.1"));
+        var writer = await StartWriterAsync(StaticAddresses("192.0.2.1"));
 
         await HandleAsync(writer, writer.Idle, Model());
 
@@ -130,7 +146,7 @@ public sealed class IngressStatusWriterTests : StatusTestBase
             LoadBalancer = new V1LoadBalancerStatus { Ingress = [new V1LoadBalancerIngress { Ip = "192.0.2.10" }, new V1LoadBalancerIngress { Hostname = "lb.example.com" }] },
         };
         Server.UpsertAll(service, Kube.Ingress("shop"));
-        var writer = StartWriter(new IngressStatusOptions { PublishService = new NamespacedName("portico-system", "portico") });
+        var writer = await StartWriterAsync(new IngressStatusOptions { PublishService = new NamespacedName("portico-system", "portico") });
 
         await HandleAsync(writer, writer.Idle, Model("shop"));
 
@@ -141,7 +157,7 @@ public sealed class IngressStatusWriterTests : StatusTestBase
     public async Task A_missing_publish_Service_writes_nothing_and_is_retried_until_it_exists()
     {
         Server.Upsert(WithStatus(Kube.Ingress("shop"), "192.0.2.99"));
-        var writer = StartWriter(new IngressStatusOptions { PublishService = new NamespacedName("portico-system", "portico") });
+        var writer = await StartWriterAsync(new IngressStatusOptions { PublishService = new NamespacedName("portico-system", "portico") });
 
         await HandleAsync(writer, writer.Idle, Model("shop"));
         Assert.Multiple(() =>
@@ -173,7 +189,7 @@ public sealed class IngressStatusWriterTests : StatusTestBase
             }
         });
         using var client = new k8s.Kubernetes(Server.CreateClientConfiguration(), interfering);
-        var writer = StartWriter(StaticAddresses("192.0.2.1"), client: client);
+        var writer = await StartWriterAsync(StaticAddresses("192.0.2.1"), client: client);
 
         await HandleAsync(writer, writer.Idle, Model("shop"));
 
@@ -193,7 +209,7 @@ public sealed class IngressStatusWriterTests : StatusTestBase
     {
         Server.Upsert(Kube.Ingress("shop"));
         Server.Faults.FailNextRequests(5, 409, resource: "ingresses", verb: ApiVerbs.Update);
-        var writer = StartWriter(StaticAddresses("192.0.2.1"));
+        var writer = await StartWriterAsync(StaticAddresses("192.0.2.1"));
 
         await HandleAsync(writer, writer.Idle, Model("shop"));
         Assert.Multiple(() =>
@@ -211,7 +227,7 @@ public sealed class IngressStatusWriterTests : StatusTestBase
     {
         Server.UpsertAll(Kube.Ingress("shop"), Kube.Ingress("blog"));
         using var leadership = new ManualLeadership();
-        var writer = StartWriter(StaticAddresses("192.0.2.1"), leadership);
+        var writer = await StartWriterAsync(StaticAddresses("192.0.2.1"), leadership);
 
         writer.OnModel(Model("shop"));
         leadership.Lead();

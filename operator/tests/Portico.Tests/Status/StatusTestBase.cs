@@ -65,27 +65,39 @@ public abstract class StatusTestBase
         workers.Add((stop, Task.Run(() => run(stop.Token))));
     }
 
-    protected IngressStatusWriter StartWriter(IngressStatusOptions options, Portico.Leadership.ILeadership? leadership = null, IKubernetes? client = null)
+    /// <summary>Starts a status writer; without <paramref name="leadership"/> it leads at once, and is returned once idle.</summary>
+    protected async Task<IngressStatusWriter> StartWriterAsync(IngressStatusOptions options, Portico.Leadership.ILeadership? leadership = null, IKubernetes? client = null)
     {
         var writer = new IngressStatusWriter(
             client ?? Client, options, Build, leadership ?? new Portico.Leadership.AlwaysLeader(), Time, NullLogger<IngressStatusWriter>.Instance, Metrics);
         Start(writer.RunAsync);
+        if (leadership is null)
+        {
+            await IdleAsync(writer.Idle, 1);
+        }
+
         return writer;
     }
 
-    protected DiagnosticEventRecorder StartRecorder(EventRecorderOptions? options = null, Portico.Leadership.ILeadership? leadership = null)
+    /// <summary>Starts an Event recorder; without <paramref name="leadership"/> it leads at once, and is returned once idle.</summary>
+    protected async Task<DiagnosticEventRecorder> StartRecorderAsync(EventRecorderOptions? options = null, Portico.Leadership.ILeadership? leadership = null)
     {
         var recorder = new DiagnosticEventRecorder(
             Client, options ?? new EventRecorderOptions { ReportingInstance = "replica-a" }, leadership ?? new Portico.Leadership.AlwaysLeader(), Time,
             NullLogger<DiagnosticEventRecorder>.Instance, Metrics);
         Start(recorder.RunAsync);
+        if (leadership is null)
+        {
+            await IdleAsync(recorder.Idle, 1);
+        }
+
         return recorder;
     }
 
     /// <summary>Waits until the worker has been idle <paramref name="times"/> times in all.</summary>
     private protected static Task IdleAsync(IdleSignal idle, long times) => idle.WaitForAsync(times, Timeout);
 
-    /// <summary>Gives a model to a worker and waits until it has handled it.</summary>
+    /// <summary>Gives a model to an idle worker and waits until it has handled it (and is idle again).</summary>
     private protected static async Task HandleAsync(Portico.Syncing.IModelListener listener, IdleSignal idle, ProxyModel model)
     {
         long before = idle.Count;
