@@ -98,6 +98,7 @@ public static class OptionsResolver
             problems.Add("limits: maxRulesPerIngress and maxPathsPerRule must be at least 1");
         }
 
+        var (status, leaderElection) = StatusOptionsResolver.Resolve(options, problems);
         if (problems.Count > 0)
         {
             throw new OptionsException("invalid settings:\n  " + string.Join("\n  ", problems));
@@ -112,7 +113,11 @@ public static class OptionsResolver
             DefaultCertificate = defaultCertificate,
             Limits = new BuildLimits { MaxRulesPerIngress = options.Limits.MaxRulesPerIngress, MaxPathsPerRule = options.Limits.MaxPathsPerRule },
         };
-        return new ResolvedOptions(options.Proxy, options.Templates.Length > 0 ? options.Templates : null, build, settings);
+        return new ResolvedOptions(options.Proxy, options.Templates.Length > 0 ? options.Templates : null, build, settings)
+        {
+            Status = status,
+            LeaderElection = leaderElection,
+        };
     }
 
     /// <summary>The `run` section: durations parsed, addresses checked, the reload command split into argv.</summary>

@@ -30,6 +30,10 @@ public sealed class PorticoOptions
 
     public RunSection Run { get; set; } = new();
 
+    public StatusSection Status { get; set; } = new();
+
+    public LeaderElectionSection LeaderElection { get; set; } = new();
+
     public sealed class ListenSection
     {
         public string Http { get; set; } = "0.0.0.0:8080";
@@ -117,5 +121,36 @@ public sealed class PorticoOptions
 
         /// <summary>Where /healthz, /readyz and /metrics are served.</summary>
         public string HealthListen { get; set; } = "0.0.0.0:10254";
+    }
+
+    /// <summary>What the leader publishes into status.loadBalancer.ingress of the Ingresses it serves.</summary>
+    public sealed class StatusSection
+    {
+        /// <summary>NAMESPACE/NAME of the Service in front of the proxies; its load-balancer addresses are published.</summary>
+        public string PublishService { get; set; } = string.Empty;
+
+        /// <summary>IP addresses or host names to publish instead of a Service's (for a load balancer Kubernetes does not manage).</summary>
+        public IList<string> Addresses { get; } = new List<string>();
+
+        /// <summary>How often the leader re-reads the Service and every Ingress's status, to repair what others changed.</summary>
+        public string ResyncPeriod { get; set; } = "60s";
+    }
+
+    /// <summary>One replica (the holder of a coordination.k8s.io Lease) writes status and Events; every replica renders.</summary>
+    public sealed class LeaderElectionSection
+    {
+        /// <summary>false: this replica always acts as leader (one replica only).</summary>
+        public bool Enabled { get; set; } = true;
+
+        public string LeaseName { get; set; } = "portico-leader";
+
+        /// <summary>Empty: the namespace Portico runs in (POD_NAMESPACE, else the service account's).</summary>
+        public string LeaseNamespace { get; set; } = string.Empty;
+
+        public string LeaseDuration { get; set; } = "15s";
+
+        public string RenewDeadline { get; set; } = "10s";
+
+        public string RetryPeriod { get; set; } = "2s";
     }
 }
