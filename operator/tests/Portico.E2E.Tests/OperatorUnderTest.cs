@@ -24,9 +24,13 @@ internal sealed class OperatorUnderTest : IAsyncDisposable
 
     public RunRequest Request { get; }
 
+    public Observability.PorticoMetrics Metrics => (Observability.PorticoMetrics)App.Services.GetService(typeof(Observability.PorticoMetrics))!;
+
+    public bool IsLeader => Metrics.Leader.Value == 1;
+
     public Readiness Readiness => (Readiness)App.Services.GetService(typeof(Readiness))!;
 
-    public static async Task<OperatorUnderTest> StartAsync(OperatorPorts ports, string shared, string kubeconfig)
+    public static async Task<OperatorUnderTest> StartAsync(OperatorPorts ports, string shared, string kubeconfig, Action<PorticoOptions>? configure = null)
     {
         var options = new PorticoOptions();
         options.Listen.Http = $"127.0.0.1:{ports.Http}";
@@ -40,6 +44,7 @@ internal sealed class OperatorUnderTest : IAsyncDisposable
         options.Run.HealthListen = $"127.0.0.1:{ports.Health}";
         options.Run.MinReloadInterval = "200ms";
         options.Run.NginxBinary = NginxProcess.Binary;
+        configure?.Invoke(options);
         var request = new RunRequest(OptionsResolver.Resolve(options), OptionsResolver.ResolveRun(options), null, kubeconfig, DemoBackends: false);
         var app = PorticoHost.Build(request, logging: l => l.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning));
         await app.StartAsync();

@@ -10,6 +10,7 @@ using Portico.Core.Applying.Nginx;
 using Portico.Core.Offline;
 using Portico.Local;
 using Portico.Observability;
+using Portico.Status;
 using Portico.Syncing;
 using Portico.Watching;
 using Prometheus;
@@ -72,6 +73,11 @@ public static class PorticoHost
             listeners.Add(services.GetRequiredService<DemoBackends>());
         }
 
+        if (!request.IsLocal)
+        {
+            listeners.AddRange(services.GetRequiredService<StatusServices>().Listeners);
+        }
+
         Func<System.Threading.Channels.ChannelWriter<Core.Kubernetes.StoreEvent>, IReadOnlyList<IStoreSource>> sources = request.IsLocal
             ? output => [new ManifestDirectorySource(request.Manifests!, output, logs.CreateLogger<ManifestDirectorySource>())]
             : output => ResourceApis.CreateWatchers(
@@ -104,6 +110,12 @@ public static class PorticoHost
             var nginx = services.GetRequiredService<LocalNginx>();
             companions.Add(ct => nginx.SuperviseAsync(TimeSpan.FromSeconds(1), time, ct));
         }
+        else
+        {
+            // Leader election, Ingress status and Events; ends (releasing the Lease) when the host stops.
+            var status = services.GetRequiredService<StatusServices>();
+            companions.Add(status.RunAsync);
+        }
 
         return companions;
     }
@@ -125,6 +137,11 @@ public static class PorticoHost
                 ? KubernetesClientConfiguration.BuildConfigFromConfigFile(file)
                 : KubernetesClientConfiguration.InClusterConfig();
             services.AddSingleton<IKubernetes>(new Kubernetes(config));
+            services.AddSingleton(sp =>
+            {
+                var options = request.Run.Namespace is { } ns ? request.Options with { Status = request.Options.Status with { Namespace = ns } } : request.Options;
+                return StatusServices.Create(sp.GetRequiredService<IKubernetes>(), options, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<PorticoMetrics>());
+            });
         }
     }
 }
