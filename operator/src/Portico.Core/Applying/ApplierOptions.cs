@@ -4,7 +4,7 @@ namespace Portico.Core.Applying;
 public sealed record ApplierOptions
 {
     /// <summary>How long the proxy may take to serve a new configuration before it is rolled back.</summary>
-    public TimeSpan ConfirmTimeout { get; init; } = TimeSpan.FromSeconds(10);
+    public TimeSpan ConfirmTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
     /// <summary>How often the proxy is asked for its config hash while waiting.</summary>
     public TimeSpan ConfirmPollInterval { get; init; } = TimeSpan.FromMilliseconds(50);

@@ -98,9 +98,7 @@ public sealed class VersionedConfigDirectory
 
         string temporary = Path.Combine(Root, $".{CurrentLinkName}-{RandomSuffix()}");
         File.CreateSymbolicLink(temporary, $"{VersionsDirectoryName}/{version}");
-
-        // rename(2), not File.Move: File.Move follows the new link to a directory and throws FileNotFoundException.
-        PosixFiles.Rename(temporary, CurrentLink);
+        PosixSignals.Rename(temporary, CurrentLink);
     }
 
     /// <summary>Deletes every version directory (and leftover staging directory) except <paramref name="keep"/>.</summary>

@@ -61,20 +61,30 @@ internal static class InputOptions
     public static void AddTo(Command command)
     {
         command.Add(Manifests);
+        AddSettingsTo(command);
+        command.Add(Strict);
+    }
+
+    /// <summary>The settings flags alone (`run` has its own, optional, --manifests).</summary>
+    public static void AddSettingsTo(Command command)
+    {
+        ArgumentNullException.ThrowIfNull(command);
         command.Add(Config);
         foreach (var (option, _) in Mapped)
         {
             command.Add(option);
         }
-
-        command.Add(Strict);
     }
 
     /// <summary>Reads config file, environment and the flags actually given, then validates.</summary>
-    public static ResolvedOptions Resolve(ParseResult parseResult)
+    public static ResolvedOptions Resolve(ParseResult parseResult) => OptionsResolver.Resolve(Load(parseResult, []));
+
+    /// <summary>Config file, environment, then the flags actually given (<paramref name="extra"/> maps more flags to keys).</summary>
+    public static PorticoOptions Load(ParseResult parseResult, IEnumerable<(Option Option, string Key)> extra)
     {
+        ArgumentNullException.ThrowIfNull(parseResult);
         var overrides = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
-        foreach (var (option, key) in Mapped)
+        foreach (var (option, key) in Mapped.Concat(extra))
         {
             var result = parseResult.GetResult(option);
             if (result is not null && !result.Implicit)
@@ -88,6 +98,6 @@ internal static class InputOptions
             }
         }
 
-        return OptionsResolver.Resolve(OptionsLoader.Load(parseResult.GetValue(Config), overrides));
+        return OptionsLoader.Load(parseResult.GetValue(Config), overrides);
     }
 }

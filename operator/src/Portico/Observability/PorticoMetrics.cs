@@ -23,6 +23,10 @@ public sealed class PorticoMetrics
         LastSuccessfulReload = factory.CreateGauge("portico_last_successful_reload_timestamp_seconds", "Unix time of the last confirmed reload.");
         Diagnostics = factory.CreateGauge("portico_diagnostics", "Diagnostics of the last build, by severity.", new GaugeConfiguration { LabelNames = ["severity"] });
         SkippedBuilds = factory.CreateCounter("portico_unchanged_configs_total", "Rebuilds whose rendered configuration was unchanged, so nothing was applied.");
+        Leader = factory.CreateGauge("portico_leader", "1 while this replica holds the leader Lease (writes status and Events), else 0.");
+        StatusSyncs = factory.CreateCounter("portico_status_syncs_total", "Ingress status syncs by the leader, by result (ok, failed).", new CounterConfiguration { LabelNames = ["result"] });
+        StatusWrites = factory.CreateCounter("portico_status_writes_total", "Ingress status writes, by result (updated, conflict, failed).", new CounterConfiguration { LabelNames = ["result"] });
+        Events = factory.CreateCounter("portico_events_total", "Kubernetes Events for diagnostics, by result (created, updated, dropped by the rate limit, failed).", new CounterConfiguration { LabelNames = ["result"] });
     }
 
     public CollectorRegistry Registry { get; }
@@ -46,6 +50,14 @@ public sealed class PorticoMetrics
     public Gauge Diagnostics { get; }
 
     public Counter SkippedBuilds { get; }
+
+    public Gauge Leader { get; }
+
+    public Counter StatusSyncs { get; }
+
+    public Counter StatusWrites { get; }
+
+    public Counter Events { get; }
 
     /// <summary>Exactly one hash label is 1: the configuration running now.</summary>
     public void SetConfigHash(string hash)

@@ -8,7 +8,7 @@ namespace Portico.Options;
 /// ("PORTICO_LISTEN__HTTP") and flag overrides (keys like "listen:http"), later sources winning. Unknown keys are
 /// errors, so a typo in a config file is reported rather than silently ignored.
 /// </summary>
-public static class OptionsLoader
+public static partial class OptionsLoader
 {
     public const string EnvironmentPrefix = "PORTICO_";
 
@@ -23,7 +23,7 @@ public static class OptionsLoader
 
         if (readEnvironment)
         {
-            builder.AddEnvironmentVariables(EnvironmentPrefix);
+            builder.AddInMemoryCollection(SettingsFromEnvironment());
         }
 
         builder.AddInMemoryCollection(overrides.Where(o => o.Value is not null));
@@ -36,6 +36,29 @@ public static class OptionsLoader
             throw new OptionsException("invalid settings: " + (e.InnerException?.Message ?? e.Message));
         }
     }
+
+    /// <summary>
+    /// PORTICO_* variables as keys ("PORTICO_LISTEN__HTTP" -> "listen:http"), except the ones Kubernetes injects for
+    /// Services whose names start with "portico" (PORTICO_SERVICE_HOST, PORTICO_PORT_80_TCP, ...): those are not
+    /// settings, and reading them would make any such Service in the namespace stop the operator at start.
+    /// </summary>
+    private static Dictionary<string, string?> SettingsFromEnvironment()
+    {
+        var settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        foreach (System.Collections.DictionaryEntry variable in Environment.GetEnvironmentVariables())
+        {
+            string name = (string)variable.Key;
+            if (name.StartsWith(EnvironmentPrefix, StringComparison.OrdinalIgnoreCase) && !ServiceLinkVariable().IsMatch(name))
+            {
+                settings[name[EnvironmentPrefix.Length..].Replace("__", ":", StringComparison.Ordinal)] = (string?)variable.Value;
+            }
+        }
+
+        return settings;
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\A[A-Z0-9_]*?_(SERVICE_HOST|SERVICE_PORT(_[A-Z0-9_]+)?|PORT(_[0-9]+_(TCP|UDP|SCTP)(_(PROTO|PORT|ADDR))?)?)\z")]
+    private static partial System.Text.RegularExpressions.Regex ServiceLinkVariable();
 
     /// <summary>The config file is YAML; the configuration system reads JSON, so it goes through Portico's own converter.</summary>
     private static byte[] ConfigFileAsJson(string configFile)

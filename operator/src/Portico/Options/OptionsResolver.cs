@@ -98,6 +98,7 @@ public static class OptionsResolver
             problems.Add("limits: maxRulesPerIngress and maxPathsPerRule must be at least 1");
         }
 
+        var (status, leaderElection) = StatusOptionsResolver.Resolve(options, problems);
         if (problems.Count > 0)
         {
             throw new OptionsException("invalid settings:\n  " + string.Join("\n  ", problems));
@@ -112,6 +113,89 @@ public static class OptionsResolver
             DefaultCertificate = defaultCertificate,
             Limits = new BuildLimits { MaxRulesPerIngress = options.Limits.MaxRulesPerIngress, MaxPathsPerRule = options.Limits.MaxPathsPerRule },
         };
-        return new ResolvedOptions(options.Proxy, options.Templates.Length > 0 ? options.Templates : null, build, settings);
+        return new ResolvedOptions(options.Proxy, options.Templates.Length > 0 ? options.Templates : null, build, settings)
+        {
+            Status = status,
+            LeaderElection = leaderElection,
+        };
+    }
+
+    /// <summary>The `run` section: durations parsed, addresses checked, the reload command split into argv.</summary>
+    public static RunSettings ResolveRun(PorticoOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var run = options.Run;
+        var problems = new List<string>();
+
+        TimeSpan Duration(string key, string text)
+        {
+            try
+            {
+                var value = DurationValue.Parse(text, "duration");
+                if (value <= TimeSpan.Zero)
+                {
+                    problems.Add($"run:{key}: must be more than 0");
+                }
+
+                return value;
+            }
+            catch (FormatException e)
+            {
+                problems.Add($"run:{key}: {e.Message}");
+                return TimeSpan.FromSeconds(1);
+            }
+        }
+
+        ListenAddress? health = null;
+        try
+        {
+            health = ListenAddress.Parse(run.HealthListen);
+        }
+        catch (FormatException e)
+        {
+            problems.Add($"run:healthListen: {e.Message}");
+        }
+
+        if (run.Namespace.Length > 0 && !DnsGrammar.IsLabel(run.Namespace))
+        {
+            problems.Add($"run:namespace: \"{run.Namespace}\" is not a namespace name");
+        }
+
+        if (run.NginxBinary.Length > 0 && !File.Exists(run.NginxBinary))
+        {
+            problems.Add($"run:nginxBinary: \"{run.NginxBinary}\" does not exist");
+        }
+
+        if (run.SharedDirectory.Length == 0)
+        {
+            problems.Add("run:sharedDirectory: must not be empty");
+        }
+
+        var applier = new Core.Applying.ApplierOptions
+        {
+            ConfirmTimeout = Duration("confirmTimeout", run.ConfirmTimeout),
+            MinReloadInterval = Duration("minReloadInterval", run.MinReloadInterval),
+        };
+        var sync = new Syncing.SyncOptions { Holdoff = Duration("holdoff", run.Holdoff), MaxHoldoff = Duration("maxHoldoff", run.MaxHoldoff) };
+        if (sync.MaxHoldoff < sync.Holdoff)
+        {
+            problems.Add("run:maxHoldoff: must not be less than run:holdoff");
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new OptionsException("invalid settings:\n  " + string.Join("\n  ", problems));
+        }
+
+        return new RunSettings
+        {
+            Namespace = run.Namespace.Length > 0 ? run.Namespace : null,
+            SharedDirectory = Path.GetFullPath(run.SharedDirectory),
+            NginxBinary = run.NginxBinary.Length > 0 ? run.NginxBinary : null,
+            ReloadCommand = run.ReloadCommand.Length > 0 ? run.ReloadCommand.Split(' ', StringSplitOptions.RemoveEmptyEntries) : null,
+            Applier = applier,
+            Sync = sync,
+            HealthListen = health!,
+        };
     }
 }

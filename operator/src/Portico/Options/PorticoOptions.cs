@@ -28,6 +28,12 @@ public sealed class PorticoOptions
 
     public LimitsSection Limits { get; set; } = new();
 
+    public RunSection Run { get; set; } = new();
+
+    public StatusSection Status { get; set; } = new();
+
+    public LeaderElectionSection LeaderElection { get; set; } = new();
+
     public sealed class ListenSection
     {
         public string Http { get; set; } = "0.0.0.0:8080";
@@ -88,5 +94,63 @@ public sealed class PorticoOptions
         public int MaxRulesPerIngress { get; set; } = 1000;
 
         public int MaxPathsPerRule { get; set; } = 1000;
+    }
+
+    /// <summary>How `portico run` watches, applies and reports (not used by render/diff/validate).</summary>
+    public sealed class RunSection
+    {
+        /// <summary>Watch only this namespace (Ingresses, Services, EndpointSlices, Secrets); empty: all.</summary>
+        public string Namespace { get; set; } = string.Empty;
+
+        /// <summary>The directory shared with the proxy sidecar (the proxy's prefix).</summary>
+        public string SharedDirectory { get; set; } = "/etc/portico/shared";
+
+        /// <summary>An nginx binary for `nginx -t` before each swap; empty: no check.</summary>
+        public string NginxBinary { get; set; } = string.Empty;
+
+        /// <summary>Reload command (argv, space-separated, no shell); empty: SIGHUP to the pid in SHARED/nginx.pid.</summary>
+        public string ReloadCommand { get; set; } = string.Empty;
+
+        public string ConfirmTimeout { get; set; } = "60s";
+
+        public string MinReloadInterval { get; set; } = "1s";
+
+        public string Holdoff { get; set; } = "100ms";
+
+        public string MaxHoldoff { get; set; } = "500ms";
+
+        /// <summary>Where /healthz, /readyz and /metrics are served.</summary>
+        public string HealthListen { get; set; } = "0.0.0.0:10254";
+    }
+
+    /// <summary>What the leader publishes into status.loadBalancer.ingress of the Ingresses it serves.</summary>
+    public sealed class StatusSection
+    {
+        /// <summary>NAMESPACE/NAME of the Service in front of the proxies; its load-balancer addresses are published.</summary>
+        public string PublishService { get; set; } = string.Empty;
+
+        /// <summary>IP addresses or host names to publish instead of a Service's (for a load balancer Kubernetes does not manage).</summary>
+        public IList<string> Addresses { get; } = new List<string>();
+
+        /// <summary>How often the leader re-reads the Service and every Ingress's status, to repair what others changed.</summary>
+        public string ResyncPeriod { get; set; } = "60s";
+    }
+
+    /// <summary>One replica (the holder of a coordination.k8s.io Lease) writes status and Events; every replica renders.</summary>
+    public sealed class LeaderElectionSection
+    {
+        /// <summary>false: this replica always acts as leader (one replica only).</summary>
+        public bool Enabled { get; set; } = true;
+
+        public string LeaseName { get; set; } = "portico-leader";
+
+        /// <summary>Empty: the namespace Portico runs in (POD_NAMESPACE, else the service account's).</summary>
+        public string LeaseNamespace { get; set; } = string.Empty;
+
+        public string LeaseDuration { get; set; } = "15s";
+
+        public string RenewDeadline { get; set; } = "10s";
+
+        public string RetryPeriod { get; set; } = "2s";
     }
 }

@@ -28,6 +28,7 @@ public sealed partial class ConfigPipeline
     private readonly PorticoMetrics _metrics;
     private readonly Readiness _readiness;
     private string? _appliedHash;
+    private HashSet<Diagnostic> _loggedDiagnostics = [];
 
     public ConfigPipeline(
         ChannelReader<SyncBatch> input,
@@ -70,6 +71,7 @@ public sealed partial class ConfigPipeline
         _metrics.BuildDuration.Observe(_time.GetElapsedTime(started).TotalSeconds);
         _metrics.Diagnostics.WithLabels("error").Set(model.Diagnostics.Count(d => d.Severity == Severity.Error));
         _metrics.Diagnostics.WithLabels("warning").Set(model.Diagnostics.Count(d => d.Severity == Severity.Warning));
+        LogNewDiagnostics(model.Diagnostics);
         foreach (var listener in _listeners)
         {
             listener.OnModel(model);
@@ -108,6 +110,25 @@ public sealed partial class ConfigPipeline
         }
     }
 
+    /// <summary>Each diagnostic is logged when it first appears, not on every rebuild (events carry them to the objects).</summary>
+    private void LogNewDiagnostics(IEnumerable<Diagnostic> diagnostics)
+    {
+        var current = diagnostics.ToHashSet();
+        foreach (var diagnostic in current.Where(d => !_loggedDiagnostics.Contains(d)).Order())
+        {
+            if (diagnostic.Severity == Severity.Error)
+            {
+                LogRejected(diagnostic.ToString());
+            }
+            else
+            {
+                LogWarning(diagnostic.ToString());
+            }
+        }
+
+        _loggedDiagnostics = current;
+    }
+
     private async Task<ApplyResult> ApplyWithRetriesAsync(RenderedConfig config, CancellationToken cancellationToken)
     {
         var delay = _options.InitialRetryDelay;
@@ -121,7 +142,11 @@ public sealed partial class ConfigPipeline
                 ApplyOutcome.RolledBack => "rolled_back",
                 _ => "failed",
             }).Inc();
-            if (result.Outcome is ApplyOutcome.Applied or ApplyOutcome.Invalid || attempt >= _options.MaxApplyAttempts)
+            // Until a first configuration is serving, keep trying (at the longest delay): a quiet cluster would
+            // otherwise leave the pod unready forever. After that, give up after a few attempts; the last good
+            // configuration keeps serving until the cluster changes.
+            bool exhausted = attempt >= _options.MaxApplyAttempts && _appliedHash is not null;
+            if (result.Outcome is ApplyOutcome.Applied or ApplyOutcome.Invalid || exhausted)
             {
                 if (!result.Succeeded)
                 {
@@ -150,6 +175,12 @@ public sealed partial class ConfigPipeline
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Applied config {Hash}: {Ingresses} Ingresses served, {Diagnostics} diagnostics")]
     private partial void LogApplied(string hash, int ingresses, int diagnostics);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected: {Diagnostic}")]
+    private partial void LogRejected(string diagnostic);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Diagnostic}")]
+    private partial void LogWarning(string diagnostic);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Config {Hash} unchanged; nothing to apply")]
     private partial void LogUnchanged(string hash);

@@ -1,9 +1,9 @@
 namespace Portico.Watching;
 
 /// <summary>A source that keeps one kind in the store up to date until cancelled.</summary>
-public interface IResourceWatcher
+public interface IResourceWatcher : Hosting.IStoreSource
 {
     string Kind { get; }
 
-    Task RunAsync(CancellationToken cancellationToken);
+    IReadOnlyCollection<string> Hosting.IStoreSource.Kinds => [Kind];
 }

@@ -22,6 +22,7 @@ internal sealed partial class ResourceWatcher<T, TList> : IResourceWatcher
     private readonly WatcherContext _context;
     private readonly ILogger _logger;
     private readonly ResiliencePipeline _retry;
+    private string? _resumeFrom;
 
     public ResourceWatcher(ResourceApi<T, TList> api, WatcherContext context)
     {
@@ -31,7 +32,9 @@ internal sealed partial class ResourceWatcher<T, TList> : IResourceWatcher
         _retry = new ResiliencePipelineBuilder { TimeProvider = context.Time }
             .AddRetry(new RetryStrategyOptions
             {
-                ShouldHandle = new PredicateBuilder().Handle<Exception>(e => e is not OperationCanceledException),
+                // Everything but our own shutdown is retried: the client's own request timeout (100 s) surfaces as
+                // a TaskCanceledException too, and must not end the operator.
+                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is not null && !args.Context.CancellationToken.IsCancellationRequested),
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
                 Delay = context.Options.InitialBackoff,
@@ -51,15 +54,19 @@ internal sealed partial class ResourceWatcher<T, TList> : IResourceWatcher
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        string? resourceVersion = null;
         while (!cancellationToken.IsCancellationRequested)
         {
             try
             {
                 // One session: list if needed, then one watch. A clean end returns here and the next session
-                // starts with a fresh retry budget; an exception is retried inside with growing delays.
-                resourceVersion = await _retry.ExecuteAsync(
-                    async token => await WatchOnceAsync(resourceVersion ?? await ListAllAsync(token), token),
+                // starts with a fresh retry budget; an exception is retried inside with growing delays, resuming
+                // from the last resourceVersion seen (kept in a field, so a broken stream loses nothing).
+                await _retry.ExecuteAsync(
+                    async token =>
+                    {
+                        _resumeFrom ??= await ListAllAsync(token);
+                        _resumeFrom = await WatchOnceAsync(_resumeFrom, token);
+                    },
                     cancellationToken);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -114,6 +121,9 @@ internal sealed partial class ResourceWatcher<T, TList> : IResourceWatcher
                         await _context.Output.WriteAsync(new ObjectDeleted(_api.Kind, ObjectStore.KeyOf(item)), cancellationToken);
                         break;
                 }
+
+                // Delivered: a stream that breaks from here on resumes after this event.
+                _resumeFrom = resourceVersion;
 
                 if (IsGone(streamError))
                 {

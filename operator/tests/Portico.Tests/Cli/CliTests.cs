@@ -140,9 +140,31 @@ public sealed class CliTests
         return path;
     }
 
-    private static (int ExitCode, string Stdout, string Stderr) Portico(params string[] args)
+    [Test]
+    public void Kubernetes_service_links_are_not_settings_but_real_settings_are_read()
+    {
+        // Kubernetes injects these for Services named portico and portico-proxy in the namespace.
+        var links = PorticoWithEnvironment(
+            new() { ["PORTICO_SERVICE_HOST"] = "10.0.0.1", ["PORTICO_PROXY_SERVICE_PORT_HTTP"] = "80", ["PORTICO_PORT_80_TCP_ADDR"] = "10.0.0.1", ["PORTICO_PORT"] = "tcp://10.0.0.1:80" },
+            "validate", "--manifests", Examples);
+        Assert.That(links.Stderr, Does.Not.Contain("invalid settings"));
+        Assert.That(links.ExitCode, Is.EqualTo(1), "the examples hold rejected objects; the settings are fine");
+
+        var setting = PorticoWithEnvironment(new() { ["PORTICO_LISTEN__HTTP"] = "not-an-address" }, "validate", "--manifests", Examples);
+        Assert.That(setting.ExitCode, Is.EqualTo(2));
+        Assert.That(setting.Stderr, Does.Contain("listen:http"));
+    }
+
+    private static (int ExitCode, string Stdout, string Stderr) Portico(params string[] args) => PorticoWithEnvironment([], args);
+
+    private static (int ExitCode, string Stdout, string Stderr) PorticoWithEnvironment(Dictionary<string, string> environment, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
         start.ArgumentList.Add(PorticoExecutable.Dll);
         foreach (string arg in args)
         {

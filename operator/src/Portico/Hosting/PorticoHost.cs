@@ -1,0 +1,147 @@
+using k8s;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Portico.Core.Applying;
+using Portico.Core.Applying.Nginx;
+using Portico.Core.Offline;
+using Portico.Local;
+using Portico.Observability;
+using Portico.Status;
+using Portico.Syncing;
+using Portico.Watching;
+using Prometheus;
+
+namespace Portico.Hosting;
+
+/// <summary>
+/// Composes `portico run`: the health server (/healthz, /readyz, /metrics on Kestrel), the operator runtime with
+/// its sources (cluster watchers or, in local mode, the manifest directory) and the applier for the proxy.
+/// </summary>
+public static class PorticoHost
+{
+    public static WebApplication Build(RunRequest request, TimeProvider? time = null, Action<ILoggingBuilder>? logging = null)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        time ??= TimeProvider.System;
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        if (logging is not null)
+        {
+            logging(builder.Logging);
+        }
+        else
+        {
+            builder.Logging.AddJsonConsole(o => o.UseUtcTimestamp = true);
+        }
+
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.WebHost.ConfigureKestrel(k => k.Listen(request.Run.HealthListen.Address, request.Run.HealthListen.Port));
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(15));
+
+        var registry = Metrics.NewCustomRegistry();
+        var metrics = new PorticoMetrics(registry);
+        var readiness = new Readiness();
+        builder.Services.AddSingleton(time);
+        builder.Services.AddSingleton(metrics);
+        builder.Services.AddSingleton(readiness);
+        builder.Services.AddSingleton(request);
+        builder.Services.AddSingleton(sp => CreateRuntime(sp, request, time, metrics, readiness));
+        builder.Services.AddSingleton<OperatorService>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<OperatorService>());
+        builder.Services.AddSingleton<IEnumerable<Func<CancellationToken, Task>>>(sp => Companions(sp, request, time));
+        AddModeServices(builder.Services, request);
+
+        var app = builder.Build();
+        app.MapGet("/healthz", (OperatorService service) => service.Failure is null ? Results.Text("ok\n") : Results.Text($"failed: {service.Failure.Message}\n", statusCode: 500));
+        app.MapGet("/readyz", () => readiness.IsReady ? Results.Text($"ready {readiness.AppliedHash}\n") : Results.Text("no configuration applied yet\n", statusCode: 503));
+        app.MapMetrics("/metrics", registry);
+        return app;
+    }
+
+    private static OperatorRuntime CreateRuntime(IServiceProvider services, RunRequest request, TimeProvider time, PorticoMetrics metrics, Readiness readiness)
+    {
+        var logs = services.GetRequiredService<ILoggerFactory>();
+        var options = request.Options;
+        var renderer = ProxyRenderers.Create(options.Proxy, options.TemplatesDirectory);
+        var listeners = new List<IModelListener>();
+        if (request.DemoBackends)
+        {
+            listeners.Add(services.GetRequiredService<DemoBackends>());
+        }
+
+        if (!request.IsLocal)
+        {
+            listeners.AddRange(services.GetRequiredService<StatusServices>().Listeners);
+        }
+
+        Func<System.Threading.Channels.ChannelWriter<Core.Kubernetes.StoreEvent>, IReadOnlyList<IStoreSource>> sources = request.IsLocal
+            ? output => [new ManifestDirectorySource(request.Manifests!, output, logs.CreateLogger<ManifestDirectorySource>())]
+            : output => ResourceApis.CreateWatchers(
+                services.GetRequiredService<IKubernetes>(),
+                new WatcherContext(output, new WatchOptions { Namespace = request.Run.Namespace }, time, logs, metrics));
+        return new OperatorRuntime(sources, options.Build, options.ProxySettings, renderer, CreateApplier(services, request, time), listeners, request.Run.Sync, time, logs, metrics, readiness);
+    }
+
+    private static SwappingConfigApplier CreateApplier(IServiceProvider services, RunRequest request, TimeProvider time)
+    {
+        var run = request.Run;
+        Directory.CreateDirectory(run.SharedDirectory);
+        var directory = new VersionedConfigDirectory(run.SharedDirectory);
+        IConfigValidator? validator = run.NginxBinary is { } nginx ? new NginxConfigValidator(nginx, run.SharedDirectory, TimeSpan.FromSeconds(60)) : null;
+        IReloadTrigger trigger = request.IsLocal
+            ? services.GetRequiredService<LocalNginx>()
+            : run.ReloadCommand is { } command
+                ? new CommandReloadTrigger(command, TimeSpan.FromSeconds(30))
+                : new PidFileReloadTrigger(Path.Combine(run.SharedDirectory, "nginx.pid"));
+        var status = request.Options.ProxySettings.StatusListen;
+        var probe = new ConfigHashProbe(new Uri($"http://{status}/portico/config-hash"));
+        return new SwappingConfigApplier(directory, validator, trigger, probe, run.Applier, time);
+    }
+
+    private static List<Func<CancellationToken, Task>> Companions(IServiceProvider services, RunRequest request, TimeProvider time)
+    {
+        var companions = new List<Func<CancellationToken, Task>>();
+        if (request.IsLocal)
+        {
+            var nginx = services.GetRequiredService<LocalNginx>();
+            companions.Add(ct => nginx.SuperviseAsync(TimeSpan.FromSeconds(1), time, ct));
+        }
+        else
+        {
+            // Leader election, Ingress status and Events; ends (releasing the Lease) when the host stops.
+            var status = services.GetRequiredService<StatusServices>();
+            companions.Add(status.RunAsync);
+        }
+
+        return companions;
+    }
+
+    /// <summary>Registers what local or cluster mode needs beyond the common parts.</summary>
+    private static void AddModeServices(IServiceCollection services, RunRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.IsLocal)
+        {
+            string binary = request.Run.NginxBinary ?? LocalNginx.FindBinary()
+                ?? throw new Options.OptionsException("local mode runs nginx, but none was found on PATH or in /usr/sbin (install it, or pass --nginx PATH)");
+            services.AddSingleton(sp => new LocalNginx(binary, request.Run.SharedDirectory, sp.GetRequiredService<ILogger<LocalNginx>>()));
+            services.AddSingleton<DemoBackends>();
+        }
+        else
+        {
+            var config = request.Kubeconfig is { } file
+                ? KubernetesClientConfiguration.BuildConfigFromConfigFile(file)
+                : KubernetesClientConfiguration.InClusterConfig();
+            services.AddSingleton<IKubernetes>(new Kubernetes(config));
+            services.AddSingleton(sp =>
+            {
+                var options = request.Run.Namespace is { } ns ? request.Options with { Status = request.Options.Status with { Namespace = ns } } : request.Options;
+                return StatusServices.Create(sp.GetRequiredService<IKubernetes>(), options, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<PorticoMetrics>());
+            });
+        }
+    }
+}

@@ -1,0 +1,124 @@
+using System.Threading.Channels;
+using k8s;
+using k8s.Models;
+using Microsoft.Extensions.Logging;
+using Portico.Core.Kubernetes;
+using Portico.Core.Offline;
+using Portico.Hosting;
+
+namespace Portico.Local;
+
+/// <summary>
+/// Local mode's source: the manifests in files and directories instead of a cluster. Reads them all at start and
+/// again whenever a file changes (file system events coalesced), and lists every kind into the store, so an edit,
+/// a new file or a deletion is one change. A file that does not parse is reported and the last good state kept.
+/// </summary>
+public sealed partial class ManifestDirectorySource : IStoreSource
+{
+    private static readonly string[] AllKinds = [KnownKinds.IngressClass, KnownKinds.Ingress, KnownKinds.Service, KnownKinds.EndpointSlice, KnownKinds.Secret];
+    private readonly IReadOnlyList<string> _paths;
+    private readonly ChannelWriter<StoreEvent> _output;
+    private readonly ILogger _logger;
+    private readonly Channel<bool> _changed = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+
+    public ManifestDirectorySource(IReadOnlyList<string> paths, ChannelWriter<StoreEvent> output, ILogger<ManifestDirectorySource> logger)
+    {
+        _paths = [.. paths.Select(Path.GetFullPath)];
+        _output = output;
+        _logger = logger;
+    }
+
+    public IReadOnlyCollection<string> Kinds => AllKinds;
+
+    /// <summary>Raised after each reading of the manifests (for tests and logs): the objects read, or -1 when reading failed.</summary>
+    public event Action<int>? Read;
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        using var watchers = new CompositeDisposable(_paths.Select(CreateWatcher).OfType<IDisposable>().ToList());
+        _changed.Writer.TryWrite(true);
+        await foreach (bool _ in _changed.Reader.ReadAllAsync(cancellationToken))
+        {
+            await ReadAndListAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>Asks for a new reading (file system events do this; tests may too).</summary>
+    public void Poke() => _changed.Writer.TryWrite(true);
+
+    private async Task ReadAndListAsync(CancellationToken cancellationToken)
+    {
+        ManifestSet manifests;
+        try
+        {
+            manifests = ManifestReader.Read(_paths);
+        }
+        catch (Exception e) when (e is ManifestException or IOException or UnauthorizedAccessException)
+        {
+            LogUnreadable(e.Message);
+            Read?.Invoke(-1);
+            return;
+        }
+
+        foreach (var diagnostic in manifests.Diagnostics)
+        {
+            LogDiagnostic(diagnostic.ToString());
+        }
+
+        var byKind = AllKinds.ToDictionary(k => k, _ => new Dictionary<NamespacedName, IKubernetesObject<V1ObjectMeta>>(), StringComparer.Ordinal);
+        foreach (var item in manifests.Objects)
+        {
+            if (item.Value.Kind is { } kind && byKind.TryGetValue(kind, out var objects))
+            {
+                objects[ObjectStore.KeyOf(item.Value)] = item.Value;
+            }
+        }
+
+        foreach (var (kind, objects) in byKind)
+        {
+            await _output.WriteAsync(new KindListed(kind, [.. objects.Values]), cancellationToken);
+        }
+
+        Read?.Invoke(manifests.Objects.Length);
+    }
+
+    private FileSystemWatcher? CreateWatcher(string path)
+    {
+        bool isDirectory = Directory.Exists(path);
+        string? directory = isDirectory ? path : Path.GetDirectoryName(path);
+        if (directory is null || !Directory.Exists(directory))
+        {
+            return null;
+        }
+
+        var watcher = new FileSystemWatcher(directory)
+        {
+            IncludeSubdirectories = isDirectory,
+            Filter = isDirectory ? "*" : Path.GetFileName(path),
+            NotifyFilter = NotifyFilters.FileName | NotifyFilters.DirectoryName | NotifyFilters.LastWrite | NotifyFilters.Size,
+        };
+        watcher.Changed += (_, _) => Poke();
+        watcher.Created += (_, _) => Poke();
+        watcher.Deleted += (_, _) => Poke();
+        watcher.Renamed += (_, _) => Poke();
+        watcher.EnableRaisingEvents = true;
+        return watcher;
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Manifests not read; the last good state stays: {Reason}")]
+    private partial void LogUnreadable(string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Diagnostic}")]
+    private partial void LogDiagnostic(string diagnostic);
+
+    private sealed class CompositeDisposable(IReadOnlyList<IDisposable> items) : IDisposable
+    {
+        public void Dispose()
+        {
+            foreach (var item in items)
+            {
+                item.Dispose();
+            }
+        }
+    }
+}

@@ -1,0 +1,47 @@
+using System.Net;
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
+using Portico.Core.Building;
+using Portico.Core.Kubernetes;
+using Portico.Core.Model;
+
+namespace Portico.Status;
+
+/// <summary>
+/// Reads the uid of the object a diagnostic names, for the Event's involvedObject: `kubectl describe` selects Events
+/// by uid, so an Event without one would not show there. One GET per new Event (Events are rate limited, so this is
+/// too). Secrets are not read: a GET returns the key material, and Portico reads Secrets only as the builder needs.
+/// </summary>
+internal sealed class ObjectUidReader
+{
+    private readonly IKubernetes _client;
+
+    public ObjectUidReader(IKubernetes client) => _client = client;
+
+    /// <summary>The uid, or null when the object is gone, unreadable, or of a kind not looked up.</summary>
+    public async Task<string?> ReadAsync(ObjectRef target, CancellationToken cancellationToken)
+    {
+        if (!DnsGrammar.IsSubdomain(target.Name) || (target.Namespace.Length > 0 && !DnsGrammar.IsLabel(target.Namespace)))
+        {
+            return null;
+        }
+
+        try
+        {
+            V1ObjectMeta? metadata = target.Kind switch
+            {
+                KnownKinds.Ingress => (await _client.NetworkingV1.ReadNamespacedIngressAsync(target.Name, target.Namespace, cancellationToken: cancellationToken)).Metadata,
+                KnownKinds.IngressClass => (await _client.NetworkingV1.ReadIngressClassAsync(target.Name, cancellationToken: cancellationToken)).Metadata,
+                KnownKinds.Service => (await _client.CoreV1.ReadNamespacedServiceAsync(target.Name, target.Namespace, cancellationToken: cancellationToken)).Metadata,
+                KnownKinds.EndpointSlice => (await _client.DiscoveryV1.ReadNamespacedEndpointSliceAsync(target.Name, target.Namespace, cancellationToken: cancellationToken)).Metadata,
+                _ => null,
+            };
+            return metadata?.Uid;
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Forbidden)
+        {
+            return null;
+        }
+    }
+}

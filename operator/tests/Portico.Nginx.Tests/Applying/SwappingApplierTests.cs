@@ -1,0 +1,193 @@
+using System.Collections.Immutable;
+using System.Text;
+using Microsoft.Extensions.Logging.Abstractions;
+using Portico.Core.Applying;
+using Portico.Core.Applying.Nginx;
+using Portico.Core.Building;
+using Portico.Core.Offline;
+using Portico.Core.Rendering;
+using Portico.Local;
+using Portico.TestSupport;
+using Portico.TestSupport.Nginx;
+
+namespace Portico.Nginx.Tests.Applying;
+
+/// <summary>
+/// The applier against a real nginx on the shared-directory layout the sidecar uses (<c>nginx -p SHARED/ -c
+/// current/nginx.conf</c>): swaps are confirmed by the served hash, bad configs never reach nginx, unconfirmed ones
+/// are rolled back, keys are private, old versions are collected, and a restart with the same config reloads nothing.
+/// </summary>
+[TestFixture]
+public sealed class SwappingApplierTests
+{
+    private static readonly ApplierOptions Fast = new() { ConfirmTimeout = TimeSpan.FromSeconds(10), ConfirmPollInterval = TimeSpan.FromMilliseconds(20), MinReloadInterval = TimeSpan.Zero };
+    private readonly List<IAsyncDisposable> _cleanup = [];
+    private TestBackend _blue = null!;
+    private TestBackend _green = null!;
+    private string _shared = null!;
+    private ProxySettings _settings = null!;
+    private LocalNginx _nginx = null!;
+
+    [OneTimeSetUp]
+    public async Task StartBackendsAsync()
+    {
+        _blue = await TestBackend.StartAsync("blue");
+        _green = await TestBackend.StartAsync("green");
+    }
+
+    [OneTimeTearDown]
+    public async Task StopBackendsAsync()
+    {
+        await _blue.DisposeAsync();
+        await _green.DisposeAsync();
+    }
+
+    [SetUp]
+    public void CreateSharedDirectory()
+    {
+        _shared = NginxProcess.CreateTemporaryDirectory();
+        int[] ports = FreePorts.Take(3);
+        _settings = new ProxySettings
+        {
+            ListenHttp = ListenAddress.Parse($"127.0.0.1:{ports[0]}"),
+            ListenHttps = ListenAddress.Parse($"127.0.0.1:{ports[1]}"),
+            StatusListen = ListenAddress.Parse($"127.0.0.1:{ports[2]}"),
+            AccessLog = false,
+            WorkerProcesses = 1,
+            WorkerConnections = 256,
+        };
+        _nginx = new LocalNginx(NginxProcess.Binary, _shared, NullLogger<LocalNginx>.Instance);
+    }
+
+    [TearDown]
+    public async Task StopAsync()
+    {
+        await _nginx.DisposeAsync();
+        Directory.Delete(_shared, recursive: true);
+    }
+
+    [Test]
+    public async Task A_swap_is_confirmed_by_the_served_hash_and_traffic_moves()
+    {
+        var first = Render(_blue);
+        Assert.That(await Applier(_nginx).ApplyAsync(first, default), Has.Property("Outcome").EqualTo(ApplyOutcome.Applied));
+        Assert.That((await Get()).Backend, Is.EqualTo("blue"));
+
+        // From here on, as in the pod: SIGHUP to the pid nginx wrote into the shared directory.
+        var applier = Applier(new PidFileReloadTrigger(Path.Combine(_shared, "nginx.pid")));
+        var second = Render(_green);
+        var result = await applier.ApplyAsync(second, default);
+
+        Assert.That(result.Outcome, Is.EqualTo(ApplyOutcome.Applied), result.Message);
+        Assert.That(applier.ReloadCount, Is.EqualTo(1));
+        Assert.That((await BackendAsync("green")).Backend, Is.EqualTo("green"), "after the old workers stop accepting");
+        Assert.That(new VersionedConfigDirectory(_shared).ActiveVersion, Is.EqualTo(VersionedConfigDirectory.VersionOf(second)));
+    }
+
+    [Test]
+    public async Task A_config_nginx_rejects_is_never_swapped_in()
+    {
+        var applier = Applier(_nginx, validate: true);
+        var good = Render(_blue);
+        Assert.That((await applier.ApplyAsync(good, default)).Outcome, Is.EqualTo(ApplyOutcome.Applied));
+
+        var broken = WithFile(Render(_green), "nginx.conf", text => text.Replace("worker_connections", "worker_connectionz", StringComparison.Ordinal));
+        var result = await applier.ApplyAsync(broken, default);
+
+        Assert.That(result.Outcome, Is.EqualTo(ApplyOutcome.Invalid));
+        Assert.That(result.Message, Does.Contain("worker_connectionz"));
+        Assert.That(new VersionedConfigDirectory(_shared).ActiveVersion, Is.EqualTo(VersionedConfigDirectory.VersionOf(good)));
+        Assert.That(Directory.Exists(new VersionedConfigDirectory(_shared).VersionDirectory(VersionedConfigDirectory.VersionOf(broken))), Is.False, "the rejected version is discarded");
+        Assert.That((await Get()).Backend, Is.EqualTo("blue"));
+    }
+
+    [Test]
+    public async Task An_unconfirmed_reload_is_rolled_back_to_the_last_good_version()
+    {
+        var good = Render(_blue);
+        Assert.That((await Applier(_nginx).ApplyAsync(good, default)).Outcome, Is.EqualTo(ApplyOutcome.Applied));
+
+        // A reload signal that never reaches nginx: the new hash is never served.
+        var applier = Applier(new LostReloadTrigger(), options: Fast with { ConfirmTimeout = TimeSpan.FromMilliseconds(300) });
+        var result = await applier.ApplyAsync(Render(_green), default);
+
+        Assert.That(result.Outcome, Is.EqualTo(ApplyOutcome.RolledBack), result.Message);
+        Assert.That(new VersionedConfigDirectory(_shared).ActiveVersion, Is.EqualTo(VersionedConfigDirectory.VersionOf(good)));
+        Assert.That((await Get()).Backend, Is.EqualTo("blue"));
+    }
+
+    [Test]
+    public async Task Keys_are_private_and_old_versions_are_collected()
+    {
+        var applier = Applier(_nginx);
+        var configs = new[] { Render(_blue), Render(_green), Render(_blue, withTls: true) };
+        foreach (var config in configs)
+        {
+            Assert.That((await applier.ApplyAsync(config, default)).Outcome, Is.EqualTo(ApplyOutcome.Applied));
+        }
+
+        var directory = new VersionedConfigDirectory(_shared);
+        var kept = Directory.GetDirectories(Path.Combine(_shared, VersionedConfigDirectory.VersionsDirectoryName)).Select(Path.GetFileName).Order(StringComparer.Ordinal);
+        Assert.That(kept, Is.EqualTo(new[] { VersionedConfigDirectory.VersionOf(configs[1]), VersionedConfigDirectory.VersionOf(configs[2]) }.Order(StringComparer.Ordinal)), "the running version and the one before it");
+
+        string[] keys = Directory.GetFiles(directory.VersionDirectory(directory.ActiveVersion!), "*.key", SearchOption.AllDirectories);
+        Assert.That(keys, Is.Not.Empty);
+        Assert.That(keys.Select(File.GetUnixFileMode), Is.All.EqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite));
+    }
+
+    [Test]
+    public async Task A_restarted_operator_with_the_same_config_does_not_reload()
+    {
+        var config = Render(_blue);
+        Assert.That((await Applier(_nginx).ApplyAsync(config, default)).Outcome, Is.EqualTo(ApplyOutcome.Applied));
+
+        var restarted = Applier(new LostReloadTrigger());
+        var result = await restarted.ApplyAsync(config, default);
+
+        Assert.That((result.Outcome, restarted.ReloadCount), Is.EqualTo((ApplyOutcome.Applied, 0)), result.Message);
+    }
+
+    private SwappingConfigApplier Applier(IReloadTrigger trigger, bool validate = false, ApplierOptions? options = null)
+    {
+        var probe = new ConfigHashProbe(new Uri($"http://{_settings.StatusListen}/portico/config-hash"));
+        return new SwappingConfigApplier(
+            new VersionedConfigDirectory(_shared),
+            validate ? new NginxConfigValidator(NginxProcess.Binary, _shared, TimeSpan.FromSeconds(30)) : null,
+            trigger,
+            probe,
+            options ?? Fast,
+            TimeProvider.System);
+    }
+
+    private RenderedConfig Render(TestBackend backend, bool withTls = false)
+    {
+        var ingress = Kube.Ingress("app").WithPath("app.test", "/", "Prefix", "app", 80);
+        var objects = NginxScenario.Service("app", [backend]).Prepend(ingress).ToList();
+        if (withTls)
+        {
+            var pem = TestCertificates.Create("app.test");
+            ingress.WithTls("app-tls", "app.test");
+            objects.Add(Kube.TlsSecret("app-tls", pem.Certificate, pem.Key));
+        }
+
+        var result = OfflinePipeline.Render(NginxScenario.ToManifestSet(objects), new BuildOptions { AllowLoopbackEndpoints = true }, _settings, ProxyRenderers.Create("nginx"));
+        Assert.That(result.HasErrors, Is.False, string.Join("\n", result.Diagnostics));
+        return result.Config;
+    }
+
+    private static RenderedConfig WithFile(RenderedConfig config, string path, Func<string, string> edit)
+    {
+        var files = config.Files.Select(f => f.Path == path ? f with { Content = Encoding.UTF8.GetBytes(edit(Encoding.UTF8.GetString(f.Content))) } : f).ToImmutableArray();
+        return config with { Files = files, Hash = RenderedConfig.HashOf(files) };
+    }
+
+    private Task<ProxyResponse> BackendAsync(string expected) => Eventually.ValueAsync(Get, r => r.Backend == expected);
+
+    private Task<ProxyResponse> Get() => ProxyClient.GetAsync(_settings.ListenHttp.Port, "app.test", "/");
+
+    /// <summary>A reload request that goes nowhere (a sidecar that missed the signal).</summary>
+    private sealed class LostReloadTrigger : IReloadTrigger
+    {
+        public Task<bool> TriggerAsync(CancellationToken cancellationToken) => Task.FromResult(true);
+    }
+}

@@ -1,0 +1,110 @@
+using Portico.Core.Kubernetes;
+using Portico.Syncing;
+using Portico.TestSupport;
+
+namespace Portico.Tests.Syncing;
+
+/// <summary>The batching rules: nothing before every kind is synced, holdoff coalesces bursts up to the maximum, no-ops are not changes.</summary>
+public sealed class ChangeBatcherTests
+{
+    private static readonly SyncOptions Options = new() { Holdoff = TimeSpan.FromMilliseconds(100), MaxHoldoff = TimeSpan.FromMilliseconds(500) };
+    private static readonly string[] Kinds = [KnownKinds.Ingress, KnownKinds.Service];
+
+    [Test]
+    public void Nothing_is_due_before_every_kind_has_been_listed()
+    {
+        var batcher = new ChangeBatcher(Kinds, Options);
+        batcher.Apply(new KindListed(KnownKinds.Ingress, [Kube.Ingress("a")]), Ms(0));
+        batcher.Apply(new ObjectUpserted(KnownKinds.Ingress, Kube.Ingress("b")), Ms(10));
+
+        Assert.That(batcher.DueIn(Ms(10_000)), Is.Null);
+
+        batcher.Apply(new KindListed(KnownKinds.Service, []), Ms(20));
+        Assert.That(batcher.DueIn(Ms(20)), Is.EqualTo(Ms(100)));
+    }
+
+    [Test]
+    public void An_empty_cluster_still_gets_its_first_build()
+    {
+        var batcher = new ChangeBatcher(Kinds, Options);
+        batcher.Apply(new KindListed(KnownKinds.Ingress, []), Ms(0));
+        batcher.Apply(new KindListed(KnownKinds.Service, []), Ms(0));
+
+        Assert.That(batcher.DueIn(Ms(100)), Is.EqualTo(TimeSpan.Zero));
+        var (snapshot, _) = batcher.Take();
+        Assert.That(snapshot.Ingresses, Is.Empty);
+        Assert.That(batcher.DueIn(Ms(1000)), Is.Null, "nothing more to publish after the batch is taken");
+    }
+
+    [Test]
+    public void A_burst_is_coalesced_but_never_held_beyond_the_maximum()
+    {
+        var batcher = Synced();
+        for (int t = 0; t <= 450; t += 50)
+        {
+            batcher.Apply(new ObjectUpserted(KnownKinds.Ingress, Kube.Ingress($"i{t}")), Ms(1000 + t));
+            Assert.That(batcher.DueIn(Ms(1000 + t)), Is.GreaterThan(TimeSpan.Zero), $"still coalescing at +{t} ms");
+        }
+
+        Assert.That(batcher.DueIn(Ms(1450)), Is.EqualTo(Ms(50)), "due 500 ms after the first change, not 100 ms after the last");
+        var (snapshot, first) = batcher.Take();
+        Assert.That(snapshot.Ingresses, Has.Count.EqualTo(10));
+        Assert.That(first, Is.EqualTo(Ms(1000)));
+    }
+
+    [Test]
+    public void A_quiet_change_is_due_after_the_holdoff()
+    {
+        var batcher = Synced();
+        batcher.Apply(new ObjectUpserted(KnownKinds.Ingress, Kube.Ingress("a")), Ms(1000));
+        Assert.That(batcher.DueIn(Ms(1050)), Is.EqualTo(Ms(50)));
+    }
+
+    [Test]
+    public void The_same_resourceVersion_or_a_status_only_change_is_no_change()
+    {
+        var batcher = Synced();
+        var ingress = Kube.Ingress("a");
+        ingress.Metadata.ResourceVersion = "7";
+        batcher.Apply(new ObjectUpserted(KnownKinds.Ingress, ingress), Ms(1000));
+        batcher.Take();
+
+        var again = Kube.Ingress("a");
+        again.Metadata.ResourceVersion = "7";
+        Assert.That(batcher.Apply(new ObjectUpserted(KnownKinds.Ingress, again), Ms(2000)), Is.False);
+
+        var statusOnly = Kube.Ingress("a");
+        statusOnly.Metadata.ResourceVersion = "8";
+        statusOnly.Status = new k8s.Models.V1IngressStatus { LoadBalancer = new k8s.Models.V1IngressLoadBalancerStatus { Ingress = [new() { Ip = "10.0.0.1" }] } };
+        Assert.That(batcher.Apply(new ObjectUpserted(KnownKinds.Ingress, statusOnly), Ms(2000)), Is.False);
+        Assert.That(batcher.DueIn(Ms(5000)), Is.Null);
+
+        var changed = Kube.Ingress("a").WithPath("x.test", "/", "Prefix", "svc", 80);
+        changed.Metadata.ResourceVersion = "9";
+        Assert.That(batcher.Apply(new ObjectUpserted(KnownKinds.Ingress, changed), Ms(3000)), Is.True);
+    }
+
+    [Test]
+    public void A_relist_replaces_the_kind_and_removes_what_is_gone()
+    {
+        var batcher = Synced();
+        batcher.Apply(new ObjectUpserted(KnownKinds.Ingress, Kube.Ingress("a")), Ms(1000));
+        batcher.Apply(new ObjectUpserted(KnownKinds.Ingress, Kube.Ingress("b")), Ms(1000));
+        batcher.Take();
+
+        Assert.That(batcher.Apply(new KindListed(KnownKinds.Ingress, [Kube.Ingress("b")]), Ms(2000)), Is.True);
+        var (snapshot, _) = batcher.Take();
+        Assert.That(snapshot.Ingresses.Values.Select(i => i.Metadata.Name), Is.EqualTo(new[] { "b" }));
+    }
+
+    private static ChangeBatcher Synced()
+    {
+        var batcher = new ChangeBatcher(Kinds, Options);
+        batcher.Apply(new KindListed(KnownKinds.Ingress, []), Ms(0));
+        batcher.Apply(new KindListed(KnownKinds.Service, []), Ms(0));
+        batcher.Take();
+        return batcher;
+    }
+
+    private static TimeSpan Ms(int milliseconds) => TimeSpan.FromMilliseconds(milliseconds);
+}
