@@ -9,7 +9,7 @@ namespace Portico.Core.Offline;
 /// Envoy's protos (fetched with npm) to build; `portico` does not reference it, so the executable builds and runs
 /// without it. It is used when it can be loaded: from the application's own dependencies (a host that references it,
 /// such as the tests), else from the folder envoy-schema/ beside the executable, where building the schema project
-/// puts it (docs/adr/0003-envoy-schema-check-seam.md).
+/// puts it (docs/adr/0005-envoy-schema-check-seam.md).
 /// </summary>
 public static class ConfigSchemaValidators
 {

@@ -3,7 +3,7 @@ namespace Portico.Core.Rendering;
 /// <summary>
 /// Checks rendered files against the proxy's own configuration schema (for Envoy: its v3 API protos). A seam because
 /// the implementation lives in an optional assembly that `portico` loads at run time when it is installed, so the
-/// executable builds and runs without what the check needs (docs/adr/0003-envoy-schema-check-seam.md).
+/// executable builds and runs without what the check needs (docs/adr/0005-envoy-schema-check-seam.md).
 /// </summary>
 public interface IConfigSchemaValidator
 {

@@ -7,13 +7,13 @@ namespace Portico.Cli;
 
 /// <summary>
 /// `portico run`: the operator. Against a cluster (in-cluster service account, or --kubeconfig), or in local mode
-/// (--manifests) against a directory of manifests with an nginx Portico starts itself.
+/// (--manifests) against a directory of manifests with an nginx (or, with --proxy envoy, an Envoy) Portico starts itself.
 /// </summary>
 internal static class RunCommand
 {
     private static readonly Option<string[]> Manifests = new("--manifests", "-m")
     {
-        Description = "Local mode: watch these manifest files or directories instead of a cluster, and run nginx locally. Repeatable.",
+        Description = "Local mode: watch these manifest files or directories instead of a cluster, and run the proxy (nginx or Envoy) locally. Repeatable.",
         AllowMultipleArgumentsPerToken = true,
     };
 
@@ -25,6 +25,8 @@ internal static class RunCommand
 
     private static readonly Option<string> Nginx = new("--nginx") { Description = "nginx binary: `nginx -t` before each swap (local mode: the nginx to run)." };
 
+    private static readonly Option<string> Envoy = new("--envoy") { Description = "envoy binary (--proxy envoy): `envoy --mode validate` before each swap (local mode: the Envoy to run)." };
+
     private static readonly Option<string> HealthListen = new("--health-listen") { Description = "ADDR:PORT for /healthz, /readyz, /metrics (default 0.0.0.0:10254; local mode: 127.0.0.1:10254)." };
 
     private static readonly Option<bool> DemoBackends = new("--demo-backends") { Description = "Local mode: answer on the loopback endpoints the manifests name, as tiny demo backends." };
@@ -34,6 +36,7 @@ internal static class RunCommand
         (Namespace, "run:namespace"),
         (SharedDirectory, "run:sharedDirectory"),
         (Nginx, "run:nginxBinary"),
+        (Envoy, "run:envoyBinary"),
         (HealthListen, "run:healthListen"),
     ];
 

@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Portico.Core.Applying;
+using Portico.Core.Applying.Envoy;
 using Portico.Core.Applying.Nginx;
 using Portico.Core.Offline;
 using Portico.Local;
@@ -91,6 +92,16 @@ public static class PorticoHost
         var run = request.Run;
         Directory.CreateDirectory(run.SharedDirectory);
         var directory = new VersionedConfigDirectory(run.SharedDirectory);
+        if (IsEnvoy(request))
+        {
+            // Envoy watches the shared root: the swap is the reload (local mode starts Envoy on the first one); the
+            // admin API confirms; the schema check (when installed) and `envoy --mode validate` check first.
+            var envoyValidator = EnvoyLocalMode.Validator(ConfigSchemaValidators.Find("envoy"), run.EnvoyBinary, TimeSpan.FromSeconds(60));
+            IReloadTrigger envoyTrigger = request.IsLocal ? services.GetRequiredService<LocalEnvoy>() : NoReloadTrigger.Instance;
+            var admin = EnvoyAdminProbe.For(request.Options.ProxySettings, directory);
+            return new SwappingConfigApplier(directory, envoyValidator, envoyTrigger, admin, run.Applier, time);
+        }
+
         IConfigValidator? validator = run.NginxBinary is { } nginx ? new NginxConfigValidator(nginx, run.SharedDirectory, TimeSpan.FromSeconds(60)) : null;
         IReloadTrigger trigger = request.IsLocal
             ? services.GetRequiredService<LocalNginx>()
@@ -105,7 +116,12 @@ public static class PorticoHost
     private static List<Func<CancellationToken, Task>> Companions(IServiceProvider services, RunRequest request, TimeProvider time)
     {
         var companions = new List<Func<CancellationToken, Task>>();
-        if (request.IsLocal)
+        if (request.IsLocal && IsEnvoy(request))
+        {
+            var envoy = services.GetRequiredService<LocalEnvoy>();
+            companions.Add(ct => envoy.SuperviseAsync(TimeSpan.FromSeconds(1), time, ct));
+        }
+        else if (request.IsLocal)
         {
             var nginx = services.GetRequiredService<LocalNginx>();
             companions.Add(ct => nginx.SuperviseAsync(TimeSpan.FromSeconds(1), time, ct));
@@ -124,7 +140,14 @@ public static class PorticoHost
     private static void AddModeServices(IServiceCollection services, RunRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (request.IsLocal)
+        if (request.IsLocal && IsEnvoy(request))
+        {
+            string envoy = request.Run.EnvoyBinary ?? LocalEnvoy.FindBinary()
+                ?? throw new Options.OptionsException("local mode with proxy envoy runs Envoy, but none was found on PATH (install it, or pass --envoy PATH)");
+            services.AddSingleton(sp => new LocalEnvoy(envoy, request.Run.SharedDirectory, sp.GetRequiredService<ILogger<LocalEnvoy>>()));
+            services.AddSingleton<DemoBackends>();
+        }
+        else if (request.IsLocal)
         {
             string binary = request.Run.NginxBinary ?? LocalNginx.FindBinary()
                 ?? throw new Options.OptionsException("local mode runs nginx, but none was found on PATH or in /usr/sbin (install it, or pass --nginx PATH)");
@@ -144,4 +167,6 @@ public static class PorticoHost
             });
         }
     }
+
+    private static bool IsEnvoy(RunRequest request) => request.Options.Proxy == "envoy";
 }

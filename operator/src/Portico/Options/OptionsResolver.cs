@@ -166,6 +166,11 @@ public static class OptionsResolver
             problems.Add($"run:nginxBinary: \"{run.NginxBinary}\" does not exist");
         }
 
+        if (run.EnvoyBinary.Length > 0 && !File.Exists(run.EnvoyBinary))
+        {
+            problems.Add($"run:envoyBinary: \"{run.EnvoyBinary}\" does not exist");
+        }
+
         if (run.SharedDirectory.Length == 0)
         {
             problems.Add("run:sharedDirectory: must not be empty");
@@ -192,6 +197,7 @@ public static class OptionsResolver
             Namespace = run.Namespace.Length > 0 ? run.Namespace : null,
             SharedDirectory = Path.GetFullPath(run.SharedDirectory),
             NginxBinary = run.NginxBinary.Length > 0 ? run.NginxBinary : null,
+            EnvoyBinary = run.EnvoyBinary.Length > 0 ? run.EnvoyBinary : null,
             ReloadCommand = run.ReloadCommand.Length > 0 ? run.ReloadCommand.Split(' ', StringSplitOptions.RemoveEmptyEntries) : null,
             Applier = applier,
             Sync = sync,

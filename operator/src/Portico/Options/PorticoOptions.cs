@@ -108,6 +108,9 @@ public sealed class PorticoOptions
         /// <summary>An nginx binary for `nginx -t` before each swap; empty: no check.</summary>
         public string NginxBinary { get; set; } = string.Empty;
 
+        /// <summary>An Envoy binary (proxy envoy) for `envoy --mode validate` before each swap, and the Envoy local mode runs; empty: no check.</summary>
+        public string EnvoyBinary { get; set; } = string.Empty;
+
         /// <summary>Reload command (argv, space-separated, no shell); empty: SIGHUP to the pid in SHARED/nginx.pid.</summary>
         public string ReloadCommand { get; set; } = string.Empty;
 

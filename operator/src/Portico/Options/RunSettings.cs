@@ -13,6 +13,9 @@ public sealed record RunSettings
 
     public string? NginxBinary { get; init; }
 
+    /// <summary>Proxy envoy: `envoy --mode validate` before each swap, and the Envoy local mode starts.</summary>
+    public string? EnvoyBinary { get; init; }
+
     public IReadOnlyList<string>? ReloadCommand { get; init; }
 
     public ApplierOptions Applier { get; init; } = new();

@@ -12,8 +12,8 @@ namespace Portico.Envoy.Tests.Support;
 /// A stand-in for an Envoy running on a shared root (no Envoy binary can be had here): it reads its files the way
 /// Envoy does and answers the admin API's <c>/config_dump</c> requests the probe makes, on 127.0.0.1.
 /// <list type="bullet">
-/// <item>It "starts" like <c>envoy -c current/envoy.json</c> in the root: the bootstrap must exist, and names the LDS
-/// and CDS files (through the link); the listeners name their RDS files.</item>
+/// <item>It reads the bootstrap like <c>envoy -c current/envoy.json</c> in the root (as soon as it exists: an Envoy
+/// that started with it); the bootstrap names the LDS and CDS files (through the link), the listeners their RDS files.</item>
 /// <item>It picks up a swap of <c>current</c> (Envoy: the move in the watched root) when it next answers a request,
 /// which keeps tests deterministic; <see cref="PicksUpChanges"/> false models an Envoy that never sees the swap.</item>
 /// <item>Per resource type it applies what changed and, as Envoy does (CdsApiHelper, LdsApiImpl,
@@ -29,8 +29,8 @@ internal sealed class EnvoyAdminDouble : IAsyncDisposable
 
     private readonly WebApplication _app;
     private readonly string _root;
-    private readonly string _ldsPath;
-    private readonly string _cdsPath;
+    private string? _ldsPath;
+    private string? _cdsPath;
     private readonly Lock _gate = new();
     private readonly Dictionary<string, string> _listeners = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _clusters = new(StringComparer.Ordinal);
@@ -41,12 +41,10 @@ internal sealed class EnvoyAdminDouble : IAsyncDisposable
     private string _ldsVersion = string.Empty;
     private string _cdsVersion = string.Empty;
 
-    private EnvoyAdminDouble(WebApplication app, string root, string ldsPath, string cdsPath)
+    private EnvoyAdminDouble(WebApplication app, string root)
     {
         _app = app;
         _root = root;
-        _ldsPath = ldsPath;
-        _cdsPath = cdsPath;
     }
 
     /// <summary>False: the double keeps what it runs and never reads the files again (a stuck or dead watch).</summary>
@@ -93,19 +91,17 @@ internal sealed class EnvoyAdminDouble : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts on <paramref name="root"/>, which must hold current/envoy.json (Envoy does not start without it).</summary>
-    public static async Task<EnvoyAdminDouble> StartAsync(string root)
+    /// <summary>
+    /// Starts the admin API on 127.0.0.1:<paramref name="port"/> (0: any free port) for the shared root
+    /// <paramref name="root"/>. When current/envoy.json exists it is read at once, as Envoy reads it when it starts.
+    /// </summary>
+    public static async Task<EnvoyAdminDouble> StartAsync(string root, int port = 0)
     {
-        using var bootstrap = JsonDocument.Parse(await File.ReadAllBytesAsync(Path.Combine(root, "current", "envoy.json")));
-        var dynamic = bootstrap.RootElement.GetProperty("dynamic_resources");
-        string lds = dynamic.GetProperty("lds_config").GetProperty("path_config_source").GetProperty("path").GetString()!;
-        string cds = dynamic.GetProperty("cds_config").GetProperty("path_config_source").GetProperty("path").GetString()!;
-
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, port));
         var app = builder.Build();
-        var envoy = new EnvoyAdminDouble(app, root, lds, cds);
+        var envoy = new EnvoyAdminDouble(app, root);
         app.MapGet("/config_dump", envoy.ConfigDump);
         envoy.Observe();
         await app.StartAsync();
@@ -202,7 +198,7 @@ internal sealed class EnvoyAdminDouble : IAsyncDisposable
         lock (_gate)
         {
             string? target = new FileInfo(Path.Combine(_root, "current")).LinkTarget;
-            if (!PicksUpChanges || target == _seenTarget)
+            if (!PicksUpChanges || target == _seenTarget || !ReadBootstrap())
             {
                 return;
             }
@@ -215,9 +211,30 @@ internal sealed class EnvoyAdminDouble : IAsyncDisposable
         }
     }
 
+    /// <summary>The LDS and CDS paths from the bootstrap, once (Envoy reads it only when it starts).</summary>
+    private bool ReadBootstrap()
+    {
+        if (_ldsPath is not null)
+        {
+            return true;
+        }
+
+        string file = Path.Combine(_root, "current", "envoy.json");
+        if (!File.Exists(file))
+        {
+            return false;
+        }
+
+        using var bootstrap = JsonDocument.Parse(File.ReadAllBytes(file));
+        var dynamic = bootstrap.RootElement.GetProperty("dynamic_resources");
+        _ldsPath = dynamic.GetProperty("lds_config").GetProperty("path_config_source").GetProperty("path").GetString()!;
+        _cdsPath = dynamic.GetProperty("cds_config").GetProperty("path_config_source").GetProperty("path").GetString()!;
+        return true;
+    }
+
     private void LoadClusters()
     {
-        if (Read(_cdsPath, "type.googleapis.com/envoy.config.cluster.v3.Cluster") is not var (version, resources))
+        if (Read(_cdsPath!, "type.googleapis.com/envoy.config.cluster.v3.Cluster") is not var (version, resources))
         {
             return;
         }
@@ -230,7 +247,7 @@ internal sealed class EnvoyAdminDouble : IAsyncDisposable
 
     private void LoadListeners()
     {
-        if (Read(_ldsPath, "type.googleapis.com/envoy.config.listener.v3.Listener") is not var (version, resources))
+        if (Read(_ldsPath!, "type.googleapis.com/envoy.config.listener.v3.Listener") is not var (version, resources))
         {
             return;
         }

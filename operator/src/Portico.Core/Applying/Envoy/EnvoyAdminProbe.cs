@@ -10,7 +10,7 @@ namespace Portico.Core.Applying.Envoy;
 /// listeners still warming or refused). Each discovery file carries the hash of its own content as version_info, so
 /// a staged version is running exactly when Envoy's versions equal its files' (<see cref="EnvoyStagedVersion"/>): the
 /// probe checks <c>current</c> first, then the other staged versions, and answers the hash of the one that matches,
-/// or null when none does or Envoy does not answer (docs/adr/0004-envoy-reload-confirmation.md).
+/// or null when none does or Envoy does not answer (docs/adr/0006-envoy-reload-confirmation.md).
 /// </summary>
 public sealed class EnvoyAdminProbe : IAppliedConfigProbe, IDisposable
 {

@@ -11,7 +11,7 @@ namespace Portico.Core.Rendering.Envoy;
 /// through RDS), and the certificate files. Every discovery file is a DiscoveryResponse whose version_info is the
 /// SHA-256 of that file rendered with an empty version: a function of that file's resources only, so the version
 /// Envoy reports for a resource type (which it advances only when a resource changed) equals the file's exactly when
-/// Envoy runs that file (docs/adr/0004-envoy-reload-confirmation.md). The config hash is the usual hash over all files.
+/// Envoy runs that file (docs/adr/0006-envoy-reload-confirmation.md). The config hash is the usual hash over all files.
 /// <para>
 /// The rendered files form one version directory of the shared directory; Envoy's working directory is the shared
 /// root, and every path Envoy reads goes through the link <see cref="ConfigLink"/> (<c>current/lds.json</c>), whose
