@@ -5,6 +5,7 @@ using Envoy.Config.Route.V3;
 using Envoy.Extensions.Network.DnsResolver.Cares.V3;
 using Portico.Core.Rendering.Envoy;
 using Portico.Envoy.Schema;
+using Portico.TestSupport;
 
 namespace Portico.Envoy.Tests;
 
@@ -309,11 +310,47 @@ public sealed class EnvoySemanticsTests
             var file = config[path]!;
             string version = EnvoyRenderer.VersionOf(file)!;
             string unversioned = Encoding.UTF8.GetString(file.Content).Replace($"\"version_info\": \"{version}\"", "\"version_info\": \"\"", StringComparison.Ordinal);
-            Assert.That(version, Is.EqualTo(Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(unversioned)))), path);
+            Assert.That(version, Is.EqualTo(EnvoyRenderer.ContentVersion(Encoding.UTF8.GetBytes(unversioned))), path);
             Assert.That(new EnvoyParsed(config).Response(path).VersionInfo, Is.EqualTo(version));
         }
 
         Assert.That(EnvoyRenderer.VersionOf(config[EnvoyRenderer.ClustersFile]!), Is.Not.EqualTo(EnvoyRenderer.VersionOf(config[EnvoyRenderer.ListenersFile]!)));
+    }
+
+    [Test]
+    public void The_version_ignores_formatting_and_key_order_but_not_content()
+    {
+        byte[] Bytes(string json) => Encoding.UTF8.GetBytes(json);
+        string version = EnvoyRenderer.ContentVersion(Bytes("{\"version_info\": \"\", \"resources\": [{\"name\": \"a\", \"type\": \"STATIC\"}]}"));
+        Assert.That(EnvoyRenderer.ContentVersion(Bytes("{\n  \"resources\": [ { \"type\": \"STATIC\",\n \"name\": \"a\" } ],\n  \"version_info\": \"\"\n}")), Is.EqualTo(version));
+        Assert.That(EnvoyRenderer.ContentVersion(Bytes("{\"version_info\": \"\", \"resources\": [{\"name\": \"b\", \"type\": \"STATIC\"}]}")), Is.Not.EqualTo(version));
+        Assert.That(EnvoyRenderer.ContentVersion(Bytes("{\"version_info\": \"\", \"resources\": [{\"name\": \"a\"}, {\"name\": \"b\"}]}")),
+            Is.Not.EqualTo(EnvoyRenderer.ContentVersion(Bytes("{\"version_info\": \"\", \"resources\": [{\"name\": \"b\"}, {\"name\": \"a\"}]}"))), "array order is content");
+    }
+
+    [Test]
+    public void A_template_override_that_only_reformats_keeps_every_version()
+    {
+        string templates = Directory.CreateTempSubdirectory("portico-envoy-templates-").FullName;
+        try
+        {
+            Directory.CreateDirectory(Path.Combine(templates, "envoy"));
+            string builtIn = File.ReadAllText(Portico.TestSupport.RepositoryPaths.Combine("templates", "envoy", "cds.json.scriban"));
+            File.WriteAllText(Path.Combine(templates, "envoy", "cds.json.scriban"), builtIn.Replace("      \"lb_policy\": \"ROUND_ROBIN\",", "          \"lb_policy\":   \"ROUND_ROBIN\" ,", StringComparison.Ordinal));
+            var model = Portico.Core.Building.ModelBuilder.Build(Portico.TestSupport.Kube.Snapshot(
+                Portico.TestSupport.Kube.Ingress("a").WithPath("a.example", "/", "Prefix", "web", 80),
+                Portico.TestSupport.Kube.Service("web"),
+                Portico.TestSupport.Kube.Slice("web", null, 8080, ["10.0.0.5"])), new Portico.Core.Building.BuildOptions());
+            var settings = new Portico.Core.Rendering.ProxySettings();
+            var builtInConfig = Portico.Core.Offline.ProxyRenderers.Create("envoy").Render(model, settings);
+            var reformatted = Portico.Core.Offline.ProxyRenderers.Create("envoy", templates).Render(model, settings);
+            Assert.That(reformatted[EnvoyRenderer.ClustersFile]!.Content, Is.Not.EqualTo(builtInConfig[EnvoyRenderer.ClustersFile]!.Content), "test setup: the bytes differ");
+            Assert.That(EnvoyRenderer.VersionOf(reformatted[EnvoyRenderer.ClustersFile]!), Is.EqualTo(EnvoyRenderer.VersionOf(builtInConfig[EnvoyRenderer.ClustersFile]!)));
+        }
+        finally
+        {
+            Directory.Delete(templates, recursive: true);
+        }
     }
 
     [Test]

@@ -1,5 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Portico.Core.Model;
 using Scriban.Runtime;
 
@@ -9,7 +11,8 @@ namespace Portico.Core.Rendering.Envoy;
 /// Renders Envoy configuration: a bootstrap (envoy.json: admin on loopback, node, file-based LDS and CDS), the
 /// discovery files it points at (lds.json, cds.json, and rds-http.json / rds-https.json, which the listeners load
 /// through RDS), and the certificate files. Every discovery file is a DiscoveryResponse whose version_info is the
-/// SHA-256 of that file rendered with an empty version: a function of that file's resources only, so the version
+/// SHA-256 of that file rendered with an empty version, in a canonical JSON form (<see cref="ContentVersion"/>: no
+/// whitespace, object keys sorted): a function of that file's resources only, so the version
 /// Envoy reports for a resource type (which it advances only when a resource changed) equals the file's exactly when
 /// Envoy runs that file (docs/adr/0006-envoy-reload-confirmation.md). The config hash is the usual hash over all files.
 /// <para>
@@ -88,7 +91,7 @@ public sealed class EnvoyRenderer : IProxyRenderer
     }
 
     /// <summary>
-    /// Renders a DiscoveryResponse file with an empty version_info, then writes the SHA-256 of those bytes into it.
+    /// Renders a DiscoveryResponse file with an empty version_info, then writes its <see cref="ContentVersion"/> into it.
     /// The version field is the template's first output, before any value from the cluster, and a value from the
     /// cluster is printed JSON-escaped, so it can never contain the unescaped field text: the first occurrence is ours.
     /// </summary>
@@ -102,9 +105,60 @@ public sealed class EnvoyRenderer : IProxyRenderer
             throw new TemplateException($"template envoy/{template} must print {EmptyVersionField} (the version Portico fills in)");
         }
 
-        string version = Convert.ToHexStringLower(SHA256.HashData(unversioned));
+        string version = ContentVersion(unversioned);
         string versioned = string.Concat(text.AsSpan(0, at), $"\"version_info\": \"{version}\"", text.AsSpan(at + EmptyVersionField.Length));
         return new RenderedFile(path, Encoding.UTF8.GetBytes(versioned), IsPrivate: false);
+    }
+
+    /// <summary>
+    /// The version of a discovery file rendered with an empty version_info: the SHA-256 of its canonical JSON (no
+    /// whitespace, object keys in ordinal order, arrays in order). Formatting and key order do not reach Envoy's
+    /// protos, so they must not change the version either: Envoy skips a resource whose proto is unchanged and keeps
+    /// reporting the old version (docs/adr/0006-envoy-reload-confirmation.md).
+    /// </summary>
+    public static string ContentVersion(byte[] unversioned)
+    {
+        ArgumentNullException.ThrowIfNull(unversioned);
+        var node = JsonNode.Parse(unversioned, documentOptions: new JsonDocumentOptions { MaxDepth = 256 });
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = false, MaxDepth = 256 }))
+        {
+            WriteCanonical(writer, node);
+        }
+
+        return Convert.ToHexStringLower(SHA256.HashData(buffer.ToArray()));
+    }
+
+    private static void WriteCanonical(Utf8JsonWriter writer, JsonNode? node)
+    {
+        switch (node)
+        {
+            case JsonObject obj:
+                writer.WriteStartObject();
+                foreach (var (key, value) in obj.OrderBy(p => p.Key, StringComparer.Ordinal))
+                {
+                    writer.WritePropertyName(key);
+                    WriteCanonical(writer, value);
+                }
+
+                writer.WriteEndObject();
+                break;
+            case JsonArray array:
+                writer.WriteStartArray();
+                foreach (var item in array)
+                {
+                    WriteCanonical(writer, item);
+                }
+
+                writer.WriteEndArray();
+                break;
+            case null:
+                writer.WriteNullValue();
+                break;
+            default:
+                node.WriteTo(writer);
+                break;
+        }
     }
 
     /// <summary>The path Envoy reads a rendered file by: through <see cref="ConfigLink"/>, relative to its working directory.</summary>
