@@ -47,8 +47,8 @@ internal sealed class EnvoyReferenceCheck
 
         var clusters = Resources<Cluster>(PathOf(bootstrap.DynamicResources?.CdsConfig, bootstrapFile, "cds_config"));
         var listeners = Resources<Listener>(PathOf(bootstrap.DynamicResources?.LdsConfig, bootstrapFile, "lds_config"));
-        Unique(clusters.Select(c => c.Name), "cds", "cluster name");
-        Unique(listeners.Select(l => l.Name), "lds", "listener name");
+        Unique(clusters.Select(c => c.Name), EnvoyRenderer.ClustersFile, "cluster name");
+        Unique(listeners.Select(l => l.Name), EnvoyRenderer.ListenersFile, "listener name");
         var clusterNames = clusters.Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
 
         foreach (var listener in listeners)

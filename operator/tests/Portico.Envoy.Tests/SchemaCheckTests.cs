@@ -44,6 +44,9 @@ public sealed class SchemaCheckTests
     [TestCase(EnvoyRenderer.BootstrapFile, "\"path\": \".\"", "\"path\": \"current\"", "must watch", Description = "watching the version directory instead of the root that holds the link")]
     [TestCase(EnvoyRenderer.ListenersFile, "\"filename\": \"current/certs/", "\"filename\": \"certs/", "not read through current/", Description = "certificate read around the link")]
     [TestCase(EnvoyRenderer.BootstrapFile, "\"address\": \"127.0.0.1\"", "\"address\": \"0.0.0.0\"", "loopback", Description = "admin off loopback")]
+    [TestCase(EnvoyRenderer.HttpsRoutesFile, "\"name\": \"https\"", "\"name\": \"tls\"", "must hold exactly one route configuration, named https", Description = "RDS file without the route configuration its listeners ask for")]
+    [TestCase(EnvoyRenderer.ClustersFile, "\"resources\": [", "\"resources\": [{\"@type\": \"type.googleapis.com/envoy.config.cluster.v3.Cluster\", \"name\": \"default_web_80\", \"connect_timeout\": \"1s\"},", "cluster name default_web_80 appears 2 times", Description = "duplicate cluster name")]
+    [TestCase(EnvoyRenderer.ClustersFile, "\"resources\": [", "\"resources\": [{\"@type\": \"type.googleapis.com/envoy.config.listener.v3.Listener\", \"name\": \"x\"},", "is a type.googleapis.com/envoy.config.listener.v3.Listener", Description = "a resource of another type in the file")]
     public void A_broken_file_is_reported_with_its_name(string path, string find, string replace, string expected)
     {
         var problems = new EnvoySchemaValidator().Validate(Broken(path, find, replace));
@@ -83,6 +86,19 @@ public sealed class SchemaCheckTests
         var config = Valid.Value;
         var files = config.Files.Add(new RenderedFile("extra.json", Encoding.UTF8.GetBytes("{}"), IsPrivate: false));
         Assert.That(new EnvoySchemaValidator().Validate(config with { Files = files }), Has.Some.StartsWith("extra.json: not a file Envoy reads"));
+    }
+
+    [Test]
+    public void An_empty_version_and_a_missing_bootstrap_are_reported()
+    {
+        var config = Valid.Value;
+        string cds = Encoding.UTF8.GetString(config[EnvoyRenderer.ClustersFile]!.Content);
+        string version = EnvoyRenderer.VersionOf(config[EnvoyRenderer.ClustersFile]!)!;
+        var unversioned = config.Files.Select(f => f.Path == EnvoyRenderer.ClustersFile ? f with { Content = Encoding.UTF8.GetBytes(cds.Replace(version, string.Empty, StringComparison.Ordinal)) } : f).ToImmutableArray();
+        Assert.That(new EnvoySchemaValidator().Validate(config with { Files = unversioned }), Has.Some.StartsWith("cds.json: version_info is empty"));
+
+        var headless = config.Files.Where(f => f.Path != EnvoyRenderer.BootstrapFile).ToImmutableArray();
+        Assert.That(new EnvoySchemaValidator().Validate(config with { Files = headless }), Has.Some.EqualTo("envoy.json: missing"));
     }
 
     [Test]
