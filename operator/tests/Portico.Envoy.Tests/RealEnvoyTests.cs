@@ -71,7 +71,10 @@ public sealed class RealEnvoyTests
         try
         {
             Assert.That(EnvoyLocalMode.ActivateInitial(directory, first), Is.True);
-            envoy = Process.Start(EnvoyLocalMode.StartInfo(EnvoyBinary!, root.FullName, logLevel))!;
+            var start = EnvoyLocalMode.StartInfo(EnvoyBinary!, root.FullName, logLevel);
+            start.RedirectStandardOutput = true;
+            start.RedirectStandardError = true;
+            envoy = Process.Start(start)!;
             envoy.OutputDataReceived += (_, e) => Append(log, e.Data);
             envoy.ErrorDataReceived += (_, e) => Append(log, e.Data);
             envoy.BeginOutputReadLine();

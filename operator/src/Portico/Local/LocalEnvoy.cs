@@ -135,8 +135,6 @@ public sealed partial class LocalEnvoy : IReloadTrigger, IAsyncDisposable
     private Process Start()
     {
         var start = EnvoyLocalMode.StartInfo(_binary, _root, "info");
-        start.RedirectStandardOutput = false;
-        start.RedirectStandardError = false;
         var process = Process.Start(start) ?? throw new ReloadException($"{_binary} did not start");
         LogStarted(process.Id, _root);
         _started.Release();

@@ -69,7 +69,8 @@ public static class EnvoyLocalMode
 
     /// <summary>
     /// How to start Envoy on the shared root: working directory <paramref name="root"/>, <c>-c current/envoy.json</c>
-    /// (the bootstrap is read once; a bootstrap change needs a restart), no hot restart (one Envoy per root).
+    /// (the bootstrap is read once; a bootstrap change needs a restart), no hot restart (one Envoy per root). Output
+    /// is inherited; a caller that redirects it must read it.
     /// </summary>
     public static ProcessStartInfo StartInfo(string envoyBinary, string root, string logLevel = "warn")
     {
@@ -77,8 +78,6 @@ public static class EnvoyLocalMode
         {
             WorkingDirectory = root,
             UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
         };
         foreach (string argument in new[] { "-c", EnvoyRenderer.ReadPath(EnvoyRenderer.BootstrapFile), "--disable-hot-restart", "--log-level", logLevel })
         {
