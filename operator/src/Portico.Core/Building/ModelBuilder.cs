@@ -186,6 +186,13 @@ public static class ModelBuilder
                     if (HostParser.TryParse(tls.Hosts[k], out var host, out string error) && host.Kind != HostKind.Any)
                     {
                         hosts.Add(host);
+
+                        // TLS hosts match rule hosts literally ("*.example.com" does not cover "app.example.com"):
+                        // say so, or a host silently stays on plain HTTP.
+                        if (!ruleHosts.Contains(host))
+                        {
+                            _diagnostics.Warning(self, $"{field}.hosts[{k}]", $"{host} is not a host of this Ingress's rules; it gets this certificate only if another Ingress routes exactly that host");
+                        }
                     }
                     else
                     {
