@@ -91,7 +91,9 @@ public static class PorticoHost
         var run = request.Run;
         Directory.CreateDirectory(run.SharedDirectory);
         var directory = new VersionedConfigDirectory(run.SharedDirectory);
-        IConfigValidator? validator = run.NginxBinary is { } nginx ? new NginxConfigValidator(nginx, run.SharedDirectory, TimeSpan.FromSeconds(60)) : null;
+        // Local mode has an nginx at hand anyway (it runs it): check every config with it before the swap.
+        string? checker = run.NginxBinary ?? (request.IsLocal ? LocalNginx.FindBinary() : null);
+        IConfigValidator? validator = checker is { } nginx ? new NginxConfigValidator(nginx, run.SharedDirectory, TimeSpan.FromSeconds(60)) : null;
         IReloadTrigger trigger = request.IsLocal
             ? services.GetRequiredService<LocalNginx>()
             : run.ReloadCommand is { } command
