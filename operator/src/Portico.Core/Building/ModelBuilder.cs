@@ -147,6 +147,12 @@ public static class ModelBuilder
                     continue;
                 }
 
+                // ingress-nginx users bring regex paths (use-regex); here they would silently match only literally.
+                if (path.PathType == "ImplementationSpecific" && path.Path is { } literal && literal.AsSpan().IndexOfAny("()*+") >= 0)
+                {
+                    _diagnostics.Warning(self, $"{pathField}.path", $"{Printable.Quote(literal)} looks like a regular expression; ImplementationSpecific paths are prefixes, matched literally");
+                }
+
                 var target = _backends.Resolve(ns, path.Backend, self, pathField + ".backend");
                 if (target is null)
                 {
