@@ -103,7 +103,7 @@ public sealed class ClusterLifecycleTests
         var last = await Eventually.ValueAsync(
             async () =>
             {
-                var response = await ProxyClient.GetAsync(_ports.Http, "shop.test", "/");
+                var response = await ProxyClient.TryGetAsync(_ports.Http, "shop.test", "/");
                 seen.Add(response.Backend);
                 return seen.Count;
             },
@@ -121,7 +121,7 @@ public sealed class ClusterLifecycleTests
 
         _api.Delete<V1Ingress>("default", "gone");
 
-        var response = await Eventually.ValueAsync(() => ProxyClient.GetAsync(_ports.Http, "gone.test", "/"), r => r.StatusCode == 404);
+        var response = await Eventually.ValueAsync(() => ProxyClient.TryGetAsync(_ports.Http, "gone.test", "/"), r => r.StatusCode == 404);
         Assert.That(response.StatusCode, Is.EqualTo(404), response.ToString());
     }
 
@@ -150,7 +150,7 @@ public sealed class ClusterLifecycleTests
         await _api.StopAsync();
         try
         {
-            var during = await ProxyClient.GetAsync(_ports.Http, "shop.test", "/");
+            var during = await ProxyClient.TryGetAsync(_ports.Http, "shop.test", "/");
             Assert.That(during.StatusCode, Is.EqualTo(200), during.ToString());
             using var health = new HttpClient();
             var healthz = await health.GetAsync(new Uri($"http://127.0.0.1:{_ports.Health}/healthz"));
@@ -200,7 +200,7 @@ public sealed class ClusterLifecycleTests
         Assert.That(newHash, Is.EqualTo(hash), $"active {directory.ActiveVersion}, before {version}; " + Difference(directory.VersionDirectory(version), directory.VersionDirectory(directory.ActiveVersion!)));
         Assert.That(directory.ActiveVersion, Is.EqualTo(version));
         Assert.That(Snapshot(directory.VersionDirectory(version)), Is.EqualTo(files));
-        Assert.That((await ProxyClient.GetAsync(_ports.Http, "relisted.test", "/")).Backend, Is.EqualTo("green"));
+        Assert.That((await ProxyClient.TryGetAsync(_ports.Http, "relisted.test", "/")).Backend, Is.EqualTo("green"));
     }
 
     /// <summary>For a failure message: the lines of nginx.conf one version has and the other has not.</summary>
@@ -224,5 +224,5 @@ public sealed class ClusterLifecycleTests
     }
 
     private Task<ProxyResponse> BackendOfAsync(string host, string path, string expected) =>
-        Eventually.ValueAsync(() => ProxyClient.GetAsync(_ports.Http, host, path), r => r.Backend == expected);
+        Eventually.ValueAsync(() => ProxyClient.TryGetAsync(_ports.Http, host, path), r => r.Backend == expected);
 }

@@ -147,6 +147,12 @@ public static class ModelBuilder
                     continue;
                 }
 
+                // ingress-nginx users bring regex paths (use-regex); here they would silently match only literally.
+                if (path.PathType == "ImplementationSpecific" && path.Path is { } literal && literal.AsSpan().IndexOfAny("()*+") >= 0)
+                {
+                    _diagnostics.Warning(self, $"{pathField}.path", $"{Printable.Quote(literal)} looks like a regular expression; ImplementationSpecific paths are prefixes, matched literally");
+                }
+
                 var target = _backends.Resolve(ns, path.Backend, self, pathField + ".backend");
                 if (target is null)
                 {
@@ -186,6 +192,13 @@ public static class ModelBuilder
                     if (HostParser.TryParse(tls.Hosts[k], out var host, out string error) && host.Kind != HostKind.Any)
                     {
                         hosts.Add(host);
+
+                        // TLS hosts match rule hosts literally ("*.example.com" does not cover "app.example.com"):
+                        // say so, or a host silently stays on plain HTTP.
+                        if (!ruleHosts.Contains(host))
+                        {
+                            _diagnostics.Warning(self, $"{field}.hosts[{k}]", $"{host} is not a host of this Ingress's rules; it gets this certificate only if another Ingress routes exactly that host");
+                        }
                     }
                     else
                     {

@@ -95,14 +95,18 @@ public static class PorticoHost
         if (IsEnvoy(request))
         {
             // Envoy watches the shared root: the swap is the reload (local mode starts Envoy on the first one); the
-            // admin API confirms; the schema check (when installed) and `envoy --mode validate` check first.
-            var envoyValidator = EnvoyLocalMode.Validator(ConfigSchemaValidators.Find("envoy"), run.EnvoyBinary, TimeSpan.FromSeconds(60));
+            // admin API confirms; the schema check (when installed) and `envoy --mode validate` check first (local
+            // mode: with the Envoy it runs, as for nginx).
+            string? envoyChecker = run.EnvoyBinary ?? (request.IsLocal ? LocalEnvoy.FindBinary() : null);
+            var envoyValidator = EnvoyLocalMode.Validator(ConfigSchemaValidators.Find("envoy"), envoyChecker, TimeSpan.FromSeconds(60));
             IReloadTrigger envoyTrigger = request.IsLocal ? services.GetRequiredService<LocalEnvoy>() : NoReloadTrigger.Instance;
             var admin = EnvoyAdminProbe.For(request.Options.ProxySettings, directory);
             return new SwappingConfigApplier(directory, envoyValidator, envoyTrigger, admin, run.Applier, time);
         }
 
-        IConfigValidator? validator = run.NginxBinary is { } nginx ? new NginxConfigValidator(nginx, run.SharedDirectory, TimeSpan.FromSeconds(60)) : null;
+        // Local mode has an nginx at hand anyway (it runs it): check every config with it before the swap.
+        string? checker = run.NginxBinary ?? (request.IsLocal ? LocalNginx.FindBinary() : null);
+        IConfigValidator? validator = checker is { } nginx ? new NginxConfigValidator(nginx, run.SharedDirectory, TimeSpan.FromSeconds(60)) : null;
         IReloadTrigger trigger = request.IsLocal
             ? services.GetRequiredService<LocalNginx>()
             : run.ReloadCommand is { } command

@@ -67,19 +67,7 @@ public sealed partial class DiagnosticEventRecorder : IModelListener
     /// <summary>Records Events during every term of leadership until cancelled.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            try
-            {
-                var term = await _leadership.WaitForTermAsync(cancellationToken);
-                using var lead = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, term);
-                await LeadAsync(lead.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                // The term ended (the loop waits for the next one) or the recorder stops (the loop ends).
-            }
-        }
+        await _leadership.RunEachTermAsync(LeadAsync, cancellationToken);
     }
 
     private async Task LeadAsync(CancellationToken cancellationToken)

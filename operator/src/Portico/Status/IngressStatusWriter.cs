@@ -81,19 +81,7 @@ public sealed partial class IngressStatusWriter : IModelListener
             return;
         }
 
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            try
-            {
-                var term = await _leadership.WaitForTermAsync(cancellationToken);
-                using var lead = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, term);
-                await LeadAsync(lead.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                // The term ended (the loop waits for the next one) or the writer stops (the loop ends).
-            }
-        }
+        await _leadership.RunEachTermAsync(LeadAsync, cancellationToken);
     }
 
     private async Task LeadAsync(CancellationToken cancellationToken)

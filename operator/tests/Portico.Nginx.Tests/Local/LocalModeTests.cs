@@ -70,18 +70,7 @@ public sealed class LocalModeTests
         Assert.That(stderr, Does.Contain("/nonexistent/nginx"));
     }
 
-    /// <summary>A request through nginx; before nginx listens, a response with status 0 that says so.</summary>
-    private static async Task<ProxyResponse> GetAsync(int port, string path)
-    {
-        try
-        {
-            return await ProxyClient.GetAsync(port, "demo.localhost", path);
-        }
-        catch (HttpRequestException e)
-        {
-            return new ProxyResponse(0, new Dictionary<string, string>(), e.Message, null);
-        }
-    }
+    private static Task<ProxyResponse> GetAsync(int port, string path) => ProxyClient.TryGetAsync(port, "demo.localhost", path);
 
     private static Process Start(params string[] arguments)
     {

@@ -18,6 +18,22 @@ public static class ProxyClient
     public static Task<ProxyResponse> GetAsync(int port, string host, string pathAndQuery = "/", CancellationToken cancellationToken = default) =>
         SendAsync(new ProxyRequest(port, host, pathAndQuery), cancellationToken);
 
+    /// <summary>
+    /// GET for polling while a proxy may still be starting: a refused or failed connection comes back as status 0
+    /// with the error as body, instead of an exception.
+    /// </summary>
+    public static async Task<ProxyResponse> TryGetAsync(int port, string host, string pathAndQuery = "/", CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await GetAsync(port, host, pathAndQuery, cancellationToken);
+        }
+        catch (HttpRequestException e)
+        {
+            return new ProxyResponse(0, new Dictionary<string, string>(), e.Message, null);
+        }
+    }
+
     /// <summary>GET over TLS; the SNI is the host without its port unless given.</summary>
     public static Task<ProxyResponse> GetTlsAsync(int port, string host, string pathAndQuery = "/", string? sni = null, CancellationToken cancellationToken = default) =>
         SendAsync(new ProxyRequest(port, host, pathAndQuery) { Sni = sni ?? HostWithoutPort(host) }, cancellationToken);

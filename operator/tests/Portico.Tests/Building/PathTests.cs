@@ -108,4 +108,15 @@ public sealed class PathTests : BuilderTestBase
         Assert.That(model.Diagnostics.Select(d => d.Field), Is.EqualTo(new[] { "spec.rules[0].http.paths[1].path", "spec.rules[0].http.paths[2].pathType" }));
         Assert.That(model.Diagnostics.All(d => d.Severity == Severity.Error));
     }
+
+    [Test]
+    public void A_regex_looking_ImplementationSpecific_path_is_served_literally_with_a_warning()
+    {
+        var model = Build([Kube.Ingress("re").WithPath("re.test", "/api/(.*)", "ImplementationSpecific", "web", 80), .. Web()]);
+
+        var warning = model.Diagnostics.Single();
+        Assert.That((warning.Severity, warning.Field), Is.EqualTo((Severity.Warning, "spec.rules[0].http.paths[0].path")));
+        Assert.That(warning.Message, Does.Contain("regular expression"));
+        Assert.That(model.VirtualHosts.Single(v => v.Host.Value == "re.test").Routes.Select(r => r.Match.Path), Is.EqualTo(new[] { "/api/(.*)" }));
+    }
 }

@@ -95,6 +95,19 @@ public sealed class TlsTests : BuilderTestBase
     }
 
     [Test]
+    public void A_TLS_host_no_rule_of_the_Ingress_has_is_a_warning_naming_it()
+    {
+        // "*.shop.test" does not cover the rule host "app.shop.test": hosts match literally.
+        var ingress = Kube.Ingress("shop").WithPath("app.shop.test", "/", "Prefix", "web", 80).WithTls("shop-tls", "*.shop.test");
+        var model = Build([ingress, Kube.TlsSecret("shop-tls", ShopCertificate.Certificate, ShopCertificate.Key), .. Web()]);
+
+        var warning = model.Diagnostics.Single(d => d.Field == "spec.tls[0].hosts[0]");
+        Assert.That(warning.Severity, Is.EqualTo(Severity.Warning));
+        Assert.That(warning.Message, Does.Contain("*.shop.test").And.Contain("not a host of this Ingress's rules"));
+        Assert.That(HostOf(model, "app.shop.test")!.CertificateId, Is.Null, "still plain HTTP, now with a diagnostic");
+    }
+
+    [Test]
     public void The_oldest_Ingress_decides_the_certificate_of_a_host()
     {
         var old = Kube.Ingress("old", ageRank: 1).WithPath("shop.test", "/", "Prefix", "web", 80).WithTls("shop-tls", "shop.test");
