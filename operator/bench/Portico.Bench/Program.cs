@@ -1,20 +1,52 @@
 using Portico.Bench;
+using Portico.Bench.Operator;
 
 // portico-bench render [--sizes 1000,10000] [--work DIR] [--portico PATH/portico.dll]
-// Writes a Markdown table for docs/benchmarks.md. Build in Release: dotnet run -c Release --project operator/bench/Portico.Bench -- render
-if (args.Length == 0 || args[0] != "render")
+// portico-bench operator [--ingresses 100,1000] [--changes 50] [--warmup 4] [--gap-ms 1100]
+// portico-bench churn [--ingresses 100] [--seconds 30] [--rate 50] [--variants none,other,loaded] [--client wrk|httpclient] [--wrk-threads 1] [--connections 16] [--wrk-header "Connection: close"]
+// portico-bench memory [--ingresses 10000] [--settle 10] [--changes 5]
+// Operator benchmarks share: [--min-reload-interval 1s] [--holdoff 100ms] [--max-holdoff 500ms] [--no-validate] [--workers 0] [--nginx /usr/sbin/nginx] [--work DIR] [--portico portico.dll]
+// Writes Markdown tables for docs/benchmarks.md. Build in Release: dotnet build -c Release, then dotnet operator/bench/Portico.Bench/bin/Release/net10.0/Portico.Bench.dll VERB ...
+const string Usage = "usage: portico-bench render|operator|churn|memory [options] (see Program.cs)";
+if (args.Length == 0)
 {
-    Console.Error.WriteLine("usage: portico-bench render [--sizes 1000,10000] [--work DIR] [--portico portico.dll]");
+    Console.Error.WriteLine(Usage);
     return 2;
 }
 
-string Option(string name, string fallback)
+var arguments = new BenchArguments(args);
+switch (args[0])
 {
-    int index = Array.IndexOf(args, name);
-    return index >= 0 && index + 1 < args.Length ? args[index + 1] : fallback;
+    case "render":
+        return RenderBenchmark.Run(
+            arguments.Text("--portico", Path.Combine(AppContext.BaseDirectory, "portico.dll")),
+            arguments.Ints("--sizes", "1000,10000"),
+            arguments.Text("--work", Path.Combine(Path.GetTempPath(), "portico-bench")));
+    case "operator" or "latency":
+        return await LatencyBenchmark.RunAsync(
+            arguments.Rig("latency"),
+            arguments.Ints("--ingresses", "100,1000"),
+            arguments.Int("--changes", 50),
+            TimeSpan.FromMilliseconds(arguments.Int("--gap-ms", 1100)),
+            arguments.Int("--warmup", 4));
+    case "churn":
+        return await ChurnBenchmark.RunAsync(
+            arguments.Rig("churn"),
+            arguments.Int("--ingresses", 100),
+            arguments.Int("--seconds", 30),
+            arguments.Double("--rate", 50),
+            arguments.List("--variants", "none,other,loaded"),
+            arguments.Text("--client", "wrk"),
+            arguments.Int("--wrk-threads", 1),
+            arguments.Int("--connections", 16),
+            arguments.Text("--wrk-header", string.Empty));
+    case "memory":
+        return await MemoryBenchmark.RunAsync(
+            arguments.Rig("memory"),
+            arguments.Ints("--ingresses", "10000"),
+            TimeSpan.FromSeconds(arguments.Int("--settle", 10)),
+            arguments.Int("--changes", 5));
+    default:
+        Console.Error.WriteLine(Usage);
+        return 2;
 }
-
-int[] sizes = [.. Option("--sizes", "1000,10000").Split(',').Select(int.Parse)];
-string work = Option("--work", Path.Combine(Path.GetTempPath(), "portico-bench"));
-string portico = Option("--portico", Path.Combine(AppContext.BaseDirectory, "portico.dll"));
-return RenderBenchmark.Run(portico, sizes, work);

@@ -44,6 +44,14 @@ public sealed class PidFileReloadTrigger(string pidFile, int signal = PosixSigna
             return null;
         }
 
+        // Empty: the proxy has not written its pid yet. `nginx -t` (the validator, same prefix) creates the pid file
+        // without writing it, and a starting nginx truncates it before writing; a proxy that is still starting reads
+        // the current configuration itself, exactly as when the file is missing.
+        if (text.Length == 0)
+        {
+            return null;
+        }
+
         return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int pid) && pid > 1
             ? pid
             : throw new ReloadException($"pid file {PidFile} does not hold a process id");

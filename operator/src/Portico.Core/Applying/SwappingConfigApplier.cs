@@ -59,10 +59,18 @@ public sealed class SwappingConfigApplier : IConfigApplier
             return new ApplyResult(ApplyOutcome.Failed, $"writing version {VersionedConfigDirectory.VersionOf(config)} failed: {e.Message}");
         }
 
-        if (_validator is not null && await _validator.ValidateAsync(_directory.VersionDirectory(version), cancellationToken) is { } problem)
+        var confirmTimeout = _options.ConfirmTimeout;
+        if (_validator is not null)
         {
-            _directory.Discard(version);
-            return new ApplyResult(ApplyOutcome.Invalid, problem);
+            long validating = _time.GetTimestamp();
+            if (await _validator.ValidateAsync(_directory.VersionDirectory(version), cancellationToken) is { } problem)
+            {
+                _directory.Discard(version);
+                return new ApplyResult(ApplyOutcome.Invalid, problem);
+            }
+
+            var scaled = _time.GetElapsedTime(validating) * _options.ConfirmTimeoutPerValidation;
+            confirmTimeout = scaled > confirmTimeout ? scaled : confirmTimeout;
         }
 
         string? previous = _lastGood ?? _directory.ActiveVersion;
@@ -77,12 +85,12 @@ public sealed class SwappingConfigApplier : IConfigApplier
             return new ApplyResult(ApplyOutcome.Failed, e.Message);
         }
 
-        if (!await WaitForHashAsync(config.Hash, cancellationToken))
+        if (!await WaitForHashAsync(config.Hash, confirmTimeout, cancellationToken))
         {
             await RollBackAsync(previous, version, cancellationToken);
             return new ApplyResult(
                 ApplyOutcome.RolledBack,
-                $"the proxy did not serve config {config.Hash[..12]} within {_options.ConfirmTimeout.TotalSeconds:0.#} s; restored {previous ?? "nothing (no earlier version)"}");
+                $"the proxy did not serve config {config.Hash[..12]} within {confirmTimeout.TotalSeconds:0.#} s; restored {previous ?? "nothing (no earlier version)"}");
         }
 
         _lastGood = version;
@@ -102,7 +110,7 @@ public sealed class SwappingConfigApplier : IConfigApplier
         await _trigger.TriggerAsync(cancellationToken);
     }
 
-    private async Task<bool> WaitForHashAsync(string hash, CancellationToken cancellationToken)
+    private async Task<bool> WaitForHashAsync(string hash, TimeSpan timeout, CancellationToken cancellationToken)
     {
         long started = _time.GetTimestamp();
         while (true)
@@ -112,7 +120,7 @@ public sealed class SwappingConfigApplier : IConfigApplier
                 return true;
             }
 
-            if (_time.GetElapsedTime(started) >= _options.ConfirmTimeout)
+            if (_time.GetElapsedTime(started) >= timeout)
             {
                 return false;
             }
