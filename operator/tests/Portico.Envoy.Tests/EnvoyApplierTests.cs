@@ -1,3 +1,4 @@
+using Portico.TestSupport;
 using System.Collections.Immutable;
 using System.Text;
 using Portico.Core.Applying;

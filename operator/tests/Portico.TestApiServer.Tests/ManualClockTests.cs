@@ -1,3 +1,4 @@
+using Portico.TestSupport;
 using k8s;
 using k8s.Models;
 using Portico.TestApiServer.Tests.Support;

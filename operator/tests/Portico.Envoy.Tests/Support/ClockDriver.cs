@@ -1,3 +1,4 @@
+using Portico.TestSupport;
 namespace Portico.Envoy.Tests.Support;
 
 /// <summary>Runs code that waits on a <see cref="ManualTimeProvider"/> to completion, advancing the clock only while it waits.</summary>

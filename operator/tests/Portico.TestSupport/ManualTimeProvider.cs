@@ -1,4 +1,4 @@
-namespace Portico.TestApiServer.Tests.Support;
+namespace Portico.TestSupport;
 
 /// <summary>
 /// A clock that moves only when the test calls <see cref="Advance"/>: timers (Task.Delay, CancellationTokenSource
