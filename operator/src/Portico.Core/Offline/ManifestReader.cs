@@ -24,8 +24,12 @@ public static class ManifestReader
     private static readonly string[] ManifestExtensions = [".yaml", ".yml", ".json"];
 
     /// <summary>Reads every manifest under the given files and directories (directories recursively, files sorted).</summary>
-    public static ManifestSet Read(IEnumerable<string> paths)
+    public static ManifestSet Read(IEnumerable<string> paths) => Read(paths, null);
+
+    /// <summary>As <see cref="Read(IEnumerable{string})"/>, timing the stages read, parse (YAML to JSON) and deserialize.</summary>
+    public static ManifestSet Read(IEnumerable<string> paths, StageTimings? timings)
     {
+        long start = System.Diagnostics.Stopwatch.GetTimestamp();
         var files = ExpandPaths(paths);
         var chunks = new List<(string File, string Text, long LineOffset)>();
         foreach (string file in files)
@@ -33,10 +37,9 @@ public static class ManifestReader
             chunks.AddRange(Chunk(file, ReadText(file)));
         }
 
-        var converted = new List<YamlDocument>[chunks.Count];
-        var objects = new ManifestObject?[chunks.Count][];
-        var diagnostics = new ConcurrentQueue<Diagnostic>();
-        Action<Diagnostic> report = diagnostics.Enqueue;
+        timings?.Add("read", System.Diagnostics.Stopwatch.GetElapsedTime(start));
+        start = System.Diagnostics.Stopwatch.GetTimestamp();
+        var converted = new List<YamlDocument>?[chunks.Count];
         var failures = new ManifestException?[chunks.Count];
         Parallel.For(0, chunks.Count, i =>
         {
@@ -44,7 +47,6 @@ public static class ManifestReader
             try
             {
                 converted[i] = YamlJsonConverter.Convert(file, text, offset);
-                objects[i] = [.. converted[i].SelectMany(d => ToObjects(d, report))];
             }
             catch (ManifestException e)
             {
@@ -58,9 +60,17 @@ public static class ManifestReader
             throw failure;
         }
 
-        return new ManifestSet(
+        timings?.Add("parse", System.Diagnostics.Stopwatch.GetElapsedTime(start));
+        start = System.Diagnostics.Stopwatch.GetTimestamp();
+        var objects = new ManifestObject?[chunks.Count][];
+        var diagnostics = new ConcurrentQueue<Diagnostic>();
+        Action<Diagnostic> report = diagnostics.Enqueue;
+        Parallel.For(0, chunks.Count, i => objects[i] = [.. converted[i]!.SelectMany(d => ToObjects(d, report))]);
+        var set = new ManifestSet(
             [.. objects.SelectMany(o => o).OfType<ManifestObject>()],
             [.. diagnostics.Order()]);
+        timings?.Add("deserialize", System.Diagnostics.Stopwatch.GetElapsedTime(start));
+        return set;
     }
 
     /// <summary>Reads manifests from one string (tests, stdin).</summary>
