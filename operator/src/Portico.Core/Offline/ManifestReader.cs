@@ -29,6 +29,7 @@ public static class ManifestReader
     /// <summary>As <see cref="Read(IEnumerable{string})"/>, timing the stages read, parse (YAML to JSON) and deserialize.</summary>
     public static ManifestSet Read(IEnumerable<string> paths, StageTimings? timings)
     {
+        timings?.Restart();
         long start = System.Diagnostics.Stopwatch.GetTimestamp();
         var files = ExpandPaths(paths);
         var chunks = new List<(string File, string Text, long LineOffset)>();
@@ -139,28 +140,39 @@ public static class ManifestReader
 
         int start = 0;
         long startLine = 0;
-        long line = 0;
-        int position = 0;
-        while (position < text.Length)
+        while (true)
         {
-            int newline = text.IndexOf('\n', position);
-            int lineEnd = newline < 0 ? text.Length : newline + 1;
-            bool marker = position > start
-                && position - start >= ChunkChars
-                && text.AsSpan(position).StartsWith("---")
-                && (position + 3 >= text.Length || text[position + 3] is ' ' or '\t' or '\r' or '\n');
-            if (marker)
+            // The first marker line at least ChunkChars past the start: a "---" right after a line break.
+            int marker = -1;
+            int from = start + ChunkChars - 1;
+            while (from < text.Length)
             {
-                yield return (file, text[start..position], startLine);
-                start = position;
-                startLine = line;
+                int found = text.AsSpan(from).IndexOf("\n---", StringComparison.Ordinal);
+                if (found < 0)
+                {
+                    break;
+                }
+
+                int position = from + found + 1;
+                if (position + 3 >= text.Length || text[position + 3] is ' ' or '\t' or '\r' or '\n')
+                {
+                    marker = position;
+                    break;
+                }
+
+                from = position;
             }
 
-            line++;
-            position = lineEnd;
-        }
+            if (marker < 0)
+            {
+                yield return (file, text[start..], startLine);
+                yield break;
+            }
 
-        yield return (file, text[start..], startLine);
+            yield return (file, text[start..marker], startLine);
+            startLine += text.AsSpan(start, marker - start).Count('\n');
+            start = marker;
+        }
     }
 
     private static IEnumerable<ManifestObject?> ToObjects(YamlDocument document, Action<Diagnostic> report)
@@ -251,11 +263,8 @@ public static class ManifestReader
         return (Text(item, "apiVersion"), Text(item, "kind"), Text(metadata, "namespace"), Text(metadata, "name"));
     }
 
-    private static IKubernetesObject<V1ObjectMeta> DeserializeBytes(byte[] json, Type type)
-    {
-        using var stream = new MemoryStream(json, writable: false);
-        return KnownKinds.Deserialize(stream, type);
-    }
+    private static IKubernetesObject<V1ObjectMeta> DeserializeBytes(byte[] json, Type type) =>
+        KnownKinds.Deserialize(json, type);
 
     private static IKubernetesObject<V1ObjectMeta> DeserializeElement(JsonElement element, Type type) =>
         KnownKinds.Deserialize(element, type);

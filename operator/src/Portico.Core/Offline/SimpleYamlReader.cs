@@ -28,6 +28,7 @@ internal sealed class SimpleYamlReader
     private int _position;
     private int _depth;
     private int _nodes;
+    private readonly List<KeySet> _keySets = [];
 
     private SimpleYamlReader(string text) => _text = text;
 
@@ -164,18 +165,18 @@ internal sealed class SimpleYamlReader
     {
         Enter();
         writer.WriteStartObject();
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var seen = KeysAtDepth();
         while (true)
         {
             // The position is at a key, at column `indent`.
-            string key = ReadKey();
-            if (!seen.Add(key) || key == "<<")
+            var key = ReadKey();
+            if (!seen.Add(key) || key.Span is "<<")
             {
                 throw Declined();
             }
 
-            writer.WritePropertyName(key);
-            var childPath = ChildPath(path, key);
+            writer.WritePropertyName(key.Span);
+            var childPath = ChildPath(path, key.Span);
             SkipSpaces();
             if (AtEndOfLineOrComment())
             {
@@ -313,11 +314,11 @@ internal sealed class SimpleYamlReader
                 ReadFlow(writer, identity, path, indent);
                 break;
             case '"' or '\'':
-                WriteScalar(writer, ReadQuoted(), typed: false, identity, path);
+                WriteScalar(writer, ReadQuoted().Span, typed: false, identity, path);
                 Node();
                 break;
             default:
-                WriteScalar(writer, ReadBlockPlain(isKey: false), typed: true, identity, path);
+                WriteScalar(writer, ReadBlockPlain(isKey: false).Span, typed: true, identity, path);
                 Node();
                 break;
         }
@@ -336,9 +337,9 @@ internal sealed class SimpleYamlReader
     }
 
     /// <summary>A key of a block mapping: a one-line plain or quoted scalar, then ':' and a space or the line's end.</summary>
-    private string ReadKey()
+    private ReadOnlyMemory<char> ReadKey()
     {
-        string key;
+        ReadOnlyMemory<char> key;
         int start = _position;
         char c = _text[_position];
         if (c is '"' or '\'')
@@ -368,7 +369,7 @@ internal sealed class SimpleYamlReader
     /// A plain scalar in block context, on one line: up to ": " (a key's end), " #" (a comment) or the line's end.
     /// A value must not hold ": "; a key stops at it with the position on the ':'.
     /// </summary>
-    private string ReadBlockPlain(bool isKey)
+    private ReadOnlyMemory<char> ReadBlockPlain(bool isKey)
     {
         int start = _position;
         if (!CanStartPlain(start))
@@ -424,7 +425,7 @@ internal sealed class SimpleYamlReader
         }
 
         _position = isKey ? end : trimmed;
-        return _text[start..trimmed];
+        return _text.AsMemory(start, trimmed - start);
     }
 
     /// <summary>Whether a plain scalar may start here (no indicator but a '-' before a digit, letter or '.').</summary>
@@ -446,7 +447,7 @@ internal sealed class SimpleYamlReader
     }
 
     /// <summary>A one-line quoted scalar: "..." with the common escapes, or '...' with ''. Anything else declines.</summary>
-    private string ReadQuoted()
+    private ReadOnlyMemory<char> ReadQuoted()
     {
         char quote = _text[_position];
         int start = _position + 1;
@@ -473,7 +474,7 @@ internal sealed class SimpleYamlReader
                 }
 
                 _position = i + 1;
-                return builder is null ? _text[from..i] : builder.Append(_text, from, i - from).ToString();
+                return builder is null ? _text.AsMemory(from, i - from) : builder.Append(_text, from, i - from).ToString().AsMemory();
             }
         }
 
@@ -493,7 +494,7 @@ internal sealed class SimpleYamlReader
                 if (_text[i] == '"')
                 {
                     _position = i + 1;
-                    return builder is null ? _text[from..i] : builder.Append(_text, from, i - from).ToString();
+                    return builder is null ? _text.AsMemory(from, i - from) : builder.Append(_text, from, i - from).ToString().AsMemory();
                 }
 
                 builder ??= new StringBuilder();
@@ -565,7 +566,7 @@ internal sealed class SimpleYamlReader
             writer.WriteStartArray();
         }
 
-        HashSet<string>? seen = mapping ? new HashSet<string>(StringComparer.Ordinal) : null;
+        var seen = mapping ? KeysAtDepth() : null;
         SkipFlowSpace(blockIndent);
         if (_text[_position] == close)
         {
@@ -577,8 +578,8 @@ internal sealed class SimpleYamlReader
             {
                 if (mapping)
                 {
-                    string key = _text[_position] is '"' or '\'' ? ReadQuoted() : ReadFlowPlain();
-                    if (!seen!.Add(key) || key == "<<")
+                    var key = _text[_position] is '"' or '\'' ? ReadQuoted() : ReadFlowPlain();
+                    if (!seen!.Add(key) || key.Span is "<<")
                     {
                         throw Declined();
                     }
@@ -590,9 +591,9 @@ internal sealed class SimpleYamlReader
                     }
 
                     _position++;
-                    writer.WritePropertyName(key);
+                    writer.WritePropertyName(key.Span);
                     SkipFlowSpace(blockIndent);
-                    ReadFlowValue(writer, identity, ChildPath(path, key), blockIndent);
+                    ReadFlowValue(writer, identity, ChildPath(path, key.Span), blockIndent);
                 }
                 else
                 {
@@ -641,18 +642,18 @@ internal sealed class SimpleYamlReader
                 ReadFlow(writer, identity, path, blockIndent);
                 break;
             case '"' or '\'':
-                WriteScalar(writer, ReadQuoted(), typed: false, identity, path);
+                WriteScalar(writer, ReadQuoted().Span, typed: false, identity, path);
                 Node();
                 break;
             default:
-                WriteScalar(writer, ReadFlowPlain(), typed: true, identity, path);
+                WriteScalar(writer, ReadFlowPlain().Span, typed: true, identity, path);
                 Node();
                 break;
         }
     }
 
     /// <summary>A plain scalar in a flow collection: up to ',', ']', '}' or the line's end; ':' or '#' in it declines.</summary>
-    private string ReadFlowPlain()
+    private ReadOnlyMemory<char> ReadFlowPlain()
     {
         int start = _position;
         if (!CanStartPlain(start))
@@ -702,7 +703,7 @@ internal sealed class SimpleYamlReader
         }
 
         _position = trimmed;
-        return _text[start..trimmed];
+        return _text.AsMemory(start, trimmed - start);
     }
 
     /// <summary>Spaces and line breaks inside a flow collection; a continuation line must be deeper than the block around it.</summary>
@@ -903,7 +904,60 @@ internal sealed class SimpleYamlReader
         }
     }
 
+    /// <summary>The (cleared) key set of the mapping at the current depth, reused from mapping to mapping.</summary>
+    private KeySet KeysAtDepth()
+    {
+        while (_keySets.Count <= _depth)
+        {
+            _keySets.Add(new KeySet());
+        }
+
+        var keys = _keySets[_depth];
+        keys.Clear();
+        return keys;
+    }
+
     private static DeclinedException Declined() => new();
+
+    /// <summary>The keys of one mapping so far, for duplicates: a list while small, a hash set when large.</summary>
+    private sealed class KeySet
+    {
+        private const int ListLimit = 16;
+        private readonly List<ReadOnlyMemory<char>> _keys = [];
+        private HashSet<string>? _large;
+
+        public void Clear()
+        {
+            _keys.Clear();
+            _large = null;
+        }
+
+        /// <summary>False when the key is already there.</summary>
+        public bool Add(ReadOnlyMemory<char> key)
+        {
+            if (_large is not null)
+            {
+                return _large.Add(key.ToString());
+            }
+
+            foreach (var known in _keys)
+            {
+                if (known.Span.SequenceEqual(key.Span))
+                {
+                    return false;
+                }
+            }
+
+            _keys.Add(key);
+            if (_keys.Count > ListLimit)
+            {
+                _large = new HashSet<string>(_keys.Select(k => k.ToString()), StringComparer.Ordinal);
+                _keys.Clear();
+            }
+
+            return true;
+        }
+    }
 
     /// <summary>Outside the subset: the text goes the general way.</summary>
     private sealed class DeclinedException : Exception

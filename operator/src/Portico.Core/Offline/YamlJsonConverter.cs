@@ -208,25 +208,26 @@ internal sealed partial class YamlJsonConverter
     /// Writes one scalar, noting it when it is one of the identifying fields. <paramref name="typed"/>: a plain,
     /// untagged scalar, typed by the core schema; anything else is a string.
     /// </summary>
-    internal static void WriteScalar(Utf8JsonWriter writer, string value, bool typed, DocumentIdentity identity, RootPath path)
+    internal static void WriteScalar(Utf8JsonWriter writer, ReadOnlySpan<char> value, bool typed, DocumentIdentity identity, RootPath path)
     {
         switch (path)
         {
             case RootPath.ApiVersion:
-                identity.ApiVersion = value;
+                identity.ApiVersion = value.ToString();
                 break;
             case RootPath.Kind:
-                identity.Kind = value;
+                identity.Kind = value.ToString();
                 break;
             case RootPath.Name:
-                identity.Name = value;
+                identity.Name = value.ToString();
                 break;
             case RootPath.Namespace:
-                identity.Namespace = value;
+                identity.Namespace = value.ToString();
                 break;
         }
 
-        if (!typed)
+        // Only null, booleans and numbers are typed, and none of them starts with a letter but n, t, f (any case).
+        if (!typed || (value.Length > 0 && char.IsAsciiLetter(value[0]) && value[0] is not ('n' or 'N' or 't' or 'T' or 'f' or 'F')))
         {
             writer.WriteStringValue(value);
             return;
@@ -248,13 +249,13 @@ internal sealed partial class YamlJsonConverter
         {
             writer.WriteNumberValue(integer);
         }
-        else if (value.StartsWith("0x", StringComparison.Ordinal) && long.TryParse(value.AsSpan(2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out long hex) && hex >= 0)
+        else if (value.StartsWith("0x", StringComparison.Ordinal) && long.TryParse(value[2..], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out long hex) && hex >= 0)
         {
             writer.WriteNumberValue(hex);
         }
-        else if (value.StartsWith("0o", StringComparison.Ordinal) && OctalDigits().IsMatch(value.AsSpan(2)))
+        else if (value.StartsWith("0o", StringComparison.Ordinal) && OctalDigits().IsMatch(value[2..]))
         {
-            writer.WriteNumberValue(System.Convert.ToInt64(value[2..], 8));
+            writer.WriteNumberValue(System.Convert.ToInt64(value[2..].ToString(), 8));
         }
         else if (Float().IsMatch(value) && double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double number) && double.IsFinite(number))
         {
@@ -266,17 +267,17 @@ internal sealed partial class YamlJsonConverter
         }
     }
 
-    internal static RootPath ChildPath(RootPath path, string key) => (path, key) switch
+    internal static RootPath ChildPath(RootPath path, ReadOnlySpan<char> key) => path switch
     {
-        (RootPath.Root, "metadata") => RootPath.Metadata,
-        (RootPath.Root, "apiVersion") => RootPath.ApiVersion,
-        (RootPath.Root, "kind") => RootPath.Kind,
-        (RootPath.Metadata, "name") => RootPath.Name,
-        (RootPath.Metadata, "namespace") => RootPath.Namespace,
+        RootPath.Root when key is "metadata" => RootPath.Metadata,
+        RootPath.Root when key is "apiVersion" => RootPath.ApiVersion,
+        RootPath.Root when key is "kind" => RootPath.Kind,
+        RootPath.Metadata when key is "name" => RootPath.Name,
+        RootPath.Metadata when key is "namespace" => RootPath.Namespace,
         _ => RootPath.Nested,
     };
 
-    internal static bool IsNull(string value) => value is "" or "~" or "null" or "Null" or "NULL";
+    internal static bool IsNull(ReadOnlySpan<char> value) => value is "" or "~" or "null" or "Null" or "NULL";
 
     private void EnterNesting(ParsingEvent node)
     {

@@ -13,6 +13,7 @@ internal static class OfflineCommandRunner
     {
         try
         {
+            timings?.Restart();
             long start = System.Diagnostics.Stopwatch.GetTimestamp();
             var options = InputOptions.Resolve(parseResult);
             var renderer = ProxyRenderers.Create(options.Proxy, options.TemplatesDirectory);

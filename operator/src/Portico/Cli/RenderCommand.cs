@@ -24,6 +24,7 @@ internal static class RenderCommand
             int exit = OfflineCommandRunner.Run(parseResult, Console.Error, (_, result) =>
             {
                 string directory = parseResult.GetRequiredValue(Out);
+                timings?.Restart();
                 long start = Stopwatch.GetTimestamp();
                 OutputDirectory.Write(directory, result.Config);
                 timings?.Add("write", Stopwatch.GetElapsedTime(start));
@@ -48,6 +49,7 @@ internal static class RenderCommand
         double stages = timings.Stages.Sum(s => s.Elapsed.TotalMilliseconds);
         Console.Error.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
-            $"timings: {timings} startup={sinceStart - stages:F0} process={sinceStart:F0} peak-rss-mib={self.PeakWorkingSet64 / 1048576.0:F0}"));
+            $"timings: {timings} startup={sinceStart - stages:F0} process={sinceStart:F0} peak-rss-mib={self.PeakWorkingSet64 / 1048576.0:F0} cpu-ms={self.TotalProcessorTime.TotalMilliseconds:F0} jit-ms={System.Runtime.JitInfo.GetCompilationTime().TotalMilliseconds:F0} jit-methods={System.Runtime.JitInfo.GetCompiledMethodCount()}"));
+        Console.Error.WriteLine("cpu-timings: " + timings.CpuToString());
     }
 }

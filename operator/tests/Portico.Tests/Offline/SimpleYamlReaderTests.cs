@@ -48,6 +48,16 @@ public sealed class SimpleYamlReaderTests
     public void Agrees_with_the_general_path(string yaml) => AssertAgrees(yaml);
 
     [Test]
+    public void Plain_scalars_are_typed_by_the_core_schema_on_both_paths()
+    {
+        const string yaml = "a: yes\nb: 0x1F\nc: 0o17\nd: 1e3\ne: .5\nf: Null\ng: TRUE\nh: x1\ni: 12abc\nj: +3\nk: -.5e-3\nl: .inf\nm: 007\nn: 1_000\no: ~\n"
+            + "p: False\nq: nan\nr: -0x5\ns: 0xFFFFFFFFFFFFFFFF\nt: 99999999999999999999\nu: 1.\nv: -a\nw: \u00e9a\nx: 'true'\ny: 0o8\nz: tRUE\n";
+        const string expected = """{"a":"yes","b":31,"c":15,"d":1000,"e":0.5,"f":null,"g":true,"h":"x1","i":"12abc","j":3,"k":-0.0005,"l":".inf","m":7,"n":"1_000","o":null,"p":false,"q":"nan","r":"-0x5","s":"0xFFFFFFFFFFFFFFFF","t":1E+20,"u":1,"v":"-a","w":"\u00E9a","x":"true","y":"0o8","z":"tRUE"}""";
+        Assert.That(Encoding.UTF8.GetString(SimpleYamlReader.TryConvert("t.yaml", yaml, 0)!.Single().Json), Is.EqualTo(expected));
+        Assert.That(Encoding.UTF8.GetString(YamlJsonConverter.ConvertWithParser("t.yaml", yaml).Single().Json), Is.EqualTo(expected));
+    }
+
+    [Test]
     public void Takes_the_plain_manifests_that_the_benchmark_and_examples_are_made_of()
     {
         string yaml = """
