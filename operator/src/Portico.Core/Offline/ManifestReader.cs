@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
+using System.Text;
 using System.Text.Json;
 using k8s;
 using k8s.Models;
@@ -26,33 +27,42 @@ public static class ManifestReader
     /// <summary>Reads every manifest under the given files and directories (directories recursively, files sorted).</summary>
     public static ManifestSet Read(IEnumerable<string> paths) => Read(paths, null);
 
-    /// <summary>As <see cref="Read(IEnumerable{string})"/>, timing the stages read, parse (YAML to JSON) and deserialize.</summary>
+    /// <summary>
+    /// As <see cref="Read(IEnumerable{string})"/>, timing the stages: read (files into memory, cut into pieces) and
+    /// parse (YAML to JSON to typed objects, the pieces in parallel).
+    /// </summary>
     public static ManifestSet Read(IEnumerable<string> paths, StageTimings? timings)
     {
         timings?.Restart();
         long start = System.Diagnostics.Stopwatch.GetTimestamp();
         var files = ExpandPaths(paths);
-        var chunks = new List<(string File, string Text, long LineOffset)>();
+        var pieces = new List<Piece>();
         foreach (string file in files)
         {
-            chunks.AddRange(Chunk(file, ReadText(file)));
+            pieces.AddRange(Pieces(file, ReadBytes(file)));
         }
 
         timings?.Add("read", System.Diagnostics.Stopwatch.GetElapsedTime(start));
         start = System.Diagnostics.Stopwatch.GetTimestamp();
-        var converted = new List<YamlDocument>?[chunks.Count];
-        var failures = new ManifestException?[chunks.Count];
-        Parallel.For(0, chunks.Count, i =>
+        var objects = new ManifestObject?[pieces.Count][];
+        var failures = new ManifestException?[pieces.Count];
+        var diagnostics = new ConcurrentQueue<Diagnostic>();
+        Action<Diagnostic> report = diagnostics.Enqueue;
+        Parallel.For(0, pieces.Count, i =>
         {
-            var (file, text, offset) = chunks[i];
+            var piece = pieces[i];
+            List<YamlDocument> documents;
             try
             {
-                converted[i] = YamlJsonConverter.Convert(file, text, offset);
+                documents = YamlJsonConverter.Convert(piece.File, piece.Text(), piece.LineOffset);
             }
             catch (ManifestException e)
             {
                 failures[i] = e;
+                return;
             }
+
+            objects[i] = [.. documents.SelectMany(d => ToObjects(d, report))];
         });
 
         // The first failure in file order, whichever thread met it first: the same input gives the same error.
@@ -61,16 +71,10 @@ public static class ManifestReader
             throw failure;
         }
 
-        timings?.Add("parse", System.Diagnostics.Stopwatch.GetElapsedTime(start));
-        start = System.Diagnostics.Stopwatch.GetTimestamp();
-        var objects = new ManifestObject?[chunks.Count][];
-        var diagnostics = new ConcurrentQueue<Diagnostic>();
-        Action<Diagnostic> report = diagnostics.Enqueue;
-        Parallel.For(0, chunks.Count, i => objects[i] = [.. converted[i]!.SelectMany(d => ToObjects(d, report))]);
         var set = new ManifestSet(
             [.. objects.SelectMany(o => o).OfType<ManifestObject>()],
             [.. diagnostics.Order()]);
-        timings?.Add("deserialize", System.Diagnostics.Stopwatch.GetElapsedTime(start));
+        timings?.Add("parse", System.Diagnostics.Stopwatch.GetElapsedTime(start));
         return set;
     }
 
@@ -108,7 +112,7 @@ public static class ManifestReader
         return files;
     }
 
-    private static string ReadText(string file)
+    private static byte[] ReadBytes(string file)
     {
         try
         {
@@ -118,11 +122,73 @@ public static class ManifestReader
                 throw new ManifestException(file, 0, $"file is larger than {MaxFileBytes / (1024 * 1024)} MiB");
             }
 
-            return File.ReadAllText(file);
+            return File.ReadAllBytes(file);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new ManifestException(file, 0, "cannot read: " + e.Message);
+        }
+    }
+
+    /// <summary>
+    /// A file's text in pieces of whole documents. UTF-8 (the usual case) is cut as bytes and each piece decoded on its
+    /// own, in the parallel part; a file with a UTF-16 or UTF-32 byte order mark is decoded whole, as File.ReadAllText would.
+    /// </summary>
+    private static IEnumerable<Piece> Pieces(string file, byte[] bytes)
+    {
+        bool utf16Or32 = bytes.AsSpan().StartsWith((ReadOnlySpan<byte>)[0xFE, 0xFF]) || bytes.AsSpan().StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE])
+            || bytes.AsSpan().StartsWith((ReadOnlySpan<byte>)[0x00, 0x00, 0xFE, 0xFF]);
+        if (utf16Or32)
+        {
+            using var reader = new StreamReader(new MemoryStream(bytes, writable: false), Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+            return Chunk(file, reader.ReadToEnd()).Select(c => new Piece(c.File, c.Text, null, 0, 0, c.LineOffset));
+        }
+
+        int start = bytes.AsSpan().StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]) ? 3 : 0;
+        return ChunkBytes(bytes, start).Select(c => new Piece(file, null, bytes, c.Start, c.Length, c.LineOffset));
+    }
+
+    /// <summary>As <see cref="Chunk"/>, on UTF-8 bytes ('\n' and "---" are single bytes in UTF-8, never inside a character).</summary>
+    private static IEnumerable<(int Start, int Length, long LineOffset)> ChunkBytes(byte[] bytes, int start)
+    {
+        if (bytes.Length - start <= ChunkChars || (bytes.Length > start && bytes[start] == (byte)'%'))
+        {
+            yield return (start, bytes.Length - start, 0);
+            yield break;
+        }
+
+        long startLine = 0;
+        while (true)
+        {
+            int marker = -1;
+            int from = start + ChunkChars - 1;
+            while (from < bytes.Length)
+            {
+                int found = bytes.AsSpan(from).IndexOf("\n---"u8);
+                if (found < 0)
+                {
+                    break;
+                }
+
+                int position = from + found + 1;
+                if (position + 3 >= bytes.Length || bytes[position + 3] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n')
+                {
+                    marker = position;
+                    break;
+                }
+
+                from = position;
+            }
+
+            if (marker < 0)
+            {
+                yield return (start, bytes.Length - start, startLine);
+                yield break;
+            }
+
+            yield return (start, marker - start, startLine);
+            startLine += bytes.AsSpan(start, marker - start).Count((byte)'\n');
+            start = marker;
         }
     }
 
@@ -173,6 +239,12 @@ public static class ManifestReader
             startLine += text.AsSpan(start, marker - start).Count('\n');
             start = marker;
         }
+    }
+
+    /// <summary>Whole documents of one file: text already decoded, or UTF-8 bytes to decode when needed.</summary>
+    private readonly record struct Piece(string File, string? Decoded, byte[]? Bytes, int Start, int Length, long LineOffset)
+    {
+        public string Text() => Decoded ?? Encoding.UTF8.GetString(Bytes!, Start, Length);
     }
 
     private static IEnumerable<ManifestObject?> ToObjects(YamlDocument document, Action<Diagnostic> report)
