@@ -16,11 +16,12 @@ internal static class RenderBenchmark
     private static readonly string[] StageNames = ["startup", "setup", "read", "parse", "snapshot", "build", "render", "write"];
     private static readonly string[] WarmStageNames = ["read", "parse", "snapshot", "build", "render"];
 
-    public static int Run(string porticoDll, int[] sizes, string workDirectory, int runs)
+    public static int Run(string porticoDll, IReadOnlyDictionary<string, string> environment, int[] sizes, string workDirectory, int runs)
     {
         Directory.CreateDirectory(workDirectory);
         Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Math.Round(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 1073741824.0)} GiB, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}; load average {LoadAverage()}");
-        Console.WriteLine($"portico: dotnet {porticoDll} render --timings; {runs} cold runs per size, medians; stage times are the child's own (ms)");
+        string prefix = string.Concat(environment.Select(e => $"{e.Key}={e.Value} "));
+        Console.WriteLine($"portico: {prefix}dotnet {porticoDll} render --timings; {runs} cold runs per size, medians; stage times are the child's own (ms)");
         Console.WriteLine();
         Console.WriteLine("| Ingresses | manifest MiB | " + string.Join(" | ", StageNames.Select(s => s + " ms")) + " | portico render process s | process CPU s | peak RSS MiB | nginx -t s | ratio | target (< 0.5) |");
         Console.WriteLine("|---:|---:|" + string.Concat(StageNames.Select(_ => "---:|")) + "---:|---:|---:|---:|---:|:---|");
@@ -43,7 +44,7 @@ internal static class RenderBenchmark
                 }
 
                 string load = LoadAverage();
-                var portico = ChildProcess.Run("dotnet", porticoDll, "render", "--manifests", manifest, "--out", output, "--timings");
+                var portico = ChildProcess.Run("dotnet", environment, porticoDll, "render", "--manifests", manifest, "--out", output, "--timings");
                 if (portico.ExitCode != 0)
                 {
                     Console.Error.WriteLine(portico.Output);
