@@ -96,6 +96,7 @@ internal static class RenderBenchmark
         return line["timings: ".Length..]
             .Split(' ', StringSplitOptions.RemoveEmptyEntries)
             .Select(pair => pair.Split('='))
+            .Where(pair => pair.Length == 2 && double.TryParse(pair[1], CultureInfo.InvariantCulture, out _))
             .ToDictionary(pair => pair[0], pair => double.Parse(pair[1], CultureInfo.InvariantCulture));
     }
 
