@@ -20,7 +20,8 @@ public static class ManifestReader
     /// <summary>Files larger than this are refused: a bound on what one run will read.</summary>
     public const long MaxFileBytes = 256L * 1024 * 1024;
 
-    private const int ChunkChars = 256 * 1024;
+    /// <summary>Pieces are cut past this size: small enough to stay out of the large object heap as text (under 85 KB).</summary>
+    private const int ChunkChars = 32 * 1024;
 
     private static readonly string[] ManifestExtensions = [".yaml", ".yml", ".json"];
 

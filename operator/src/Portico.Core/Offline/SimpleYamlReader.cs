@@ -87,6 +87,9 @@ internal sealed class SimpleYamlReader
             return countedLines;
         }
 
+        // One buffer and writer for all documents of the text; each document's JSON is copied out.
+        var buffer = new ArrayBufferWriter<byte>(16 * 1024);
+        using var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { SkipValidation = true, MaxDepth = MaxDepth + 2 });
         bool first = true;
         while (_position < _text.Length || first)
         {
@@ -118,9 +121,9 @@ internal sealed class SimpleYamlReader
 
             _nodes = 0;
             _depth = 0;
-            var buffer = new ArrayBufferWriter<byte>(4096);
+            buffer.ResetWrittenCount();
+            writer.Reset(buffer);
             var identity = new DocumentIdentity { IsMapping = true };
-            using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { SkipValidation = true, MaxDepth = MaxDepth + 2 }))
             {
                 if (_text[_position] == '{')
                 {
@@ -142,6 +145,8 @@ internal sealed class SimpleYamlReader
                     throw Declined();
                 }
             }
+
+            writer.Flush();
 
             // After the root node: the end of the text or the next document's marker.
             int after = PeekContentLine(out int contentStart);

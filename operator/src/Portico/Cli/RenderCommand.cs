@@ -49,7 +49,7 @@ internal static class RenderCommand
         double stages = timings.Stages.Sum(s => s.Elapsed.TotalMilliseconds);
         Console.Error.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
-            $"timings: {timings} startup={sinceStart - stages:F0} process={sinceStart:F0} peak-rss-mib={self.PeakWorkingSet64 / 1048576.0:F0} cpu-ms={self.TotalProcessorTime.TotalMilliseconds:F0} jit-ms={System.Runtime.JitInfo.GetCompilationTime().TotalMilliseconds:F0} jit-methods={System.Runtime.JitInfo.GetCompiledMethodCount()} gc-pause-ms={GC.GetTotalPauseDuration().TotalMilliseconds:F0} gcs={GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)}"));
+            $"timings: {timings} startup={sinceStart - stages:F0} process={sinceStart:F0} peak-rss-mib={self.PeakWorkingSet64 / 1048576.0:F0} cpu-ms={self.TotalProcessorTime.TotalMilliseconds:F0} jit-ms={System.Runtime.JitInfo.GetCompilationTime().TotalMilliseconds:F0} jit-methods={System.Runtime.JitInfo.GetCompiledMethodCount()} gc-pause-ms={GC.GetTotalPauseDuration().TotalMilliseconds:F0} gcs={GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)} allocated-mib={GC.GetTotalAllocatedBytes() / 1048576.0:F0}"));
         Console.Error.WriteLine("cpu-timings: " + timings.CpuToString());
     }
 }
