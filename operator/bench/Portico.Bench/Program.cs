@@ -1,7 +1,7 @@
 using Portico.Bench;
 using Portico.Bench.Operator;
 
-// portico-bench render [--sizes 1000,10000] [--work DIR] [--portico PATH/portico.dll]
+// portico-bench render [--sizes 1000,10000] [--runs 3] [--work DIR] [--portico PATH/portico.dll] [--portico-env NAME=VALUE,...]
 // portico-bench operator [--ingresses 100,1000] [--changes 50] [--warmup 4] [--gap-ms 1100]
 // portico-bench churn [--ingresses 100] [--seconds 30] [--rate 50] [--variants none,other,loaded] [--client wrk|httpclient] [--wrk-threads 1] [--connections 16] [--wrk-header "Connection: close"]
 // portico-bench memory [--ingresses 10000] [--settle 10] [--changes 5]
@@ -20,8 +20,10 @@ switch (args[0])
     case "render":
         return RenderBenchmark.Run(
             arguments.Text("--portico", Path.Combine(AppContext.BaseDirectory, "portico.dll")),
+            arguments.List("--portico-env", string.Empty).Select(pair => pair.Split('=', 2)).ToDictionary(pair => pair[0], pair => pair[1]),
             arguments.Ints("--sizes", "1000,10000"),
-            arguments.Text("--work", Path.Combine(Path.GetTempPath(), "portico-bench")));
+            arguments.Text("--work", Path.Combine(Path.GetTempPath(), "portico-bench")),
+            arguments.Int("--runs", 3));
     case "operator" or "latency":
         return await LatencyBenchmark.RunAsync(
             arguments.Rig("latency"),

@@ -16,6 +16,9 @@ internal sealed class TlsCertificateLoader
 {
     public const string TlsSecretType = "kubernetes.io/tls";
 
+    private const string RsaOid = "1.2.840.113549.1.1.1";
+    private const string EcPublicKeyOid = "1.2.840.10045.2.1";
+
     private readonly ClusterSnapshot _snapshot;
     private readonly BuildLimits _limits;
     private readonly Dictionary<NamespacedName, (TlsCertificate? Certificate, string Error)> _cache = [];
@@ -88,9 +91,8 @@ internal sealed class TlsCertificateLoader
                 return (null, $"Secret {key}: tls.crt holds no PEM certificate");
             }
 
-            using var leafWithKey = X509Certificate2.CreateFromPem(certPem, keyPem);
+            string privateKeyPem = (TryExportMatchingKey(chain[0], keyPem) ?? ExportKeyTheGeneralWay(certPem, keyPem)) + "\n";
             string chainPem = string.Concat(chain.Select(c => c.ExportCertificatePem() + "\n"));
-            string privateKeyPem = ExportKey(leafWithKey) + "\n";
             foreach (var certificate in chain)
             {
                 certificate.Dispose();
@@ -103,6 +105,76 @@ internal sealed class TlsCertificateLoader
         {
             return (null, $"Secret {key} does not hold a usable certificate and matching key: {Printable.Escape(e.Message)}");
         }
+    }
+
+    /// <summary>
+    /// The one general way: <see cref="X509Certificate2.CreateFromPem(ReadOnlySpan{char}, ReadOnlySpan{char})"/> picks
+    /// the key by the certificate's algorithm and checks that it matches; the key is exported from the result.
+    /// </summary>
+    internal static string ExportKeyTheGeneralWay(string certPem, string keyPem)
+    {
+        using var leafWithKey = X509Certificate2.CreateFromPem(certPem, keyPem);
+        return ExportKey(leafWithKey);
+    }
+
+    /// <summary>
+    /// The same result as <see cref="ExportKeyTheGeneralWay"/> for the common case, with a third of its work (the
+    /// general way decodes the certificate again and builds its public key twice): an RSA or ECDSA leaf, a key text
+    /// holding exactly one PEM block with a label CreateFromPem accepts for that algorithm, and a key whose public
+    /// half encodes exactly as the certificate's. Null in every other case, which then goes the general way, so
+    /// every error, and every success in an unusual case, stays exactly what it was.
+    /// </summary>
+    internal static string? TryExportMatchingKey(X509Certificate2 leaf, string keyPem)
+    {
+        try
+        {
+            if (!PemEncoding.TryFind(keyPem, out var fields) || PemEncoding.TryFind(keyPem.AsSpan(fields.Location.End), out _))
+            {
+                return null;
+            }
+
+            var label = keyPem.AsSpan()[fields.Label];
+            switch (leaf.GetKeyAlgorithm())
+            {
+                case RsaOid when label is "RSA PRIVATE KEY" or "PRIVATE KEY":
+                {
+                    using var rsa = RSA.Create();
+                    rsa.ImportFromPem(keyPem);
+                    return SamePublicKey(leaf, rsa) ? rsa.ExportPkcs8PrivateKeyPem() : null;
+                }
+
+                case EcPublicKeyOid when label is "EC PRIVATE KEY" or "PRIVATE KEY" && SurelyEcdsa(leaf):
+                {
+                    using var ecdsa = ECDsa.Create();
+                    ecdsa.ImportFromPem(keyPem);
+                    return SamePublicKey(leaf, ecdsa) ? ecdsa.ExportPkcs8PrivateKeyPem() : null;
+                }
+
+                default:
+                    return null;
+            }
+        }
+        catch (Exception e) when (e is CryptographicException or ArgumentException)
+        {
+            return null;
+        }
+    }
+
+    private static bool SamePublicKey(X509Certificate2 leaf, AsymmetricAlgorithm key) =>
+        leaf.PublicKey.ExportSubjectPublicKeyInfo().AsSpan().SequenceEqual(key.ExportSubjectPublicKeyInfo());
+
+    /// <summary>An EC certificate that is certainly an ECDSA one: no key usage extension, or one allowing signatures.</summary>
+    private static bool SurelyEcdsa(X509Certificate2 leaf)
+    {
+        foreach (var extension in leaf.Extensions)
+        {
+            if (extension.Oid?.Value == "2.5.29.15")
+            {
+                return extension is X509KeyUsageExtension usage && (usage.KeyUsages & X509KeyUsageFlags.DigitalSignature) != 0;
+            }
+        }
+
+        return true;
     }
 
     private static string ExportKey(X509Certificate2 certificate)

@@ -31,15 +31,26 @@ public static class KnownKinds
 
     public static bool IsNamespaced(Type type) => type != typeof(V1IngressClass);
 
-    public static IKubernetesObject<V1ObjectMeta> Deserialize(Stream json, Type type) => type.Name switch
+    /// <summary>The client library's own serializer options (its converters and source-generated metadata).</summary>
+    private static readonly JsonSerializerOptions Options = CaptureOptions();
+
+    /// <summary>As <see cref="KubernetesJson"/> would, with the same options, straight from UTF-8 bytes (no stream).</summary>
+    public static IKubernetesObject<V1ObjectMeta> Deserialize(ReadOnlySpan<byte> json, Type type) => type.Name switch
     {
-        nameof(V1Ingress) => KubernetesJson.Deserialize<V1Ingress>(json),
-        nameof(V1IngressClass) => KubernetesJson.Deserialize<V1IngressClass>(json),
-        nameof(V1Service) => KubernetesJson.Deserialize<V1Service>(json),
-        nameof(V1Secret) => KubernetesJson.Deserialize<V1Secret>(json),
-        nameof(V1EndpointSlice) => KubernetesJson.Deserialize<V1EndpointSlice>(json),
+        nameof(V1Ingress) => JsonSerializer.Deserialize<V1Ingress>(json, Options)!,
+        nameof(V1IngressClass) => JsonSerializer.Deserialize<V1IngressClass>(json, Options)!,
+        nameof(V1Service) => JsonSerializer.Deserialize<V1Service>(json, Options)!,
+        nameof(V1Secret) => JsonSerializer.Deserialize<V1Secret>(json, Options)!,
+        nameof(V1EndpointSlice) => JsonSerializer.Deserialize<V1EndpointSlice>(json, Options)!,
         _ => throw new ArgumentOutOfRangeException(nameof(type), type, "not a kind Portico reads"),
     };
+
+    private static JsonSerializerOptions CaptureOptions()
+    {
+        JsonSerializerOptions? options = null;
+        KubernetesJson.AddJsonOptions(o => options = o);
+        return options!;
+    }
 
     public static IKubernetesObject<V1ObjectMeta> Deserialize(JsonElement json, Type type) => type.Name switch
     {

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
+using System.Text;
 using System.Text.Json;
 using k8s;
 using k8s.Models;
@@ -19,37 +20,50 @@ public static class ManifestReader
     /// <summary>Files larger than this are refused: a bound on what one run will read.</summary>
     public const long MaxFileBytes = 256L * 1024 * 1024;
 
-    private const int ChunkChars = 256 * 1024;
+    /// <summary>Pieces are cut past this size: small enough to stay out of the large object heap as text (under 85 KB).</summary>
+    private const int ChunkChars = 32 * 1024;
 
     private static readonly string[] ManifestExtensions = [".yaml", ".yml", ".json"];
 
     /// <summary>Reads every manifest under the given files and directories (directories recursively, files sorted).</summary>
-    public static ManifestSet Read(IEnumerable<string> paths)
+    public static ManifestSet Read(IEnumerable<string> paths) => Read(paths, null);
+
+    /// <summary>
+    /// As <see cref="Read(IEnumerable{string})"/>, timing the stages: read (files into memory, cut into pieces) and
+    /// parse (YAML to JSON to typed objects, the pieces in parallel).
+    /// </summary>
+    public static ManifestSet Read(IEnumerable<string> paths, StageTimings? timings)
     {
+        timings?.Restart();
+        long start = System.Diagnostics.Stopwatch.GetTimestamp();
         var files = ExpandPaths(paths);
-        var chunks = new List<(string File, string Text, long LineOffset)>();
+        var pieces = new List<Piece>();
         foreach (string file in files)
         {
-            chunks.AddRange(Chunk(file, ReadText(file)));
+            pieces.AddRange(Pieces(file, ReadBytes(file)));
         }
 
-        var converted = new List<YamlDocument>[chunks.Count];
-        var objects = new ManifestObject?[chunks.Count][];
+        timings?.Add("read", System.Diagnostics.Stopwatch.GetElapsedTime(start));
+        start = System.Diagnostics.Stopwatch.GetTimestamp();
+        var objects = new ManifestObject?[pieces.Count][];
+        var failures = new ManifestException?[pieces.Count];
         var diagnostics = new ConcurrentQueue<Diagnostic>();
         Action<Diagnostic> report = diagnostics.Enqueue;
-        var failures = new ManifestException?[chunks.Count];
-        Parallel.For(0, chunks.Count, i =>
+        Parallel.For(0, pieces.Count, i =>
         {
-            var (file, text, offset) = chunks[i];
+            var piece = pieces[i];
+            List<YamlDocument> documents;
             try
             {
-                converted[i] = YamlJsonConverter.Convert(file, text, offset);
-                objects[i] = [.. converted[i].SelectMany(d => ToObjects(d, report))];
+                documents = YamlJsonConverter.Convert(piece.File, piece.Text(), piece.LineOffset);
             }
             catch (ManifestException e)
             {
                 failures[i] = e;
+                return;
             }
+
+            objects[i] = [.. documents.SelectMany(d => ToObjects(d, report))];
         });
 
         // The first failure in file order, whichever thread met it first: the same input gives the same error.
@@ -58,9 +72,11 @@ public static class ManifestReader
             throw failure;
         }
 
-        return new ManifestSet(
+        var set = new ManifestSet(
             [.. objects.SelectMany(o => o).OfType<ManifestObject>()],
             [.. diagnostics.Order()]);
+        timings?.Add("parse", System.Diagnostics.Stopwatch.GetElapsedTime(start));
+        return set;
     }
 
     /// <summary>Reads manifests from one string (tests, stdin).</summary>
@@ -97,7 +113,7 @@ public static class ManifestReader
         return files;
     }
 
-    private static string ReadText(string file)
+    private static byte[] ReadBytes(string file)
     {
         try
         {
@@ -107,11 +123,73 @@ public static class ManifestReader
                 throw new ManifestException(file, 0, $"file is larger than {MaxFileBytes / (1024 * 1024)} MiB");
             }
 
-            return File.ReadAllText(file);
+            return File.ReadAllBytes(file);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new ManifestException(file, 0, "cannot read: " + e.Message);
+        }
+    }
+
+    /// <summary>
+    /// A file's text in pieces of whole documents. UTF-8 (the usual case) is cut as bytes and each piece decoded on its
+    /// own, in the parallel part; a file with a UTF-16 or UTF-32 byte order mark is decoded whole, as File.ReadAllText would.
+    /// </summary>
+    private static IEnumerable<Piece> Pieces(string file, byte[] bytes)
+    {
+        bool utf16Or32 = bytes.AsSpan().StartsWith((ReadOnlySpan<byte>)[0xFE, 0xFF]) || bytes.AsSpan().StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE])
+            || bytes.AsSpan().StartsWith((ReadOnlySpan<byte>)[0x00, 0x00, 0xFE, 0xFF]);
+        if (utf16Or32)
+        {
+            using var reader = new StreamReader(new MemoryStream(bytes, writable: false), Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+            return Chunk(file, reader.ReadToEnd()).Select(c => new Piece(c.File, c.Text, null, 0, 0, c.LineOffset));
+        }
+
+        int start = bytes.AsSpan().StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]) ? 3 : 0;
+        return ChunkBytes(bytes, start).Select(c => new Piece(file, null, bytes, c.Start, c.Length, c.LineOffset));
+    }
+
+    /// <summary>As <see cref="Chunk"/>, on UTF-8 bytes ('\n' and "---" are single bytes in UTF-8, never inside a character).</summary>
+    private static IEnumerable<(int Start, int Length, long LineOffset)> ChunkBytes(byte[] bytes, int start)
+    {
+        if (bytes.Length - start <= ChunkChars || (bytes.Length > start && bytes[start] == (byte)'%'))
+        {
+            yield return (start, bytes.Length - start, 0);
+            yield break;
+        }
+
+        long startLine = 0;
+        while (true)
+        {
+            int marker = -1;
+            int from = start + ChunkChars - 1;
+            while (from < bytes.Length)
+            {
+                int found = bytes.AsSpan(from).IndexOf("\n---"u8);
+                if (found < 0)
+                {
+                    break;
+                }
+
+                int position = from + found + 1;
+                if (position + 3 >= bytes.Length || bytes[position + 3] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n')
+                {
+                    marker = position;
+                    break;
+                }
+
+                from = position;
+            }
+
+            if (marker < 0)
+            {
+                yield return (start, bytes.Length - start, startLine);
+                yield break;
+            }
+
+            yield return (start, marker - start, startLine);
+            startLine += bytes.AsSpan(start, marker - start).Count((byte)'\n');
+            start = marker;
         }
     }
 
@@ -129,28 +207,45 @@ public static class ManifestReader
 
         int start = 0;
         long startLine = 0;
-        long line = 0;
-        int position = 0;
-        while (position < text.Length)
+        while (true)
         {
-            int newline = text.IndexOf('\n', position);
-            int lineEnd = newline < 0 ? text.Length : newline + 1;
-            bool marker = position > start
-                && position - start >= ChunkChars
-                && text.AsSpan(position).StartsWith("---")
-                && (position + 3 >= text.Length || text[position + 3] is ' ' or '\t' or '\r' or '\n');
-            if (marker)
+            // The first marker line at least ChunkChars past the start: a "---" right after a line break.
+            int marker = -1;
+            int from = start + ChunkChars - 1;
+            while (from < text.Length)
             {
-                yield return (file, text[start..position], startLine);
-                start = position;
-                startLine = line;
+                int found = text.AsSpan(from).IndexOf("\n---", StringComparison.Ordinal);
+                if (found < 0)
+                {
+                    break;
+                }
+
+                int position = from + found + 1;
+                if (position + 3 >= text.Length || text[position + 3] is ' ' or '\t' or '\r' or '\n')
+                {
+                    marker = position;
+                    break;
+                }
+
+                from = position;
             }
 
-            line++;
-            position = lineEnd;
-        }
+            if (marker < 0)
+            {
+                yield return (file, text[start..], startLine);
+                yield break;
+            }
 
-        yield return (file, text[start..], startLine);
+            yield return (file, text[start..marker], startLine);
+            startLine += text.AsSpan(start, marker - start).Count('\n');
+            start = marker;
+        }
+    }
+
+    /// <summary>Whole documents of one file: text already decoded, or UTF-8 bytes to decode when needed.</summary>
+    private readonly record struct Piece(string File, string? Decoded, byte[]? Bytes, int Start, int Length, long LineOffset)
+    {
+        public string Text() => Decoded ?? Encoding.UTF8.GetString(Bytes!, Start, Length);
     }
 
     private static IEnumerable<ManifestObject?> ToObjects(YamlDocument document, Action<Diagnostic> report)
@@ -241,11 +336,8 @@ public static class ManifestReader
         return (Text(item, "apiVersion"), Text(item, "kind"), Text(metadata, "namespace"), Text(metadata, "name"));
     }
 
-    private static IKubernetesObject<V1ObjectMeta> DeserializeBytes(byte[] json, Type type)
-    {
-        using var stream = new MemoryStream(json, writable: false);
-        return KnownKinds.Deserialize(stream, type);
-    }
+    private static IKubernetesObject<V1ObjectMeta> DeserializeBytes(byte[] json, Type type) =>
+        KnownKinds.Deserialize(json, type);
 
     private static IKubernetesObject<V1ObjectMeta> DeserializeElement(JsonElement element, Type type) =>
         KnownKinds.Deserialize(element, type);

@@ -9,15 +9,16 @@ namespace Portico.Core.Offline;
 /// </summary>
 public static class OfflinePipeline
 {
-    public static OfflineResult Render(IEnumerable<string> manifestPaths, BuildOptions options, ProxySettings settings, IProxyRenderer renderer) =>
-        Render(ManifestReader.Read(manifestPaths), options, settings, renderer);
+    public static OfflineResult Render(IEnumerable<string> manifestPaths, BuildOptions options, ProxySettings settings, IProxyRenderer renderer, StageTimings? timings = null) =>
+        Render(ManifestReader.Read(manifestPaths, timings), options, settings, renderer, timings);
 
-    public static OfflineResult Render(ManifestSet manifests, BuildOptions options, ProxySettings settings, IProxyRenderer renderer)
+    public static OfflineResult Render(ManifestSet manifests, BuildOptions options, ProxySettings settings, IProxyRenderer renderer, StageTimings? timings = null)
     {
         ArgumentNullException.ThrowIfNull(renderer);
-        var (snapshot, readDiagnostics) = ManifestSnapshot.Build(manifests);
-        var model = ModelBuilder.Build(snapshot, options);
-        var config = renderer.Render(model, settings);
+        timings ??= new StageTimings();
+        var (snapshot, readDiagnostics) = timings.Time("snapshot", () => ManifestSnapshot.Build(manifests));
+        var model = timings.Time("build", () => ModelBuilder.Build(snapshot, options));
+        var config = timings.Time("render", () => renderer.Render(model, settings));
         return new OfflineResult(model, config, [.. readDiagnostics.Concat(model.Diagnostics).Order()]);
     }
 }

@@ -38,7 +38,11 @@ internal sealed partial class YamlJsonConverter
     }
 
     /// <summary>Converts every document in <paramref name="text"/>; <paramref name="lineOffset"/> is added to reported lines.</summary>
-    public static List<YamlDocument> Convert(string file, string text, long lineOffset = 0)
+    public static List<YamlDocument> Convert(string file, string text, long lineOffset = 0) =>
+        SimpleYamlReader.TryConvert(file, text, lineOffset) ?? ConvertWithParser(file, text, lineOffset);
+
+    /// <summary>The general path: YamlDotNet's parser for any YAML (the fast reader declines what it does not cover).</summary>
+    internal static List<YamlDocument> ConvertWithParser(string file, string text, long lineOffset = 0)
     {
         var converter = new YamlJsonConverter(file, text, lineOffset);
         try
@@ -177,16 +181,7 @@ internal sealed partial class YamlJsonConverter
             }
 
             writer.WritePropertyName(key.Value);
-            var childPath = (path, key.Value) switch
-            {
-                (RootPath.Root, "metadata") => RootPath.Metadata,
-                (RootPath.Root, "apiVersion") => RootPath.ApiVersion,
-                (RootPath.Root, "kind") => RootPath.Kind,
-                (RootPath.Metadata, "name") => RootPath.Name,
-                (RootPath.Metadata, "namespace") => RootPath.Namespace,
-                _ => RootPath.Nested,
-            };
-            WriteNode(writer, Next(), identity, childPath);
+            WriteNode(writer, Next(), identity, ChildPath(path, key.Value));
         }
 
         Next();
@@ -196,32 +191,43 @@ internal sealed partial class YamlJsonConverter
     private static void WriteScalar(Utf8JsonWriter writer, Scalar scalar, DocumentIdentity identity, RootPath path)
     {
         string value = scalar.Value;
-        switch (path)
+        if (path == RootPath.Root)
         {
-            case RootPath.Root:
-                identity.IsNull = scalar.Style == ScalarStyle.Plain && IsNull(value);
-                if (!identity.IsNull)
-                {
-                    throw new YamlException(scalar.Start, scalar.End, "a manifest document must be a mapping (an object with apiVersion and kind)");
-                }
-
-                break;
-            case RootPath.ApiVersion:
-                identity.ApiVersion = value;
-                break;
-            case RootPath.Kind:
-                identity.Kind = value;
-                break;
-            case RootPath.Name:
-                identity.Name = value;
-                break;
-            case RootPath.Namespace:
-                identity.Namespace = value;
-                break;
+            identity.IsNull = scalar.Style == ScalarStyle.Plain && IsNull(value);
+            if (!identity.IsNull)
+            {
+                throw new YamlException(scalar.Start, scalar.End, "a manifest document must be a mapping (an object with apiVersion and kind)");
+            }
         }
 
         bool explicitString = !scalar.Tag.IsEmpty && scalar.Tag.Value is "tag:yaml.org,2002:str" or "!!str";
-        if (scalar.Style != ScalarStyle.Plain || explicitString)
+        WriteScalar(writer, value, typed: scalar.Style == ScalarStyle.Plain && !explicitString, identity, path);
+    }
+
+    /// <summary>
+    /// Writes one scalar, noting it when it is one of the identifying fields. <paramref name="typed"/>: a plain,
+    /// untagged scalar, typed by the core schema; anything else is a string.
+    /// </summary>
+    internal static void WriteScalar(Utf8JsonWriter writer, ReadOnlySpan<char> value, bool typed, DocumentIdentity identity, RootPath path)
+    {
+        switch (path)
+        {
+            case RootPath.ApiVersion:
+                identity.ApiVersion = value.ToString();
+                break;
+            case RootPath.Kind:
+                identity.Kind = value.ToString();
+                break;
+            case RootPath.Name:
+                identity.Name = value.ToString();
+                break;
+            case RootPath.Namespace:
+                identity.Namespace = value.ToString();
+                break;
+        }
+
+        // Only null, booleans and numbers are typed, and none of them starts with a letter but n, t, f (any case).
+        if (!typed || (value.Length > 0 && char.IsAsciiLetter(value[0]) && value[0] is not ('n' or 'N' or 't' or 'T' or 'f' or 'F')))
         {
             writer.WriteStringValue(value);
             return;
@@ -243,13 +249,13 @@ internal sealed partial class YamlJsonConverter
         {
             writer.WriteNumberValue(integer);
         }
-        else if (value.StartsWith("0x", StringComparison.Ordinal) && long.TryParse(value.AsSpan(2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out long hex) && hex >= 0)
+        else if (value.StartsWith("0x", StringComparison.Ordinal) && long.TryParse(value[2..], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out long hex) && hex >= 0)
         {
             writer.WriteNumberValue(hex);
         }
-        else if (value.StartsWith("0o", StringComparison.Ordinal) && OctalDigits().IsMatch(value.AsSpan(2)))
+        else if (value.StartsWith("0o", StringComparison.Ordinal) && OctalDigits().IsMatch(value[2..]))
         {
-            writer.WriteNumberValue(System.Convert.ToInt64(value[2..], 8));
+            writer.WriteNumberValue(System.Convert.ToInt64(value[2..].ToString(), 8));
         }
         else if (Float().IsMatch(value) && double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double number) && double.IsFinite(number))
         {
@@ -261,7 +267,17 @@ internal sealed partial class YamlJsonConverter
         }
     }
 
-    private static bool IsNull(string value) => value is "" or "~" or "null" or "Null" or "NULL";
+    internal static RootPath ChildPath(RootPath path, ReadOnlySpan<char> key) => path switch
+    {
+        RootPath.Root when key is "metadata" => RootPath.Metadata,
+        RootPath.Root when key is "apiVersion" => RootPath.ApiVersion,
+        RootPath.Root when key is "kind" => RootPath.Kind,
+        RootPath.Metadata when key is "name" => RootPath.Name,
+        RootPath.Metadata when key is "namespace" => RootPath.Namespace,
+        _ => RootPath.Nested,
+    };
+
+    internal static bool IsNull(ReadOnlySpan<char> value) => value is "" or "~" or "null" or "Null" or "NULL";
 
     private void EnterNesting(ParsingEvent node)
     {
@@ -346,7 +362,8 @@ internal sealed partial class YamlJsonConverter
     [GeneratedRegex(@"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\z", RegexOptions.CultureInvariant)]
     private static partial Regex Float();
 
-    private enum RootPath
+    /// <summary>Where a node sits, as far as the identifying fields (apiVersion, kind, metadata.name/namespace) go.</summary>
+    internal enum RootPath
     {
         Root,
         Metadata,
@@ -357,7 +374,7 @@ internal sealed partial class YamlJsonConverter
         Nested,
     }
 
-    private sealed class DocumentIdentity
+    internal sealed class DocumentIdentity
     {
         public bool IsMapping { get; set; }
 

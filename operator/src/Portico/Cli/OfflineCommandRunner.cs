@@ -9,13 +9,16 @@ namespace Portico.Cli;
 /// <summary>The part render, diff and validate share: resolve options, read manifests, build, render; report diagnostics; map failures to exit 2.</summary>
 internal static class OfflineCommandRunner
 {
-    public static int Run(ParseResult parseResult, TextWriter diagnosticsOut, Func<ResolvedOptions, OfflineResult, int> then)
+    public static int Run(ParseResult parseResult, TextWriter diagnosticsOut, Func<ResolvedOptions, OfflineResult, int> then, StageTimings? timings = null)
     {
         try
         {
+            timings?.Restart();
+            long start = System.Diagnostics.Stopwatch.GetTimestamp();
             var options = InputOptions.Resolve(parseResult);
             var renderer = ProxyRenderers.Create(options.Proxy, options.TemplatesDirectory);
-            var result = OfflinePipeline.Render(parseResult.GetRequiredValue(InputOptions.Manifests), options.Build, options.ProxySettings, renderer);
+            timings?.Add("setup", System.Diagnostics.Stopwatch.GetElapsedTime(start));
+            var result = OfflinePipeline.Render(parseResult.GetRequiredValue(InputOptions.Manifests), options.Build, options.ProxySettings, renderer, timings);
             foreach (var diagnostic in result.Diagnostics)
             {
                 diagnosticsOut.WriteLine(diagnostic);

@@ -182,6 +182,48 @@ public sealed class ManifestReaderTests
         }
     }
 
+    [TestCase("utf-8")]
+    [TestCase("utf-8-bom")]
+    [TestCase("utf-16")]
+    [TestCase("utf-8-invalid")]
+    public void Files_read_as_File_ReadAllText_would_read_them_whole_and_in_pieces(string encoding)
+    {
+        string file = Path.Combine(Path.GetTempPath(), $"portico-enc-{Guid.NewGuid():N}.yaml");
+        try
+        {
+            var text = new System.Text.StringBuilder();
+            for (int i = 0; i < 3000; i++)
+            {
+                text.Append($"---\napiVersion: v1\nkind: Service\nmetadata:\n  name: s{i}\n  annotations:\n    note: \"h\u00e9llo w\u00f6rld \u65e5\u672c {new string('x', 60)}\"\n");
+            }
+
+            byte[] bytes = encoding switch
+            {
+                "utf-8-bom" => [.. System.Text.Encoding.UTF8.GetPreamble(), .. System.Text.Encoding.UTF8.GetBytes(text.ToString())],
+                "utf-16" => [.. System.Text.Encoding.Unicode.GetPreamble(), .. System.Text.Encoding.Unicode.GetBytes(text.ToString())],
+                _ => System.Text.Encoding.UTF8.GetBytes(text.ToString()),
+            };
+            if (encoding == "utf-8-invalid")
+            {
+                // A lone continuation byte and a cut-off sequence, both inside annotation values.
+                int at = Array.IndexOf(bytes, (byte)'x', bytes.Length / 2);
+                bytes[at] = 0x80;
+                bytes[at + 1] = 0xE6;
+            }
+
+            File.WriteAllBytes(file, bytes);
+            var expected = ManifestReader.ReadString(File.ReadAllText(file), file);
+            var actual = ManifestReader.Read([file]);
+            Assert.That(actual.Objects.Select(o => (o.Value.Metadata.Name, o.Line, o.Value.Metadata.Annotations["note"])), Is.EqualTo(expected.Objects.Select(o => (o.Value.Metadata.Name, o.Line, o.Value.Metadata.Annotations["note"]))));
+            Assert.That(actual.Diagnostics, Is.EqualTo(expected.Diagnostics));
+            Assert.That(actual.Objects, Has.Length.EqualTo(3000));
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
     [Test]
     public void Directories_are_read_recursively_in_name_order_and_missing_paths_are_unusable()
     {
