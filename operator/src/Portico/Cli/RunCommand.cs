@@ -89,29 +89,17 @@ internal static class RunCommand
     {
         string[] manifests = parseResult.GetValue(Manifests) ?? [];
         bool local = manifests.Length > 0;
-        var extra = Mapped.ToList();
-        var options = InputOptions.Load(parseResult, extra);
+        var options = InputOptions.Load(parseResult, Mapped);
 
-        // Local mode keeps everything on this machine and in this checkout unless told otherwise.
-        if (local && parseResult.GetResult(SharedDirectory) is null && options.Run.SharedDirectory == new PorticoOptions().Run.SharedDirectory)
-        {
-            options.Run.SharedDirectory = Path.Combine("out", "local");
-        }
-
-        if (local && parseResult.GetResult(HealthListen) is null && options.Run.HealthListen == new PorticoOptions().Run.HealthListen)
-        {
-            options.Run.HealthListen = "127.0.0.1:10254";
-        }
-
-        if (local && parseResult.GetResult(InputOptions.ListenHttp) is null && options.Listen.Http == new PorticoOptions().Listen.Http)
-        {
-            options.Listen.Http = "127.0.0.1:8080";
-        }
-
-        if (local && parseResult.GetResult(InputOptions.ListenHttps) is null && options.Listen.Https == new PorticoOptions().Listen.Https)
-        {
-            options.Listen.Https = "127.0.0.1:8443";
-        }
+        // Local mode keeps everything on this machine and in this checkout unless told otherwise (by a flag, the
+        // config file or the environment).
+        var defaults = new PorticoOptions();
+        string LocalDefault(Option flag, string current, string clusterDefault, string localDefault) =>
+            local && parseResult.GetResult(flag) is null && current == clusterDefault ? localDefault : current;
+        options.Run.SharedDirectory = LocalDefault(SharedDirectory, options.Run.SharedDirectory, defaults.Run.SharedDirectory, Path.Combine("out", "local"));
+        options.Run.HealthListen = LocalDefault(HealthListen, options.Run.HealthListen, defaults.Run.HealthListen, "127.0.0.1:10254");
+        options.Listen.Http = LocalDefault(InputOptions.ListenHttp, options.Listen.Http, defaults.Listen.Http, "127.0.0.1:8080");
+        options.Listen.Https = LocalDefault(InputOptions.ListenHttps, options.Listen.Https, defaults.Listen.Https, "127.0.0.1:8443");
 
         if (!local && parseResult.GetValue(DemoBackends))
         {

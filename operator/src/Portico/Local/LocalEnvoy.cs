@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
+using Portico.Core.Applying;
 using Portico.Core.Applying.Envoy;
 
 namespace Portico.Local;
@@ -14,10 +15,7 @@ public sealed class LocalEnvoy(string binary, string root, ILogger<LocalEnvoy> l
     private readonly string _root = Path.GetFullPath(root);
 
     /// <summary>The first "envoy" on PATH, else null.</summary>
-    public static string? FindBinary() =>
-        (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(':', StringSplitOptions.RemoveEmptyEntries)
-            .Select(directory => Path.Combine(directory, "envoy"))
-            .FirstOrDefault(File.Exists);
+    public static string? FindBinary() => ExecutableLookup.Find("envoy");
 
     protected override ProcessStartInfo CreateStartInfo() => EnvoyLocalMode.StartInfo(binary, _root, "info");
 

@@ -13,10 +13,7 @@ public sealed class LocalNginx(string binary, string prefix, ILogger<LocalNginx>
     private readonly string _prefix = Path.GetFullPath(prefix).TrimEnd('/') + "/";
 
     /// <summary>The first "nginx" on PATH, else /usr/sbin/nginx, else null.</summary>
-    public static string? FindBinary() =>
-        (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(':', StringSplitOptions.RemoveEmptyEntries).Append("/usr/sbin")
-            .Select(directory => Path.Combine(directory, "nginx"))
-            .FirstOrDefault(File.Exists);
+    public static string? FindBinary() => ExecutableLookup.Find("nginx", "/usr/sbin");
 
     protected override ProcessStartInfo CreateStartInfo()
     {

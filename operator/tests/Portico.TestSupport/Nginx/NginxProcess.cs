@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using Portico.Core.Applying;
 using Portico.Core.Offline;
 using Portico.Core.Rendering;
 
@@ -174,7 +175,7 @@ public sealed class NginxProcess : IDisposable
         {
             // SIGQUIT: the master stops its workers, reaps them and exits. If that does not happen in time, kill
             // master and workers outright.
-            if (!_process.HasExited && (Signals.Kill(_process.Id, Signals.Quit) != 0 || !_process.WaitForExit(StopTimeout)))
+            if (!_process.HasExited && (!PosixSignals.TrySend(_process.Id, PosixSignals.Quit, out _) || !_process.WaitForExit(StopTimeout)))
             {
                 _process.Kill(entireProcessTree: true);
                 _process.WaitForExit(StopTimeout);
@@ -278,22 +279,8 @@ public sealed class NginxProcess : IDisposable
         }
     }
 
-    private static string FindBinary()
-    {
-        string? path = Environment.GetEnvironmentVariable("PATH");
-        foreach (string directory in (path ?? string.Empty).Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
-        {
-            string candidate = Path.Combine(directory, "nginx");
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        return File.Exists("/usr/sbin/nginx")
-            ? "/usr/sbin/nginx"
-            : throw new FileNotFoundException("nginx not found on PATH nor at /usr/sbin/nginx");
-    }
+    private static string FindBinary() =>
+        ExecutableLookup.Find("nginx", "/usr/sbin") ?? throw new FileNotFoundException("nginx not found on PATH nor at /usr/sbin/nginx");
 
     private static void DeleteDirectory(string directory)
     {
