@@ -20,24 +20,25 @@ Task("Build").Does(() =>
     DotNetBuild("./Operator.sln", new DotNetBuildSettings { Configuration = configuration });
 });
 
-// The tests run a real nginx. Install it when missing and we may (root with apt-get); otherwise say what to do.
+// The tests run a real nginx with Debian's Lua module (reload-free endpoints, docs/adr/0007). Install them when
+// missing and we may (root with apt-get); otherwise say what to do.
 Task("EnsureNginx").Does(() =>
 {
-    if (Exec("sh", "-c \"command -v nginx || test -x /usr/sbin/nginx\"") == 0)
+    if (Exec("sh", "-c \"(command -v nginx || test -x /usr/sbin/nginx) && test -f /usr/lib/nginx/modules/ngx_http_lua_module.so\"") == 0)
     {
         return;
     }
 
     if (Exec("sh", "-c \"[ $(id -u) -eq 0 ] && command -v apt-get\"") == 0)
     {
-        Information("nginx is missing: installing it with apt-get");
-        if (Exec("sh", "-c \"apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx openssl >/dev/null\"") == 0)
+        Information("nginx or its Lua module is missing: installing them with apt-get");
+        if (Exec("sh", "-c \"apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx libnginx-mod-http-lua openssl >/dev/null\"") == 0)
         {
             return;
         }
     }
 
-    throw new Exception("The tests need nginx (1.22 or later) on PATH or at /usr/sbin/nginx. Install it (Debian: apt-get install -y nginx) and run again.");
+    throw new Exception("The tests need nginx (1.22 or later) on PATH or at /usr/sbin/nginx, with its Lua module in /usr/lib/nginx/modules. Install them (Debian: apt-get install -y nginx libnginx-mod-http-lua) and run again.");
 });
 
 Task("Test").IsDependentOn("Build").IsDependentOn("EnsureNginx").Does(() =>

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Portico.Core.Rendering;
 
 namespace Portico.Core.Applying;
@@ -7,6 +8,10 @@ namespace Portico.Core.Applying;
 /// point <c>current</c> at them, ask for a reload, and wait until the proxy serves the new hash. Not confirmed in
 /// time: point <c>current</c> back at the last good version and reload again. Stale versions are collected after a
 /// confirmed success; the last good one is kept to roll back to. Calls must not overlap (the pipeline is sequential).
+/// Live files (nginx: endpoints) are replaced in the root with one rename each; when nothing else changed that is
+/// all, with no reload, and the proxy is asked which live data it has loaded until it reports the new hash. With
+/// changed files they are published after validation and right before the swap (the new locations may name
+/// upstreams only the new data has), and put back with the previous version on a rollback.
 /// </summary>
 public sealed class SwappingConfigApplier : IConfigApplier
 {
@@ -18,6 +23,8 @@ public sealed class SwappingConfigApplier : IConfigApplier
     private readonly TimeProvider _time;
     private long? _lastReload;
     private string? _lastGood;
+    private string? _publishedLive;
+    private ImmutableArray<RenderedFile> _liveBeforeSwap = [];
 
     public SwappingConfigApplier(
         VersionedConfigDirectory directory,
@@ -42,11 +49,35 @@ public sealed class SwappingConfigApplier : IConfigApplier
     {
         ArgumentNullException.ThrowIfNull(config);
 
+        bool filesChanged = _lastGood != VersionedConfigDirectory.VersionOf(config);
+        var result = filesChanged
+            ? await ApplyFilesAsync(config, cancellationToken)
+            : PublishLive(config) ?? ApplyResult.Applied($"version {_lastGood} serving, unchanged") with { LiveOnly = true };
+        if (!result.Succeeded)
+        {
+            return result with { LiveOnly = !filesChanged };
+        }
+
+        if (config.LiveHash is not { } liveHash)
+        {
+            return result;
+        }
+
+        if (!await WaitForAsync(_probe.ReadLiveHashAsync, liveHash, _options.ConfirmTimeout, cancellationToken))
+        {
+            return new ApplyResult(ApplyOutcome.Failed, $"the proxy did not load live data {liveHash[..12]} within {_options.ConfirmTimeout.TotalSeconds:0.#} s") { LiveOnly = !filesChanged };
+        }
+
+        return result with { Message = $"{result.Message}; live data {liveHash[..12]} loaded" };
+    }
+
+    private async Task<ApplyResult> ApplyFilesAsync(RenderedConfig config, CancellationToken cancellationToken)
+    {
         // A restarted operator renders the same bytes the proxy already serves: nothing to do, no reload.
         if (_lastGood is null && await _probe.ReadAppliedHashAsync(cancellationToken) == config.Hash)
         {
             _lastGood = VersionedConfigDirectory.VersionOf(config);
-            return ApplyResult.Applied("the proxy already serves this configuration");
+            return PublishLive(config) ?? ApplyResult.Applied("the proxy already serves this configuration");
         }
 
         string version;
@@ -73,6 +104,13 @@ public sealed class SwappingConfigApplier : IConfigApplier
             confirmTimeout = scaled > confirmTimeout ? scaled : confirmTimeout;
         }
 
+        _liveBeforeSwap = _directory.ReadLive(config.Live);
+        if (PublishLive(config) is { } notPublished)
+        {
+            _directory.Discard(version);
+            return notPublished;
+        }
+
         string? previous = _lastGood ?? _directory.ActiveVersion;
         _directory.Activate(version);
         try
@@ -85,7 +123,7 @@ public sealed class SwappingConfigApplier : IConfigApplier
             return new ApplyResult(ApplyOutcome.Failed, e.Message);
         }
 
-        if (!await WaitForHashAsync(config.Hash, confirmTimeout, cancellationToken))
+        if (!await WaitForAsync(_probe.ReadAppliedHashAsync, config.Hash, confirmTimeout, cancellationToken))
         {
             await RollBackAsync(previous, version, cancellationToken);
             return new ApplyResult(
@@ -96,6 +134,26 @@ public sealed class SwappingConfigApplier : IConfigApplier
         _lastGood = version;
         _directory.CollectExcept([version, previous]);
         return ApplyResult.Applied($"version {version} serving");
+    }
+
+    /// <summary>Writes the live files unless the proxy has them already; the failure, or null.</summary>
+    private ApplyResult? PublishLive(RenderedConfig config)
+    {
+        if (config.LiveHash is null || config.LiveHash == _publishedLive)
+        {
+            return null;
+        }
+
+        try
+        {
+            _directory.PublishLive(config);
+            _publishedLive = config.LiveHash;
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return new ApplyResult(ApplyOutcome.Failed, $"writing live data {config.LiveHash[..12]} failed: {e.Message}");
+        }
     }
 
     private async Task ReloadAsync(CancellationToken cancellationToken)
@@ -110,12 +168,13 @@ public sealed class SwappingConfigApplier : IConfigApplier
         await _trigger.TriggerAsync(cancellationToken);
     }
 
-    private async Task<bool> WaitForHashAsync(string hash, TimeSpan timeout, CancellationToken cancellationToken)
+    /// <summary>Asks <paramref name="read"/> until it answers <paramref name="hash"/> or <paramref name="timeout"/> passes.</summary>
+    private async Task<bool> WaitForAsync(Func<CancellationToken, Task<string?>> read, string hash, TimeSpan timeout, CancellationToken cancellationToken)
     {
         long started = _time.GetTimestamp();
         while (true)
         {
-            if (await _probe.ReadAppliedHashAsync(cancellationToken) == hash)
+            if (await read(cancellationToken) == hash)
             {
                 return true;
             }
@@ -146,9 +205,22 @@ public sealed class SwappingConfigApplier : IConfigApplier
         }
     }
 
-    /// <summary>Points <c>current</c> back at <paramref name="previous"/> and drops <paramref name="failed"/>.</summary>
+    /// <summary>
+    /// Puts the live files back as they were before the swap, then points <c>current</c> back at
+    /// <paramref name="previous"/> and drops <paramref name="failed"/>; false when there is no version to go back to.
+    /// </summary>
     private bool RestoreQuietly(string? previous, string failed)
     {
+        try
+        {
+            _directory.PublishLive(_liveBeforeSwap);
+            _publishedLive = null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The next apply writes them again.
+        }
+
         if (previous is null || previous == failed || !Directory.Exists(_directory.VersionDirectory(previous)))
         {
             return false;

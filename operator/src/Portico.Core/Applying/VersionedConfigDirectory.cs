@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Security.Cryptography;
 using Portico.Core.Rendering;
 
@@ -99,6 +100,46 @@ public sealed class VersionedConfigDirectory
         string temporary = Path.Combine(Root, $".{CurrentLinkName}-{RandomSuffix()}");
         File.CreateSymbolicLink(temporary, $"{VersionsDirectoryName}/{version}");
         PosixSignals.Rename(temporary, CurrentLink);
+    }
+
+    /// <summary>
+    /// Writes <paramref name="config"/>'s live files into the root, each replacing the old one with one rename(2):
+    /// the proxy, which reads them by itself, sees either the old or the new file, never a mix.
+    /// </summary>
+    public void PublishLive(RenderedConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        PublishLive(config.Live);
+    }
+
+    /// <summary>The live files as they are on disk now, by the names <paramref name="names"/> gives (missing ones left out).</summary>
+    public ImmutableArray<RenderedFile> ReadLive(IEnumerable<RenderedFile> names) =>
+        [.. names.Select(f => Path.Combine(Root, f.Path)).Where(File.Exists).Select(path => new RenderedFile(Path.GetFileName(path), File.ReadAllBytes(path), IsPrivate: false))];
+
+    /// <inheritdoc cref="PublishLive(RenderedConfig)"/>
+    public void PublishLive(IEnumerable<RenderedFile> files)
+    {
+        ArgumentNullException.ThrowIfNull(files);
+        Directory.CreateDirectory(Root);
+        foreach (var file in files)
+        {
+            if (file.Path.Contains('/', StringComparison.Ordinal) || file.Path.StartsWith('.'))
+            {
+                throw new InvalidOperationException($"live file {file.Path} must be a plain file name");
+            }
+
+            string temporary = Path.Combine(Root, $".{file.Path}-{RandomSuffix()}");
+            try
+            {
+                WriteFile(Root, file with { Path = Path.GetFileName(temporary) });
+                PosixSignals.Rename(temporary, Path.Combine(Root, file.Path));
+            }
+            catch
+            {
+                File.Delete(temporary);
+                throw;
+            }
+        }
     }
 
     /// <summary>Deletes every version directory (and leftover staging directory) except <paramref name="keep"/>.</summary>

@@ -18,7 +18,7 @@ public static class ConfigDiff
     {
         ArgumentNullException.ThrowIfNull(config);
         var existing = OutputDirectory.Read(directory);
-        var rendered = config.Files.ToDictionary(f => f.Path, StringComparer.Ordinal);
+        var rendered = config.AllFiles.ToDictionary(f => f.Path, StringComparer.Ordinal);
         var output = new StringBuilder();
         foreach (string path in existing.Keys.Union(rendered.Keys).Order(StringComparer.Ordinal))
         {

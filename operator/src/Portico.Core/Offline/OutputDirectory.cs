@@ -12,19 +12,19 @@ public static class OutputDirectory
     {
         ArgumentNullException.ThrowIfNull(config);
         Directory.CreateDirectory(directory);
-        foreach (string folder in config.Files.Select(f => Path.GetDirectoryName(Resolve(directory, f.Path))!).Distinct())
+        foreach (string folder in config.AllFiles.Select(f => Path.GetDirectoryName(Resolve(directory, f.Path))!).Distinct())
         {
             Directory.CreateDirectory(folder);
         }
 
         // Files are independent: write them in parallel. No temp file and rename per file and no fsync: this is an
         // offline render (CI, review), not the applier, and per-file renames cost seconds for thousands of keys.
-        Parallel.ForEach(config.Files, file => WriteFile(Resolve(directory, file.Path), file));
+        Parallel.ForEach(config.AllFiles, file => WriteFile(Resolve(directory, file.Path), file));
 
         string certificates = Path.Combine(directory, "certs");
         if (Directory.Exists(certificates))
         {
-            var keep = config.Files.Select(f => Resolve(directory, f.Path)).ToHashSet(StringComparer.Ordinal);
+            var keep = config.AllFiles.Select(f => Resolve(directory, f.Path)).ToHashSet(StringComparer.Ordinal);
             foreach (string stale in Directory.EnumerateFiles(certificates).Where(f => IsCertificateFile(f) && !keep.Contains(f)))
             {
                 File.Delete(stale);

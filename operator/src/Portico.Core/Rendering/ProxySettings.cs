@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.RegularExpressions;
 
 namespace Portico.Core.Rendering;
 
@@ -6,7 +7,7 @@ namespace Portico.Core.Rendering;
 /// Global proxy settings (from config/, the environment and flags): where to listen and how to proxy. Everything
 /// here is typed; renderers print it through the templates' escaping helpers all the same.
 /// </summary>
-public sealed record ProxySettings
+public sealed partial record ProxySettings
 {
     public ListenAddress ListenHttp { get; init; } = ListenAddress.Parse("0.0.0.0:8080");
 
@@ -35,8 +36,8 @@ public sealed record ProxySettings
     /// <summary>Largest request body, in bytes (0: no limit).</summary>
     public long ClientMaxBodyBytes { get; init; } = 1024 * 1024;
 
-    /// <summary>Idle keep-alive connections each proxy worker keeps per upstream.</summary>
-    public int UpstreamKeepaliveConnections { get; init; } = 32;
+    /// <summary>Idle keep-alive connections to backends each proxy worker keeps, all upstreams together (nginx; Envoy pools per cluster by itself).</summary>
+    public int UpstreamKeepaliveConnections { get; init; } = 320;
 
     /// <summary>0 means one worker per core.</summary>
     public int WorkerProcesses { get; init; }
@@ -48,6 +49,15 @@ public sealed record ProxySettings
 
     /// <summary>DNS server for ExternalName Services (required when they are enabled).</summary>
     public IPAddress? DnsResolver { get; init; }
+
+    /// <summary>
+    /// nginx only: the directory holding the dynamic modules nginx.conf loads for reload-free endpoint updates
+    /// (<c>ndk_http_module.so</c>, <c>ngx_http_lua_module.so</c>: Debian's libnginx-mod-http-lua); empty when the
+    /// nginx binary has Lua built in (OpenResty).
+    /// </summary>
+    public string NginxModulesDirectory { get; init; } = DefaultNginxModulesDirectory;
+
+    public const string DefaultNginxModulesDirectory = "/usr/lib/nginx/modules";
 
     /// <summary>Why these settings cannot work, or empty.</summary>
     public IReadOnlyList<string> Validate()
@@ -82,6 +92,14 @@ public sealed record ProxySettings
             problems.Add("body size, keep-alive connections and worker processes must not be negative; worker connections at least 16");
         }
 
+        if (NginxModulesDirectory.Length > 0 && !NginxModulesPath().IsMatch(NginxModulesDirectory))
+        {
+            problems.Add($"nginx modules directory \"{NginxModulesDirectory}\" must be an absolute path of letters, digits and \"._-/\" without \"..\"");
+        }
+
         return problems;
     }
+
+    [GeneratedRegex(@"^(/(?!\.\.?(/|\z))[A-Za-z0-9._-]+)+/?\z", RegexOptions.CultureInvariant)]
+    private static partial Regex NginxModulesPath();
 }

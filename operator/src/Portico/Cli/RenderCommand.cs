@@ -28,7 +28,7 @@ internal static class RenderCommand
                 long start = Stopwatch.GetTimestamp();
                 OutputDirectory.Write(directory, result.Config);
                 timings?.Add("write", Stopwatch.GetElapsedTime(start));
-                Console.WriteLine($"rendered {result.Config.Files.Length} files into {directory}: {OfflineCommandRunner.Summary(result)}");
+                Console.WriteLine($"rendered {result.Config.AllFiles.Count()} files into {directory}: {OfflineCommandRunner.Summary(result)}");
                 return OfflineCommandRunner.StrictFails(parseResult, result) ? ExitCodes.Findings : ExitCodes.Ok;
             }, timings);
             if (timings is not null)

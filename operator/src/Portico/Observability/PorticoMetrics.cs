@@ -17,6 +17,7 @@ public sealed class PorticoMetrics
         RenderDuration = factory.CreateHistogram("portico_render_duration_seconds", "Time to render the proxy configuration.", new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.001, 2, 16) });
         SyncDuration = factory.CreateHistogram("portico_sync_duration_seconds", "Time from the first change of a batch to the applied (or skipped) configuration.", new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.01, 2, 14) });
         Reloads = factory.CreateCounter("portico_reloads_total", "Proxy reloads, by result (success, invalid, failed, rolled_back).", new CounterConfiguration { LabelNames = ["result"] });
+        LiveUpdates = factory.CreateCounter("portico_live_updates_total", "Endpoint changes applied without a proxy reload, by result (success, failed).", new CounterConfiguration { LabelNames = ["result"] });
         ConfigInfo = factory.CreateGauge("portico_config_info", "The configuration the proxy runs: 1 for its hash.", new GaugeConfiguration { LabelNames = ["hash"] });
         WatchRestarts = factory.CreateCounter("portico_watch_restarts_total", "Watches restarted, by kind and reason (error, expired, silent, closed).", new CounterConfiguration { LabelNames = ["kind", "reason"] });
         Objects = factory.CreateGauge("portico_objects", "Objects in the store, by kind.", new GaugeConfiguration { LabelNames = ["kind"] });
@@ -38,6 +39,8 @@ public sealed class PorticoMetrics
     public Histogram SyncDuration { get; }
 
     public Counter Reloads { get; }
+
+    public Counter LiveUpdates { get; }
 
     public Gauge ConfigInfo { get; }
 

@@ -87,6 +87,7 @@ public static class OptionsResolver
             WorkerConnections = options.Workers.Connections,
             AccessLog = options.Clients.AccessLog,
             DnsResolver = resolver,
+            NginxModulesDirectory = options.NginxModules,
         };
         if (problems.Count == 0)
         {

@@ -16,6 +16,9 @@ public sealed class PorticoOptions
     /// <summary>A directory whose PROXY/ subfolder overrides built-in templates file by file.</summary>
     public string Templates { get; set; } = string.Empty;
 
+    /// <summary>nginx only: where nginx's Lua module lives ("" when built in, as in OpenResty).</summary>
+    public string NginxModules { get; set; } = Core.Rendering.ProxySettings.DefaultNginxModulesDirectory;
+
     public ListenSection Listen { get; set; } = new();
 
     public TlsSection Tls { get; set; } = new();
@@ -61,7 +64,7 @@ public sealed class PorticoOptions
 
         public string DnsResolver { get; set; } = string.Empty;
 
-        public int UpstreamKeepaliveConnections { get; set; } = 32;
+        public int UpstreamKeepaliveConnections { get; set; } = 320;
 
         public string ConnectTimeout { get; set; } = "5s";
 

@@ -10,7 +10,7 @@ namespace Portico.Syncing;
 
 /// <summary>
 /// Turns each snapshot into applied configuration: build, tell listeners (status, events), render, and apply
-/// unless the rendered hash is the one already running. A failed apply is retried a bounded number of times with
+/// unless the rendered hash (files and live data) is the one already running. A failed apply is retried a bounded number of times with
 /// growing delays, unless a newer snapshot arrives first (which then wins). An invalid config is never retried:
 /// the last good one keeps running until the cluster changes.
 /// </summary>
@@ -27,7 +27,7 @@ public sealed partial class ConfigPipeline
     private readonly ILogger _logger;
     private readonly PorticoMetrics _metrics;
     private readonly Readiness _readiness;
-    private string? _appliedHash;
+    private string? _appliedIdentity;
     private HashSet<Diagnostic> _loggedDiagnostics = [];
 
     public ConfigPipeline(
@@ -91,7 +91,7 @@ public sealed partial class ConfigPipeline
         }
 
         _metrics.RenderDuration.Observe(_time.GetElapsedTime(rendering).TotalSeconds);
-        if (config.Hash == _appliedHash)
+        if (config.Identity == _appliedIdentity)
         {
             _metrics.SkippedBuilds.Inc();
             LogUnchanged(config.Hash[..12]);
@@ -101,7 +101,7 @@ public sealed partial class ConfigPipeline
         var result = await ApplyWithRetriesAsync(config, cancellationToken);
         if (result.Succeeded)
         {
-            _appliedHash = config.Hash;
+            _appliedIdentity = config.Identity;
             _readiness.MarkApplied(config.Hash);
             _metrics.SetConfigHash(config.Hash);
             _metrics.LastSuccessfulReload.Set(_time.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0);
@@ -135,7 +135,7 @@ public sealed partial class ConfigPipeline
         for (int attempt = 1; ; attempt++)
         {
             var result = await _applier.ApplyAsync(config, cancellationToken);
-            _metrics.Reloads.WithLabels(result.Outcome switch
+            (result.LiveOnly ? _metrics.LiveUpdates : _metrics.Reloads).WithLabels(result.Outcome switch
             {
                 ApplyOutcome.Applied => "success",
                 ApplyOutcome.Invalid => "invalid",
@@ -145,7 +145,7 @@ public sealed partial class ConfigPipeline
             // Until a first configuration is serving, keep trying (at the longest delay): a quiet cluster would
             // otherwise leave the pod unready forever. After that, give up after a few attempts; the last good
             // configuration keeps serving until the cluster changes.
-            bool exhausted = attempt >= _options.MaxApplyAttempts && _appliedHash is not null;
+            bool exhausted = attempt >= _options.MaxApplyAttempts && _appliedIdentity is not null;
             if (result.Outcome is ApplyOutcome.Applied or ApplyOutcome.Invalid || exhausted)
             {
                 if (!result.Succeeded)

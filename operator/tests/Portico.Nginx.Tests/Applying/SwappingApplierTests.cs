@@ -113,7 +113,8 @@ public sealed class SwappingApplierTests
 
         Assert.That(result.Outcome, Is.EqualTo(ApplyOutcome.RolledBack), result.Message);
         Assert.That(new VersionedConfigDirectory(_shared).ActiveVersion, Is.EqualTo(VersionedConfigDirectory.VersionOf(good)));
-        Assert.That((await Get()).Backend, Is.EqualTo("blue"));
+        Assert.That(File.ReadAllBytes(Path.Combine(_shared, "portico-endpoints.txt")), Is.EqualTo(good.Live.Single().Content), "the endpoints put back too");
+        Assert.That((await BackendAsync("blue")).Backend, Is.EqualTo("blue"), "once the workers have re-read the endpoints");
     }
 
     [Test]
@@ -133,6 +134,53 @@ public sealed class SwappingApplierTests
         string[] keys = Directory.GetFiles(directory.VersionDirectory(directory.ActiveVersion!), "*.key", SearchOption.AllDirectories);
         Assert.That(keys, Is.Not.Empty);
         Assert.That(keys.Select(File.GetUnixFileMode), Is.All.EqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite));
+    }
+
+    [Test]
+    public async Task An_endpoint_change_is_applied_without_a_reload_and_traffic_moves()
+    {
+        var applier = Applier(_nginx);
+        var blue = Render(_blue, service: "app");
+        Assert.That((await applier.ApplyAsync(blue, default)).Outcome, Is.EqualTo(ApplyOutcome.Applied));
+        Assert.That((await Get()).Backend, Is.EqualTo("blue"));
+        int[] workers = WorkerPids();
+
+        var green = Render(_green, service: "app");
+        Assert.That(green.Hash, Is.EqualTo(blue.Hash), "same nginx.conf");
+        var result = await applier.ApplyAsync(green, default);
+
+        Assert.That((result.Outcome, result.LiveOnly, applier.ReloadCount), Is.EqualTo((ApplyOutcome.Applied, true, 1)), result.Message);
+        Assert.That((await Get()).Backend, Is.EqualTo("green"), "confirmed means every worker has loaded the endpoints");
+        Assert.That(WorkerPids(), Is.EqualTo(workers), "the same workers: nginx was not reloaded");
+    }
+
+    [Test]
+    public async Task A_restarted_nginx_reads_the_endpoints_file_by_itself()
+    {
+        var applier = Applier(_nginx);
+        Assert.That((await applier.ApplyAsync(Render(_blue, service: "app"), default)).Outcome, Is.EqualTo(ApplyOutcome.Applied));
+        Assert.That((await applier.ApplyAsync(Render(_green, service: "app"), default)).LiveOnly, Is.True);
+
+        await _nginx.DisposeAsync();
+        _nginx = new LocalNginx(NginxProcess.Binary, _shared, NullLogger<LocalNginx>.Instance);
+        await _nginx.TriggerAsync(default);
+
+        var answer = await Eventually.ValueAsync(() => ProxyClient.TryGetAsync(_settings.ListenHttp.Port, "app.test", "/"), r => r.StatusCode != 0);
+        Assert.That((answer.StatusCode, answer.Backend), Is.EqualTo((200, "green")));
+    }
+
+    [Test]
+    public async Task Endpoints_the_proxy_never_loads_are_reported_as_a_failure()
+    {
+        var applier = Applier(_nginx, options: Fast with { ConfirmTimeout = TimeSpan.FromMilliseconds(300) });
+        Assert.That((await applier.ApplyAsync(Render(_blue, service: "app"), default)).Outcome, Is.EqualTo(ApplyOutcome.Applied));
+        await _nginx.DisposeAsync();
+
+        var result = await applier.ApplyAsync(Render(_green, service: "app"), default);
+
+        Assert.That((result.Outcome, result.LiveOnly), Is.EqualTo((ApplyOutcome.Failed, true)));
+        Assert.That(result.Message, Does.Contain("did not load live data"));
+        Assert.That(File.ReadAllText(Path.Combine(_shared, "portico-endpoints.txt")), Does.Contain($":{_green.Port}"), "the file is in place for when nginx comes back");
     }
 
     [Test]
@@ -159,10 +207,15 @@ public sealed class SwappingApplierTests
             TimeProvider.System);
     }
 
-    private RenderedConfig Render(TestBackend backend, bool withTls = false)
+    /// <summary>
+    /// app.test routed to a Service named after <paramref name="backend"/> (so that switching backends changes
+    /// nginx.conf and needs a reload), or, with <paramref name="service"/>, to that Service (endpoint changes only).
+    /// </summary>
+    private RenderedConfig Render(TestBackend backend, bool withTls = false, string? service = null)
     {
-        var ingress = Kube.Ingress("app").WithPath("app.test", "/", "Prefix", "app", 80);
-        var objects = NginxScenario.Service("app", [backend]).Prepend(ingress).ToList();
+        service ??= backend.Name;
+        var ingress = Kube.Ingress("app").WithPath("app.test", "/", "Prefix", service, 80);
+        var objects = NginxScenario.Service(service, [backend]).Prepend(ingress).ToList();
         if (withTls)
         {
             var pem = TestCertificates.Create("app.test");
@@ -179,6 +232,32 @@ public sealed class SwappingApplierTests
     {
         var files = config.Files.Select(f => f.Path == path ? f with { Content = Encoding.UTF8.GetBytes(edit(Encoding.UTF8.GetString(f.Content))) } : f).ToImmutableArray();
         return config with { Files = files, Hash = RenderedConfig.HashOf(files) };
+    }
+
+    /// <summary>The nginx master's worker processes (children of the pid in nginx.pid), sorted.</summary>
+    private int[] WorkerPids()
+    {
+        string master = File.ReadAllText(Path.Combine(_shared, "nginx.pid")).Trim();
+        return [.. Directory.GetDirectories("/proc")
+            .Select(Path.GetFileName)
+            .Where(name => name!.All(char.IsAsciiDigit))
+            .Where(pid => File.Exists($"/proc/{pid}/stat") && ParentOf(pid!) == master)
+            .Select(pid => int.Parse(pid!, System.Globalization.CultureInfo.InvariantCulture))
+            .Order()];
+    }
+
+    private static string? ParentOf(string pid)
+    {
+        try
+        {
+            // /proc/PID/stat: "pid (comm) state ppid ..."; comm may hold spaces, so split after its closing parenthesis.
+            string stat = File.ReadAllText($"/proc/{pid}/stat");
+            return stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1];
+        }
+        catch (IOException)
+        {
+            return null;
+        }
     }
 
     private Task<ProxyResponse> BackendAsync(string expected) => Eventually.ValueAsync(Get, r => r.Backend == expected);

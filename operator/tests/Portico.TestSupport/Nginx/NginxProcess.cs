@@ -29,10 +29,11 @@ public sealed class NginxProcess : IDisposable
     private readonly Lock _stderrLock = new();
     private bool _disposed;
 
-    private NginxProcess(string directory, string configHash, int statusPort)
+    private NginxProcess(string directory, string configHash, string? liveHash, int statusPort)
     {
         Directory = directory;
         ConfigHash = configHash;
+        LiveHash = liveHash;
         StatusPort = statusPort;
         var start = new ProcessStartInfo(Binary)
         {
@@ -59,6 +60,9 @@ public sealed class NginxProcess : IDisposable
     public string Directory { get; }
 
     public string ConfigHash { get; }
+
+    /// <summary>The endpoints version the workers must report loaded (null: not waited for).</summary>
+    public string? LiveHash { get; }
 
     public int StatusPort { get; }
 
@@ -89,7 +93,7 @@ public sealed class NginxProcess : IDisposable
         try
         {
             OutputDirectory.Write(directory, config);
-            nginx = new NginxProcess(directory, config.Hash, statusPort);
+            nginx = new NginxProcess(directory, config.Hash, config.LiveHash, statusPort);
             nginx.Start();
             await nginx.WaitUntilServingAsync(cancellationToken);
             return nginx;
@@ -160,8 +164,17 @@ public sealed class NginxProcess : IDisposable
         }
     }
 
-    /// <summary>A new, uniquely named directory under the system temp directory.</summary>
-    public static string CreateTemporaryDirectory() => System.IO.Directory.CreateTempSubdirectory("portico-nginx-").FullName;
+    /// <summary>
+    /// A new, uniquely named directory under the system temp directory, readable by all (0755): nginx started as root
+    /// runs its workers as "nobody", and the workers read the endpoints file themselves, as in the pod.
+    /// </summary>
+    public static string CreateTemporaryDirectory()
+    {
+        var directory = System.IO.Directory.CreateTempSubdirectory("portico-nginx-");
+        File.SetUnixFileMode(directory.FullName, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+            | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+        return directory.FullName;
+    }
 
     public void Dispose()
     {
@@ -206,7 +219,15 @@ public sealed class NginxProcess : IDisposable
 
     private async Task WaitUntilServingAsync(CancellationToken cancellationToken)
     {
-        var url = new Uri($"http://127.0.0.1:{StatusPort}/portico/config-hash");
+        await WaitUntilAnswersAsync(new Uri($"http://127.0.0.1:{StatusPort}/portico/config-hash"), ConfigHash, cancellationToken);
+        if (LiveHash is not null)
+        {
+            await WaitUntilAnswersAsync(new Uri($"http://127.0.0.1:{StatusPort}/portico/endpoints-hash"), LiveHash, cancellationToken);
+        }
+    }
+
+    private async Task WaitUntilAnswersAsync(Uri url, string expected, CancellationToken cancellationToken)
+    {
         using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false, ConnectTimeout = TimeSpan.FromSeconds(1) })
         {
             Timeout = TimeSpan.FromSeconds(2),
@@ -225,7 +246,7 @@ public sealed class NginxProcess : IDisposable
             {
                 using var response = await http.GetAsync(url, cancellationToken);
                 string body = await response.Content.ReadAsStringAsync(cancellationToken);
-                if (response.IsSuccessStatusCode && body == ConfigHash)
+                if (response.IsSuccessStatusCode && body == expected)
                 {
                     return;
                 }
@@ -243,7 +264,7 @@ public sealed class NginxProcess : IDisposable
 
             if (clock.Elapsed > StartTimeout)
             {
-                throw new NginxStartException($"nginx did not serve config {ConfigHash} on {url} within {StartTimeout.TotalSeconds} s; last: {last}", Stderr);
+                throw new NginxStartException($"nginx did not answer {expected} on {url} within {StartTimeout.TotalSeconds} s; last: {last}", Stderr);
             }
 
             // Polling an external process's readiness endpoint; wake early if nginx exits meanwhile.

@@ -23,7 +23,7 @@ public sealed class CliTests
     {
         var run = Portico("render", "--manifests", Examples, "--out", Out);
         Assert.That(run.ExitCode, Is.EqualTo(0), run.Stderr);
-        Assert.That(run.Stdout, Does.StartWith("rendered 4 files into"));
+        Assert.That(run.Stdout, Does.StartWith("rendered 5 files into"));
         Assert.That(run.Stderr, Does.Contain("error: Ingress blog/blog: spec.rules[1].http.paths[1]"));
         Assert.That(File.Exists(Path.Combine(Out, "nginx.conf")));
         var key = Directory.GetFiles(Path.Combine(Out, "certs"), "*.key").Single();

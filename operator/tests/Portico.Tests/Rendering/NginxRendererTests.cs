@@ -15,7 +15,11 @@ public sealed class NginxRendererTests
     private static RenderedConfig Render(params k8s.IKubernetesObject<k8s.Models.V1ObjectMeta>[] objects) =>
         Renderer.Render(ModelBuilder.Build(Kube.Snapshot(objects), new BuildOptions()), new ProxySettings());
 
+    private const string NginxEndpointsFileName = "portico-endpoints.txt";
+
     private static string Conf(RenderedConfig config) => Encoding.UTF8.GetString(config[NginxRenderer.MainFile]!.Content);
+
+    private static string Endpoints(RenderedConfig config) => Encoding.ASCII.GetString(config[NginxEndpointsFileName]!.Content);
 
     [Test]
     public void The_status_file_serves_the_hash_of_every_other_file()
@@ -55,19 +59,57 @@ public sealed class NginxRendererTests
         string conf = Conf(Render(
             Kube.Ingress("a").WithPath("a.test", "/p", "Prefix", "web", 80).WithPath("a.test", "/q", "Prefix", "web", 80).WithPath("a.test", "/q", "Exact", "api", 80),
             Kube.Service("web"), Kube.Slice("web", null, 80, ["10.0.0.1"]), Kube.Service("api"), Kube.Slice("api", null, 80, ["10.0.0.2"])));
-        Assert.That(conf, Does.Contain("location = \"/p\" {\n            proxy_pass http://default_web_80;"));
-        Assert.That(conf, Does.Contain("location ^~ \"/p/\" {\n            proxy_pass http://default_web_80;"));
-        Assert.That(conf, Does.Contain("location = \"/q\" {\n            proxy_pass http://default_api_80;"));
-        Assert.That(conf, Does.Contain("location ^~ \"/q/\" {\n            proxy_pass http://default_web_80;"));
+        Assert.That(conf, Does.Contain("location = \"/p\" {\n            set $portico_upstream \"default_web_80\";"));
+        Assert.That(conf, Does.Contain("location ^~ \"/p/\" {\n            set $portico_upstream \"default_web_80\";"));
+        Assert.That(conf, Does.Contain("location = \"/q\" {\n            set $portico_upstream \"default_api_80\";"));
+        Assert.That(conf, Does.Contain("location ^~ \"/q/\" {\n            set $portico_upstream \"default_web_80\";"));
         Assert.That(conf.Split("location = \"/q\"").Length, Is.EqualTo(2), "one exact location for /q");
     }
 
     [Test]
-    public void Upstreams_without_endpoints_are_not_written_and_their_routes_answer_503()
+    public void Routes_to_a_Service_without_ready_endpoints_still_name_its_upstream_so_endpoints_arriving_need_no_reload()
     {
-        string conf = Conf(Render(Kube.Ingress("a").WithPath("a.test", "/", "Prefix", "web", 80), Kube.Service("web")));
-        Assert.That(conf, Does.Not.Contain("upstream default_web_80"));
-        Assert.That(conf, Does.Contain("location \"/\" {\n            return 503;"));
+        var empty = Render(Kube.Ingress("a").WithPath("a.test", "/", "Prefix", "web", 80), Kube.Service("web"));
+        var ready = Render(Kube.Ingress("a").WithPath("a.test", "/", "Prefix", "web", 80), Kube.Service("web"), Kube.Slice("web", null, 80, ["10.0.0.1"]));
+        Assert.That(Conf(empty), Does.Contain("location \"/\" {\n            set $portico_upstream \"default_web_80\";\n            proxy_pass http://portico_balancer;"));
+        Assert.That(ready.Hash, Is.EqualTo(empty.Hash), "only the live endpoints file differs");
+        Assert.That(ready.LiveHash, Is.Not.EqualTo(empty.LiveHash));
+        Assert.That(Endpoints(empty), Does.EndWith("\ndefault_web_80\n"));
+        Assert.That(Endpoints(ready), Does.EndWith("\ndefault_web_80 10.0.0.1:80\n"));
+    }
+
+    [Test]
+    public void The_endpoints_file_has_a_version_line_with_its_own_hash_then_one_sorted_line_per_upstream()
+    {
+        var config = Render(
+            Kube.Ingress("a").WithPath("a.test", "/", "Prefix", "web", 80).WithPath("a.test", "/v6", "Prefix", "api", 8080),
+            Kube.Service("web"), Kube.Slice("web", null, 80, ["10.0.0.2", "10.0.0.1"]),
+            Kube.Service("api", "default", (null, 8080)), Kube.Slice("api", null, 8080, ["fd00::1"], addressType: "IPv6"));
+        string text = Endpoints(config);
+        Assert.That(text, Is.EqualTo($"# portico endpoints {config.LiveHash}\ndefault_api_8080 [fd00::1]:8080\ndefault_web_80 10.0.0.1:80 10.0.0.2:80\n"));
+        string body = text[(text.IndexOf('\n', StringComparison.Ordinal) + 1)..];
+        Assert.That(config.LiveHash, Is.EqualTo(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.ASCII.GetBytes(body)))));
+        Assert.That(config.Files.Select(f => f.Path), Does.Not.Contain(NginxEndpointsFileName), "live, not in the reloaded files");
+        Assert.That(config.AllFiles.Select(f => f.Path), Does.Contain(NginxEndpointsFileName));
+    }
+
+    [Test]
+    public void Endpoint_changes_leave_nginx_conf_and_its_hash_alone()
+    {
+        var one = Render(Kube.Ingress("a").WithPath("a.test", "/", "Prefix", "web", 80), Kube.Service("web"), Kube.Slice("web", null, 80, ["10.0.0.1"]));
+        var two = Render(Kube.Ingress("a").WithPath("a.test", "/", "Prefix", "web", 80), Kube.Service("web"), Kube.Slice("web", null, 80, ["10.0.0.1", "10.0.0.3"]));
+        Assert.That(two.Hash, Is.EqualTo(one.Hash));
+        Assert.That(two.Files.Select(f => f.Content), Is.EqualTo(one.Files.Select(f => f.Content)));
+        Assert.That(two.Identity, Is.Not.EqualTo(one.Identity));
+    }
+
+    [Test]
+    public void The_Lua_modules_are_loaded_from_the_configured_directory_or_not_at_all()
+    {
+        string debian = Conf(Render(Kube.Ingress("a").WithPath("a.test", "/", "Prefix", "web", 80)));
+        Assert.That(debian, Does.Contain("load_module \"/usr/lib/nginx/modules/ndk_http_module.so\";\nload_module \"/usr/lib/nginx/modules/ngx_http_lua_module.so\";"));
+        var openResty = Renderer.Render(ModelBuilder.Build(Kube.Snapshot(Kube.Ingress("a").WithPath("a.test", "/", "Prefix", "web", 80)), new BuildOptions()), new ProxySettings { NginxModulesDirectory = string.Empty });
+        Assert.That(Conf(openResty), Does.Not.Contain("load_module"));
     }
 
     [Test]

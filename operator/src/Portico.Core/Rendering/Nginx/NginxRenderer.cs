@@ -6,8 +6,9 @@ using Scriban.Runtime;
 namespace Portico.Core.Rendering.Nginx;
 
 /// <summary>
-/// Renders nginx.conf, portico-status.conf (which serves the hash of all other files) and the certificate files.
-/// The output runs as is: <c>nginx -p DIR -c nginx.conf</c>, unprivileged, no other files needed.
+/// Renders nginx.conf, portico-status.conf (which serves the hash of all other files) and the certificate files,
+/// plus the live endpoints file (<see cref="NginxEndpointsFile"/>) nginx reads without a reload. The output runs as
+/// is: <c>nginx -p DIR -c nginx.conf</c>, unprivileged, with the Lua module (<see cref="ProxySettings.NginxModulesDirectory"/>).
 /// </summary>
 public sealed class NginxRenderer : IProxyRenderer
 {
@@ -51,6 +52,11 @@ public sealed class NginxRenderer : IProxyRenderer
 
         string hash = RenderedConfig.HashOf(files);
         files.Add(new RenderedFile(StatusFile, TemplateRenderer.Render(_templates, StatusFile, new NginxStatusView(view.Settings, hash), "ngx", _helpers), IsPrivate: false));
-        return new RenderedConfig(Proxy, [.. files.OrderBy(f => f.Path, StringComparer.Ordinal)], hash);
+        var (endpoints, endpointsVersion) = NginxEndpointsFile.Render(model);
+        return new RenderedConfig(Proxy, [.. files.OrderBy(f => f.Path, StringComparer.Ordinal)], hash)
+        {
+            Live = [endpoints],
+            LiveHash = endpointsVersion,
+        };
     }
 }

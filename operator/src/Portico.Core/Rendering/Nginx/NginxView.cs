@@ -6,7 +6,6 @@ namespace Portico.Core.Rendering.Nginx;
 /// </summary>
 public sealed record NginxView(
     NginxSettingsView Settings,
-    IReadOnlyList<NginxUpstreamView> Upstreams,
     IReadOnlyList<NginxServerView> Servers,
     NginxServerView DefaultServer);
 
@@ -29,9 +28,8 @@ public sealed record NginxSettingsView(
     string HttpsRedirectPortSuffix,
     string? DnsResolver,
     int ServerNamesHashMaxSize,
-    int ServerNamesHashBucketSize);
-
-public sealed record NginxUpstreamView(string Name, IReadOnlyList<string> Servers);
+    int ServerNamesHashBucketSize,
+    string ModulesDirectory);
 
 /// <summary>One server block. <see cref="Certificate"/> null means plain HTTP only.</summary>
 public sealed record NginxServerView(
@@ -45,6 +43,8 @@ public sealed record NginxCertificateView(string CertificateFile, string KeyFile
 
 /// <summary>
 /// One location. <see cref="Modifier"/> is "=", "^~" or "" (the root prefix). Exactly one of
-/// <see cref="Upstream"/>, <see cref="ExternalHost"/>, <see cref="Status"/> says what it does.
+/// <see cref="Upstream"/>, <see cref="ExternalHost"/>, <see cref="Status"/> says what it does. An upstream is named
+/// even while it has no ready endpoints (nginx then answers 503 by itself), so endpoints coming and going never
+/// change nginx.conf.
 /// </summary>
 public sealed record NginxLocationView(string Modifier, string Path, string? Upstream, string? ExternalHost, int? Status);

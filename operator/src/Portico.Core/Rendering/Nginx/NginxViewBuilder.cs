@@ -28,12 +28,7 @@ internal static class NginxViewBuilder
         var anyHost = model.AnyHost;
         var defaultServer = Server(anyHost, model.DefaultCertificateId, isDefault: true, upstreams, defaultTarget);
 
-        var proxiedUpstreams = model.Upstreams
-            .Where(u => u.ExternalName is null && u.Endpoints.Length > 0)
-            .Select(u => new NginxUpstreamView(u.Name, [.. u.Endpoints.Select(e => e.HostPort)]))
-            .ToList();
-
-        return new NginxView(Settings(settings, model), proxiedUpstreams, servers, defaultServer);
+        return new NginxView(Settings(settings, model), servers, defaultServer);
     }
 
     public static string CertificateFile(string id) => $"{CertificateDirectory}/{id}.crt";
@@ -107,7 +102,10 @@ internal static class NginxViewBuilder
         return route is null ? defaultTarget : Target(route.Target, upstreams);
     }
 
-    /// <summary>A route target as nginx does it: an upstream with endpoints, an external name, or a fixed status (503 when nothing is ready).</summary>
+    /// <summary>
+    /// A route target as nginx does it: an upstream (with or without ready endpoints: those live in the endpoints
+    /// file), an external name, or a fixed status.
+    /// </summary>
     private static (string? Upstream, string? External, int? Status) Target(RouteTarget target, Dictionary<string, Upstream> upstreams)
     {
         if (target.Upstream is not { } name || !upstreams.TryGetValue(name, out var upstream))
@@ -120,7 +118,7 @@ internal static class NginxViewBuilder
             return (null, string.Create(CultureInfo.InvariantCulture, $"{externalName}:{upstream.Port}"), null);
         }
 
-        return upstream.Endpoints.Length > 0 ? (name, null, null) : (null, null, 503);
+        return (name, null, null);
     }
 
     /// <summary>nginx time: whole seconds as "75s", otherwise milliseconds.</summary>
@@ -168,6 +166,7 @@ internal static class NginxViewBuilder
             settings.HttpsRedirectPort == 443 ? string.Empty : ":" + settings.HttpsRedirectPort.ToString(CultureInfo.InvariantCulture),
             settings.DnsResolver?.ToString(),
             maxSize,
-            bucket);
+            bucket,
+            settings.NginxModulesDirectory.TrimEnd('/'));
     }
 }
