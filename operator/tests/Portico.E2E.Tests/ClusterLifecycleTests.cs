@@ -95,8 +95,10 @@ public sealed class ClusterLifecycleTests
 
     [Test]
     [Order(3)]
-    public async Task Scaled_endpoints_all_take_requests()
+    public async Task Scaled_endpoints_all_take_requests_without_a_reload()
     {
+        double reloads = _operator.Metrics.Reloads.WithLabels("success").Value;
+        double liveUpdates = _operator.Metrics.LiveUpdates.WithLabels("success").Value;
         _api.Upsert(Kube.Slice("shop-v2", null, _backends["red"].Port, ["127.0.0.1"], name: "shop-v2-red"));
 
         var seen = new HashSet<string?>();
@@ -109,6 +111,8 @@ public sealed class ClusterLifecycleTests
             },
             count => seen.Contains("green") && seen.Contains("red"));
         Assert.That(seen, Is.SupersetOf(new[] { "green", "red" }), $"{last} backends seen");
+        Assert.That(await Eventually.TrueAsync(() => _operator.Metrics.LiveUpdates.WithLabels("success").Value > liveUpdates), Is.True, "confirmed as a live endpoints update");
+        Assert.That(_operator.Metrics.Reloads.WithLabels("success").Value, Is.EqualTo(reloads), "nginx was not reloaded");
     }
 
     [Test]

@@ -6,10 +6,12 @@ namespace Portico.Nginx.Tests;
 /// <summary>
 /// Backends, served by real nginx (DESIGN.md §3), with no default backend: unmatched requests get 404; a route
 /// whose Service is missing or has no ready endpoint gets 503 and every other route keeps working; named ports
-/// resolve through the EndpointSlice port name; every ready endpoint takes requests.
+/// resolve through the EndpointSlice port name; every ready endpoint takes requests. Twice: with endpoints through
+/// the Lua balancer (the default) and as upstream blocks in nginx.conf (stock nginx, nginx.luaEndpoints false).
 /// </summary>
-[TestFixture]
-public sealed class BackendTests
+[TestFixture(true)]
+[TestFixture(false)]
+public sealed class BackendTests(bool luaEndpoints)
 {
     private const string Host = "svc.test";
 
@@ -44,7 +46,14 @@ public sealed class BackendTests
                 Kube.Slice("named", "metrics", backends["decoy"].Port, ["127.0.0.1"], name: "named-metrics"),
                 Kube.Slice("named", "http", backends["named"].Port, ["127.0.0.1"], name: "named-http"),
             ];
-        });
+        }, configure: settings => settings with { NginxLuaEndpoints = luaEndpoints });
+    }
+
+    [Test]
+    public void The_config_carries_the_Lua_balancer_only_with_Lua_endpoints()
+    {
+        string conf = System.Text.Encoding.UTF8.GetString(_scenario.Result.Config["nginx.conf"]!.Content);
+        Assert.That((conf.Contains("balancer_by_lua_block", StringComparison.Ordinal), conf.Contains("upstream default_up_80 {", StringComparison.Ordinal)), Is.EqualTo((luaEndpoints, !luaEndpoints)));
     }
 
     [OneTimeTearDown]

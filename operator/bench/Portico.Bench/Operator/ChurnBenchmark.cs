@@ -49,8 +49,8 @@ internal static partial class ChurnBenchmark
         double interval = Seconds(settings.MinReloadInterval);
         int bound = (int)Math.Floor(seconds / interval) + 1;
         var table = new StringBuilder();
-        table.AppendLine("| variant | client | changes made (rate /s) | requests | requests/s | non-2xx | failed (no response) | latency p50 / p99 | reloads in window | bound | rebuilds | unchanged | load average (start → end) |");
-        table.AppendLine("|---|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---|");
+        table.AppendLine("| variant | client | changes made (rate /s) | requests | requests/s | non-2xx | failed (no response) | latency p50 / p99 | reloads in window | bound | live updates (no reload) | rebuilds | unchanged | load average (start → end) |");
+        table.AppendLine("|---|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---|");
         bool met = true;
         var other = new bool[10, 3];
         var loaded = new bool[rig.Backends.Count];
@@ -81,12 +81,13 @@ internal static partial class ChurnBenchmark
             string loadAfter = Machine.LoadAverage();
             double reloads = after.Sum("portico_reloads_total", "result=\"success\"") - before.Sum("portico_reloads_total", "result=\"success\"");
             double failedReloads = after.Sum("portico_reloads_total") - before.Sum("portico_reloads_total") - reloads;
+            double liveUpdates = after.Sum("portico_live_updates_total", "result=\"success\"") - before.Sum("portico_live_updates_total", "result=\"success\"");
             double rebuilds = after.Sum("portico_build_duration_seconds_count") - before.Sum("portico_build_duration_seconds_count");
             double unchanged = after.Sum("portico_unchanged_configs_total") - before.Sum("portico_unchanged_configs_total");
             met &= result.NonSuccess == 0 && result.Errors == 0 && reloads <= bound && failedReloads == 0;
             table.AppendLine(string.Create(CultureInfo.InvariantCulture,
                 $"| {variant} | {client} | {made} ({made / (double)seconds:F1}) | {result.Requests:N0} | {result.RequestsPerSecond:F0} | {result.NonSuccess} | {result.ErrorText} " +
-                $"| {result.P50} / {result.P99} | {reloads:F0}{(failedReloads > 0 ? $" (+{failedReloads:F0} not successful)" : string.Empty)} | ≤ {bound} | {rebuilds:F0} | {unchanged:F0} | {loadBefore} → {loadAfter} |"));
+                $"| {result.P50} / {result.P99} | {reloads:F0}{(failedReloads > 0 ? $" (+{failedReloads:F0} not successful)" : string.Empty)} | ≤ {bound} | {liveUpdates:F0} | {rebuilds:F0} | {unchanged:F0} | {loadBefore} → {loadAfter} |"));
             Console.Error.WriteLine($"[churn] {variant}: {result.Requests} requests, {result.NonSuccess} non-2xx, failed {result.ErrorText}, {reloads} reloads ({Machine.Stamp()})");
 
             // Back to every loaded endpoint ready before the next variant.

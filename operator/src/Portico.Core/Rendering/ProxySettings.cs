@@ -51,6 +51,12 @@ public sealed partial record ProxySettings
     public IPAddress? DnsResolver { get; init; }
 
     /// <summary>
+    /// nginx only: endpoints reach nginx through the Lua balancer and a live file, without a reload (ADR 0007). Off:
+    /// they are rendered into nginx.conf as upstream blocks (stock nginx, no Lua; every endpoint change reloads).
+    /// </summary>
+    public bool NginxLuaEndpoints { get; init; } = true;
+
+    /// <summary>
     /// nginx only: the directory holding the dynamic modules nginx.conf loads for reload-free endpoint updates
     /// (<c>ndk_http_module.so</c>, <c>ngx_http_lua_module.so</c>: Debian's libnginx-mod-http-lua); empty when the
     /// nginx binary has Lua built in (OpenResty).

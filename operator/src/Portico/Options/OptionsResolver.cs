@@ -87,7 +87,8 @@ public static class OptionsResolver
             WorkerConnections = options.Workers.Connections,
             AccessLog = options.Clients.AccessLog,
             DnsResolver = resolver,
-            NginxModulesDirectory = options.NginxModules,
+            NginxLuaEndpoints = options.Nginx.LuaEndpoints,
+            NginxModulesDirectory = options.Nginx.ModulesDirectory,
         };
         if (problems.Count == 0)
         {

@@ -16,8 +16,7 @@ public sealed class PorticoOptions
     /// <summary>A directory whose PROXY/ subfolder overrides built-in templates file by file.</summary>
     public string Templates { get; set; } = string.Empty;
 
-    /// <summary>nginx only: where nginx's Lua module lives ("" when built in, as in OpenResty).</summary>
-    public string NginxModules { get; set; } = Core.Rendering.ProxySettings.DefaultNginxModulesDirectory;
+    public NginxSection Nginx { get; set; } = new();
 
     public ListenSection Listen { get; set; } = new();
 
@@ -36,6 +35,15 @@ public sealed class PorticoOptions
     public StatusSection Status { get; set; } = new();
 
     public LeaderElectionSection LeaderElection { get; set; } = new();
+
+    public sealed class NginxSection
+    {
+        /// <summary>Endpoints through the Lua balancer without reloads (ADR 0007); false: upstream blocks, stock nginx.</summary>
+        public bool LuaEndpoints { get; set; } = true;
+
+        /// <summary>Where nginx's Lua module lives ("" when built in, as in OpenResty).</summary>
+        public string ModulesDirectory { get; set; } = Core.Rendering.ProxySettings.DefaultNginxModulesDirectory;
+    }
 
     public sealed class ListenSection
     {

@@ -104,6 +104,71 @@ public sealed class SwappingConfigApplierTests
         Assert.That(_proxy.Reloads, Is.Zero);
     }
 
+    [Test]
+    public async Task A_live_only_change_is_written_and_confirmed_without_staging_validating_or_reloading()
+    {
+        var validator = new CountingValidator();
+        var applier = Applier(validator);
+        Assert.That((await applier.ApplyAsync(Config("a", live: "x"), default)).Outcome, Is.EqualTo(ApplyOutcome.Applied));
+        _time.Advance(TimeSpan.FromSeconds(5));
+
+        var result = await applier.ApplyAsync(Config("a", live: "y"), default);
+
+        Assert.That((result.Outcome, result.LiveOnly), Is.EqualTo((ApplyOutcome.Applied, true)), result.Message);
+        Assert.That((_proxy.Reloads, validator.Calls), Is.EqualTo((1, 1)), "only the first apply reloaded and validated");
+        Assert.That(Directory.GetDirectories(Path.Combine(_root, VersionedConfigDirectory.VersionsDirectoryName)), Has.Length.EqualTo(1));
+        Assert.That(File.ReadAllText(Path.Combine(_root, LiveFile)), Does.EndWith("y\n"));
+        Assert.That(Directory.GetFiles(_root, ".*"), Is.Empty, "no temporary file left behind");
+    }
+
+    [Test]
+    public async Task Live_files_are_not_written_for_files_the_validator_rejects()
+    {
+        var result = await Applier(new RejectingValidator()).ApplyAsync(Config("a", live: "x"), default);
+
+        Assert.That(result.Outcome, Is.EqualTo(ApplyOutcome.Invalid));
+        Assert.That(File.Exists(Path.Combine(_root, LiveFile)), Is.False);
+    }
+
+    [Test]
+    public async Task A_rollback_puts_the_live_files_back_as_they_were()
+    {
+        var applier = Applier();
+        await applier.ApplyAsync(Config("a", live: "x"), default);
+        byte[] before = File.ReadAllBytes(Path.Combine(_root, LiveFile));
+        _time.Advance(TimeSpan.FromSeconds(5));
+
+        _proxy.IgnoreReloads = true;
+        var pending = applier.ApplyAsync(Config("b", live: "y"), default);
+        for (int i = 0; i < 25 && !pending.IsCompleted; i++)
+        {
+            await WaitForTimersAsync();
+            _time.Advance(Options.ConfirmPollInterval);
+        }
+
+        Assert.That((await pending.WaitAsync(TimeSpan.FromSeconds(10))).Outcome, Is.EqualTo(ApplyOutcome.RolledBack));
+        Assert.That(File.ReadAllBytes(Path.Combine(_root, LiveFile)), Is.EqualTo(before));
+    }
+
+    [Test]
+    public async Task Live_data_the_proxy_does_not_load_fails_at_the_timeout()
+    {
+        var applier = Applier();
+        await applier.ApplyAsync(Config("a", live: "x"), default);
+
+        _proxy.IgnoreLive = true;
+        var pending = applier.ApplyAsync(Config("a", live: "y"), default);
+        for (int i = 0; i < 25 && !pending.IsCompleted; i++)
+        {
+            await WaitForTimersAsync();
+            _time.Advance(Options.ConfirmPollInterval);
+        }
+
+        var result = await pending.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.That((result.Outcome, result.LiveOnly), Is.EqualTo((ApplyOutcome.Failed, true)));
+        Assert.That(result.Message, Does.Contain("did not load live data"));
+    }
+
     private SwappingConfigApplier Applier(IConfigValidator? validator = null) =>
         new(new VersionedConfigDirectory(_root), validator, _proxy, _proxy, Options, _time);
 
@@ -118,10 +183,18 @@ public sealed class SwappingConfigApplierTests
         await Task.Delay(20);
     }
 
-    private static RenderedConfig Config(string marker)
+    private const string LiveFile = "live.txt";
+
+    /// <summary>A config marked <paramref name="marker"/>; with <paramref name="live"/>, a live file whose first line carries its hash.</summary>
+    private static RenderedConfig Config(string marker, string? live = null)
     {
         ImmutableArray<RenderedFile> files = [new("nginx.conf", Encoding.UTF8.GetBytes($"# {marker}\n"), false), new("certs/x.key", [1, 2, 3], true)];
-        return new RenderedConfig("nginx", files, RenderedConfig.HashOf(files));
+        var config = new RenderedConfig("nginx", files, RenderedConfig.HashOf(files));
+        return live is null ? config : config with
+        {
+            Live = [new RenderedFile(LiveFile, Encoding.UTF8.GetBytes($"{live}-live-hash-0123456789\n{live}\n"), false)],
+            LiveHash = $"{live}-live-hash-0123456789",
+        };
     }
 
     /// <summary>A proxy that serves whatever `current` points at once reloaded, unless told to lose the signal or ignore it.</summary>
@@ -136,6 +209,9 @@ public sealed class SwappingConfigApplierTests
         public bool FailSignal { get; set; }
 
         public bool IgnoreReloads { get; set; }
+
+        /// <summary>Never load the live file (a proxy whose workers cannot read it).</summary>
+        public bool IgnoreLive { get; set; }
 
         public Task<bool> TriggerAsync(CancellationToken cancellationToken)
         {
@@ -159,12 +235,30 @@ public sealed class SwappingConfigApplierTests
             return Task.FromResult(_served);
         }
 
+        /// <summary>The first line of the live file in the root, as a proxy that reads it at once would report.</summary>
+        public Task<string?> ReadLiveHashAsync(CancellationToken cancellationToken)
+        {
+            string path = Path.Combine(directory.Root, LiveFile);
+            return Task.FromResult(IgnoreLive || !File.Exists(path) ? null : File.ReadLines(path).First());
+        }
+
         private string? HashOfActive()
         {
             string root = directory.VersionDirectory(directory.ActiveVersion!);
             var files = Directory.GetFiles(root, "*", SearchOption.AllDirectories)
                 .Select(f => new RenderedFile(Path.GetRelativePath(root, f), File.ReadAllBytes(f), false));
             return RenderedConfig.HashOf(files);
+        }
+    }
+
+    private sealed class CountingValidator : IConfigValidator
+    {
+        public int Calls { get; private set; }
+
+        public Task<string?> ValidateAsync(string versionDirectory, CancellationToken cancellationToken)
+        {
+            Calls++;
+            return Task.FromResult<string?>(null);
         }
     }
 

@@ -104,6 +104,25 @@ public sealed class NginxRendererTests
     }
 
     [Test]
+    public void Without_Lua_endpoints_upstreams_are_blocks_in_nginx_conf_and_there_is_no_live_file()
+    {
+        var settings = new ProxySettings { NginxLuaEndpoints = false };
+        var ready = Renderer.Render(ModelBuilder.Build(Kube.Snapshot(Kube.Ingress("a").WithPath("a.test", "/", "Prefix", "web", 80).WithPath("a.test", "/down", "Prefix", "down", 80),
+            Kube.Service("web"), Kube.Slice("web", null, 80, ["10.0.0.1"]), Kube.Service("down")), new BuildOptions()), settings);
+        string conf = Conf(ready);
+        Assert.That(conf, Does.Contain("upstream default_web_80 {\n        server 10.0.0.1:80;\n        keepalive 320;\n    }"));
+        Assert.That(conf, Does.Contain("location \"/\" {\n            proxy_pass http://default_web_80;"));
+        Assert.That(conf, Does.Contain("location = \"/down\" {\n            return 503;"), "no ready endpoints: a fixed 503");
+        Assert.That(conf, Does.Not.Contain("lua").And.Not.Contain("load_module"));
+        Assert.That(Encoding.UTF8.GetString(ready[NginxRenderer.StatusFile]!.Content), Does.Not.Contain("endpoints-hash"));
+        Assert.That((ready.Live.Length, ready.LiveHash), Is.EqualTo((0, (string?)null)));
+
+        var scaled = Renderer.Render(ModelBuilder.Build(Kube.Snapshot(Kube.Ingress("a").WithPath("a.test", "/", "Prefix", "web", 80).WithPath("a.test", "/down", "Prefix", "down", 80),
+            Kube.Service("web"), Kube.Slice("web", null, 80, ["10.0.0.1", "10.0.0.2"]), Kube.Service("down")), new BuildOptions()), settings);
+        Assert.That(scaled.Hash, Is.Not.EqualTo(ready.Hash), "an endpoint change is a new nginx.conf, and a reload");
+    }
+
+    [Test]
     public void The_Lua_modules_are_loaded_from_the_configured_directory_or_not_at_all()
     {
         string debian = Conf(Render(Kube.Ingress("a").WithPath("a.test", "/", "Prefix", "web", 80)));

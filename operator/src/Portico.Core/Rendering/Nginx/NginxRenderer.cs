@@ -52,11 +52,13 @@ public sealed class NginxRenderer : IProxyRenderer
 
         string hash = RenderedConfig.HashOf(files);
         files.Add(new RenderedFile(StatusFile, TemplateRenderer.Render(_templates, StatusFile, new NginxStatusView(view.Settings, hash), "ngx", _helpers), IsPrivate: false));
-        var (endpoints, endpointsVersion) = NginxEndpointsFile.Render(model);
-        return new RenderedConfig(Proxy, [.. files.OrderBy(f => f.Path, StringComparer.Ordinal)], hash)
+        var config = new RenderedConfig(Proxy, [.. files.OrderBy(f => f.Path, StringComparer.Ordinal)], hash);
+        if (!settings.NginxLuaEndpoints)
         {
-            Live = [endpoints],
-            LiveHash = endpointsVersion,
-        };
+            return config;
+        }
+
+        var (endpoints, endpointsVersion) = NginxEndpointsFile.Render(model);
+        return config with { Live = [endpoints], LiveHash = endpointsVersion };
     }
 }

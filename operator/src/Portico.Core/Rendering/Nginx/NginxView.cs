@@ -6,6 +6,7 @@ namespace Portico.Core.Rendering.Nginx;
 /// </summary>
 public sealed record NginxView(
     NginxSettingsView Settings,
+    IReadOnlyList<NginxUpstreamView> Upstreams,
     IReadOnlyList<NginxServerView> Servers,
     NginxServerView DefaultServer);
 
@@ -29,7 +30,11 @@ public sealed record NginxSettingsView(
     string? DnsResolver,
     int ServerNamesHashMaxSize,
     int ServerNamesHashBucketSize,
+    bool LuaEndpoints,
     string ModulesDirectory);
+
+/// <summary>An upstream block with its servers (only without Lua endpoints).</summary>
+public sealed record NginxUpstreamView(string Name, IReadOnlyList<string> Servers);
 
 /// <summary>One server block. <see cref="Certificate"/> null means plain HTTP only.</summary>
 public sealed record NginxServerView(
@@ -43,8 +48,8 @@ public sealed record NginxCertificateView(string CertificateFile, string KeyFile
 
 /// <summary>
 /// One location. <see cref="Modifier"/> is "=", "^~" or "" (the root prefix). Exactly one of
-/// <see cref="Upstream"/>, <see cref="ExternalHost"/>, <see cref="Status"/> says what it does. An upstream is named
-/// even while it has no ready endpoints (nginx then answers 503 by itself), so endpoints coming and going never
-/// change nginx.conf.
+/// <see cref="Upstream"/>, <see cref="ExternalHost"/>, <see cref="Status"/> says what it does. With Lua endpoints an
+/// upstream is named even while it has no ready endpoints (nginx then answers 503 by itself), so endpoints coming
+/// and going never change nginx.conf; without, such a route is a fixed 503.
 /// </summary>
 public sealed record NginxLocationView(string Modifier, string Path, string? Upstream, string? ExternalHost, int? Status);

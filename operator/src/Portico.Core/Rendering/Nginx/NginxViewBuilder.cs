@@ -19,16 +19,24 @@ internal static class NginxViewBuilder
     public static NginxView Build(ProxyModel model, ProxySettings settings)
     {
         var upstreams = model.Upstreams.ToDictionary(u => u.Name, StringComparer.Ordinal);
-        var defaultTarget = model.DefaultBackend is { } backend ? Target(backend, upstreams) : (null, null, 404);
+        bool lua = settings.NginxLuaEndpoints;
+        var defaultTarget = model.DefaultBackend is { } backend ? Target(backend, upstreams, lua) : (null, null, 404);
 
         var servers = model.VirtualHosts
             .Where(v => v.Host.Kind != HostKind.Any)
-            .Select(v => Server(v, v.CertificateId, isDefault: false, upstreams, defaultTarget))
+            .Select(v => Server(v, v.CertificateId, isDefault: false, upstreams, lua, defaultTarget))
             .ToList();
         var anyHost = model.AnyHost;
-        var defaultServer = Server(anyHost, model.DefaultCertificateId, isDefault: true, upstreams, defaultTarget);
+        var defaultServer = Server(anyHost, model.DefaultCertificateId, isDefault: true, upstreams, lua, defaultTarget);
 
-        return new NginxView(Settings(settings, model), servers, defaultServer);
+        // With Lua endpoints the endpoints live in NginxEndpointsFile; otherwise each upstream with ready endpoints
+        // is a block of its own.
+        var upstreamBlocks = lua ? [] : model.Upstreams
+            .Where(u => u.ExternalName is null && u.Endpoints.Length > 0)
+            .Select(u => new NginxUpstreamView(u.Name, [.. u.Endpoints.Select(e => e.HostPort)]))
+            .ToList();
+
+        return new NginxView(Settings(settings, model), upstreamBlocks, servers, defaultServer);
     }
 
     public static string CertificateFile(string id) => $"{CertificateDirectory}/{id}.crt";
@@ -40,6 +48,7 @@ internal static class NginxViewBuilder
         string? certificateId,
         bool isDefault,
         Dictionary<string, Upstream> upstreams,
+        bool lua,
         (string? Upstream, string? External, int? Status) defaultTarget)
     {
         var locations = new List<NginxLocationView>();
@@ -47,7 +56,7 @@ internal static class NginxViewBuilder
         var exactLocationPaths = host.Routes.Where(r => !r.Match.IsRootPrefix).Select(r => r.Match.Path).ToHashSet(StringComparer.Ordinal);
         foreach (var route in host.Routes)
         {
-            var (upstream, external, status) = Target(route.Target, upstreams);
+            var (upstream, external, status) = Target(route.Target, upstreams, lua);
             var match = route.Match;
             if (match.Kind == PathKind.Exact)
             {
@@ -59,7 +68,7 @@ internal static class NginxViewBuilder
                 if (match.Path.Length > 1 && match.Path.EndsWith('/') && exactLocationPaths.Add(match.Path[..^1]))
                 {
                     string bare = match.Path[..^1];
-                    var (bareUpstream, bareExternal, bareStatus) = PrefixTarget(host, bare, upstreams, defaultTarget);
+                    var (bareUpstream, bareExternal, bareStatus) = PrefixTarget(host, bare, upstreams, lua, defaultTarget);
                     locations.Add(new NginxLocationView("=", bare, bareUpstream, bareExternal, bareStatus));
                 }
             }
@@ -95,18 +104,20 @@ internal static class NginxViewBuilder
         VirtualHost host,
         string path,
         Dictionary<string, Upstream> upstreams,
+        bool lua,
         (string? Upstream, string? External, int? Status) defaultTarget)
     {
         var route = host.Routes.FirstOrDefault(r => r.Match.Kind == PathKind.Prefix
             && (r.Match.IsRootPrefix || path == r.Match.Path || path.StartsWith(r.Match.Path + "/", StringComparison.Ordinal)));
-        return route is null ? defaultTarget : Target(route.Target, upstreams);
+        return route is null ? defaultTarget : Target(route.Target, upstreams, lua);
     }
 
     /// <summary>
-    /// A route target as nginx does it: an upstream (with or without ready endpoints: those live in the endpoints
-    /// file), an external name, or a fixed status.
+    /// A route target as nginx does it: an upstream, an external name, or a fixed status. With Lua endpoints an
+    /// upstream is named with or without ready endpoints (those live in the endpoints file); without, an upstream
+    /// with none is a 503.
     /// </summary>
-    private static (string? Upstream, string? External, int? Status) Target(RouteTarget target, Dictionary<string, Upstream> upstreams)
+    private static (string? Upstream, string? External, int? Status) Target(RouteTarget target, Dictionary<string, Upstream> upstreams, bool lua)
     {
         if (target.Upstream is not { } name || !upstreams.TryGetValue(name, out var upstream))
         {
@@ -118,7 +129,7 @@ internal static class NginxViewBuilder
             return (null, string.Create(CultureInfo.InvariantCulture, $"{externalName}:{upstream.Port}"), null);
         }
 
-        return (name, null, null);
+        return lua || upstream.Endpoints.Length > 0 ? (name, null, null) : (null, null, 503);
     }
 
     /// <summary>nginx time: whole seconds as "75s", otherwise milliseconds.</summary>
@@ -167,6 +178,7 @@ internal static class NginxViewBuilder
             settings.DnsResolver?.ToString(),
             maxSize,
             bucket,
+            settings.NginxLuaEndpoints,
             settings.NginxModulesDirectory.TrimEnd('/'));
     }
 }
