@@ -1,15 +1,19 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using k8s;
 using k8s.Models;
 using Portico.Core.Applying;
+using Portico.TestSupport;
+using Portico.TestSupport.Nginx;
 
 namespace Portico.Bench.Operator;
 
 /// <summary>
 /// Time from an API change to the first correctly routed request. For each size: seed N Ingresses, start the
 /// operator and its nginx, wait ready; then, alternately, (a) create an Ingress for a new host routed to one backend
-/// and (b) switch the path of an existing Ingress to another backend. The clock starts right before the write into
+/// and (b) switch the path of an existing Ingress to another backend; (c) move a Service's endpoint to another
+/// backend (an EndpointSlice change: with Lua endpoints no reload). The clock starts right before the write into
 /// the test API server and stops at the first response from the expected backend; probes go every ~5 ms, each on a
 /// new connection. Changes are <c>gap</c> apart (after the previous one was observed), so that with a gap above the
 /// minimum reload interval the interval is not what is being measured.
@@ -21,13 +25,19 @@ internal static class LatencyBenchmark
         Console.WriteLine($"machine: {Machine.Describe()}");
         Console.WriteLine($"settings: {settings.Describe()}; {changes} measured changes per size after {warmup} warm-up changes, {gap.TotalMilliseconds:F0} ms apart (after each was observed)");
         var table = new StringBuilder();
-        table.AppendLine("| Ingresses | changes | p50 ms | p90 ms | p99 ms | max ms | new host p50 / p99 ms | switch p50 / p99 ms | failed | → staged p50 ms | → swapped p50 ms | reloads | build ms | render ms | sync ms | CPU per change: operator / nginx -t / nginx master ms | nginx -t ms | ready after start s | load average (start → end) |");
+        table.AppendLine("| Ingresses | changes | p50 ms | p90 ms | p99 ms | max ms | new host p50 / p99 ms | switch p50 / p99 ms | endpoints p50 / p99 ms | failed | → staged p50 ms | → swapped p50 ms | reloads | build ms | render ms | sync ms | CPU per change: operator / nginx -t / nginx master ms | nginx -t ms | ready after start s | load average (start → end) |");
         table.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
         bool met = true;
         foreach (int size in sizes)
         {
             string loadBefore = Machine.LoadAverage();
-            await using var rig = await OperatorRig.StartAsync(settings, $"latency-{size}", size, (api, backends) => api.Upsert(BenchWorld.ProbeIngress("switch", "switch.bench", backends[0])));
+            await using var rig = await OperatorRig.StartAsync(settings, $"latency-{size}", size, (api, backends) =>
+            {
+                api.Upsert(BenchWorld.ProbeIngress("switch", "switch.bench", backends[0]));
+                api.Upsert(Kube.Ingress("moving", "default").WithPath("endpoints.bench", "/", "Prefix", "moving", 80));
+                api.Upsert(Kube.Service("moving", "default"));
+                api.Upsert(MovingSlice(backends[0]));
+            });
             Console.Error.WriteLine($"[latency-{size}] ready {rig.StartToReady.TotalSeconds:F1} s after start ({Machine.Stamp()})");
             if (await rig.WaitRoutedAsync("switch.bench", "/", rig.Backends[0].Name, TimeSpan.FromSeconds(60)) is null)
             {
@@ -38,6 +48,7 @@ internal static class LatencyBenchmark
             var stages = new List<(double Staged, double Swapped)>();
             int failed = 0;
             int current = 0;
+            int moved = 0;
             PrometheusText? before = null;
             (double Own, double Children) operatorCpu = default, nginxCpu = default;
             using var csv = new StreamWriter(Path.Combine(rig.Directory, "latency.csv"));
@@ -53,16 +64,23 @@ internal static class LatencyBenchmark
 
                 await Task.Delay(gap);
                 int index = k + warmup;
-                bool newHost = index % 2 == 0;
-                V1Ingress change;
+                string kind = (index % 3) switch { 0 => "new host", 1 => "switch", _ => "endpoints" };
+                IKubernetesObject<V1ObjectMeta> change;
                 string host;
                 string expected;
-                if (newHost)
+                if (kind == "new host")
                 {
-                    var backend = rig.Backends[index / 2 % rig.Backends.Count];
+                    var backend = rig.Backends[index / 3 % rig.Backends.Count];
                     host = $"lat-{index}.bench";
                     change = BenchWorld.ProbeIngress($"lat-{index}", host, backend);
                     expected = backend.Name;
+                }
+                else if (kind == "endpoints")
+                {
+                    moved = (moved + 1) % rig.Backends.Count;
+                    host = "endpoints.bench";
+                    change = MovingSlice(rig.Backends[moved]);
+                    expected = rig.Backends[moved].Name;
                 }
                 else
                 {
@@ -75,11 +93,10 @@ internal static class LatencyBenchmark
                 using var stopTimeline = new CancellationTokenSource();
                 long started = Stopwatch.GetTimestamp();
                 var timeline = TimelineAsync(rig, started, stopTimeline.Token);
-                rig.Api.Upsert(change);
+                rig.Api.UpsertAll(change);
                 var took = await rig.WaitRoutedAsync(host, "/", expected, TimeSpan.FromSeconds(30), started);
                 await stopTimeline.CancelAsync();
                 var (staged, swapped) = await timeline;
-                string kind = newHost ? "new host" : "switch";
                 if (k < 0)
                 {
                     continue;
@@ -88,7 +105,11 @@ internal static class LatencyBenchmark
                 if (took is { } t)
                 {
                     samples.Add((kind, t.TotalMilliseconds));
-                    stages.Add((staged, swapped));
+                    if (kind != "endpoints")
+                    {
+                        stages.Add((staged, swapped));
+                    }
+
                     await csv.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{k},{kind},{t.TotalMilliseconds:F1},{staged:F1},{swapped:F1}"));
                 }
                 else
@@ -110,11 +131,12 @@ internal static class LatencyBenchmark
             var all = samples.Select(s => s.Ms).Order().ToList();
             var fresh = samples.Where(s => s.Kind == "new host").Select(s => s.Ms).Order().ToList();
             var switched = samples.Where(s => s.Kind == "switch").Select(s => s.Ms).Order().ToList();
+            var endpoints = samples.Where(s => s.Kind == "endpoints").Select(s => s.Ms).Order().ToList();
             double p99 = Machine.Percentile(all, 99);
             met &= failed == 0 && p99 < 1000;
             table.AppendLine(string.Create(CultureInfo.InvariantCulture,
                 $"| {size:N0} | {samples.Count} | {Machine.Ms(Machine.Percentile(all, 50))} | {Machine.Ms(Machine.Percentile(all, 90))} | {Machine.Ms(p99)} | {Machine.Ms(all.Count == 0 ? double.NaN : all[^1])} " +
-                $"| {Machine.Ms(Machine.Percentile(fresh, 50))} / {Machine.Ms(Machine.Percentile(fresh, 99))} | {Machine.Ms(Machine.Percentile(switched, 50))} / {Machine.Ms(Machine.Percentile(switched, 99))} " +
+                $"| {Machine.Ms(Machine.Percentile(fresh, 50))} / {Machine.Ms(Machine.Percentile(fresh, 99))} | {Machine.Ms(Machine.Percentile(switched, 50))} / {Machine.Ms(Machine.Percentile(switched, 99))} | {Machine.Ms(Machine.Percentile(endpoints, 50))} / {Machine.Ms(Machine.Percentile(endpoints, 99))} " +
                 $"| {failed} | {Machine.Ms(Machine.Percentile([.. stages.Select(x => x.Staged).Order()], 50))} | {Machine.Ms(Machine.Percentile([.. stages.Select(x => x.Swapped).Order()], 50))} | {reloads:F0} | {Machine.Ms(PrometheusText.MeanMs(before, after, "portico_build_duration_seconds"))} | {Machine.Ms(PrometheusText.MeanMs(before, after, "portico_render_duration_seconds"))} " +
                 $"| {Machine.Ms(PrometheusText.MeanMs(before, after, "portico_sync_duration_seconds"))} | {cpu} | {Machine.Ms(validate)} | {rig.StartToReady.TotalSeconds:F1} | {loadBefore} → {loadAfter} |"));
             Console.Error.WriteLine($"[latency-{size}] done ({Machine.Stamp()})");
@@ -135,6 +157,9 @@ internal static class LatencyBenchmark
     /// (holdoff, build, render, write done) and when <c>current</c> points at it (after `nginx -t`, before the
     /// reload signal and any minimum-interval wait). Milliseconds since <paramref name="started"/>; NaN if not seen.
     /// </summary>
+    /// <summary>The one EndpointSlice of Service "moving", pointing at <paramref name="backend"/>.</summary>
+    private static V1EndpointSlice MovingSlice(TestBackend backend) => Kube.Slice("moving", null, backend.Port, ["127.0.0.1"], "default", "moving-x");
+
     private static async Task<(double Staged, double Swapped)> TimelineAsync(OperatorRig rig, long started, CancellationToken cancellationToken)
     {
         await Task.Yield();
