@@ -97,6 +97,15 @@ public sealed class ClusterLifecycleTests
     [Order(3)]
     public async Task Scaled_endpoints_all_take_requests_without_a_reload()
     {
+        // The previous change (the switch to shop-v2) is confirmed and counted once the operator's applied hash is
+        // the version `current` points at. (nginx's own answer is no proof: an old worker may still answer it.)
+        var shared = new VersionedConfigDirectory(_shared);
+        Assert.That(
+            await Eventually.TrueAsync(() => shared.ActiveVersion is { } active
+                && _operator.Readiness.AppliedHash?.StartsWith(active, StringComparison.Ordinal) == true
+                && File.ReadAllText(Path.Combine(shared.CurrentLink, "nginx.conf")).Contains("\"default_shop-v2_80\"", StringComparison.Ordinal)),
+            Is.True,
+            "the previous change settled");
         double reloads = _operator.Metrics.Reloads.WithLabels("success").Value;
         double liveUpdates = _operator.Metrics.LiveUpdates.WithLabels("success").Value;
         _api.Upsert(Kube.Slice("shop-v2", null, _backends["red"].Port, ["127.0.0.1"], name: "shop-v2-red"));

@@ -26,11 +26,16 @@ public sealed partial class EnvoySharedCaseTests
     [TestCaseSource(nameof(Cases))]
     public void Clusters_hold_exactly_the_endpoints_of_nginx_upstreams(string name)
     {
-        // nginx's upstreams are the lines of its live endpoints file: "NAME ADDR:PORT ..." after the version line.
-        var upstreams = NginxEndpoints(name).Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1)
-            .Select(line => line.Split(' '))
-            .Where(parts => parts.Length > 1)
-            .ToDictionary(parts => parts[0], parts => string.Join(" ", parts.Skip(1).Order(StringComparer.Ordinal)));
+        // nginx's upstreams are the lines of its live endpoints file ("NAME ADDR:PORT ..." after the version line),
+        // or, without Lua endpoints, its upstream blocks.
+        var upstreams = NginxEndpoints(name) is { } endpoints
+            ? endpoints.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1)
+                .Select(line => line.Split(' '))
+                .Where(parts => parts.Length > 1)
+                .ToDictionary(parts => parts[0], parts => string.Join(" ", parts.Skip(1).Order(StringComparer.Ordinal)))
+            : Upstream().Matches(NginxConf(name)).ToDictionary(
+                m => m.Groups["name"].Value,
+                m => string.Join(" ", Server().Matches(m.Groups["body"].Value).Select(s => s.Groups["address"].Value).Order(StringComparer.Ordinal)));
         var clusters = new EnvoyParsed(EnvoyCases.RenderShared(name).Config).Clusters
             .Where(c => c.Type == Cluster.Types.DiscoveryType.Static && c.LoadAssignment.Endpoints.SelectMany(e => e.LbEndpoints).Any())
             .ToDictionary(c => c.Name, c => string.Join(" ", c.LoadAssignment.Endpoints.SelectMany(e => e.LbEndpoints).Select(e => HostPort(e.Endpoint.Address.SocketAddress)).Order(StringComparer.Ordinal)));
@@ -152,7 +157,8 @@ public sealed partial class EnvoySharedCaseTests
         Assert.That(CommonName(new EnvoyParsed(EnvoyCases.RenderShared("tls-sni").Config), sni), Is.EqualTo(commonName));
     }
 
-    private static string NginxEndpoints(string name) => Encoding.ASCII.GetString(EnvoyCases.RenderShared(name, "nginx").Config["portico-endpoints.txt"]!.Content);
+    private static string? NginxEndpoints(string name) =>
+        EnvoyCases.RenderShared(name, "nginx").Config["portico-endpoints.txt"] is { } file ? Encoding.ASCII.GetString(file.Content) : null;
 
     private static string NginxConf(string name) => Encoding.UTF8.GetString(EnvoyCases.RenderShared(name, "nginx").Config["nginx.conf"]!.Content);
 
@@ -177,6 +183,12 @@ public sealed partial class EnvoySharedCaseTests
         using var certificate = X509Certificate2.CreateFromPem(Encoding.ASCII.GetString(parsed.Config[EnvoyRenderer.RenderedPath(file)!]!.Content));
         return certificate.GetNameInfo(X509NameType.DnsName, forIssuer: false);
     }
+
+    [GeneratedRegex(@"upstream (?<name>[a-z0-9_.-]+) \{(?<body>[^}]*)\}", RegexOptions.CultureInvariant)]
+    private static partial Regex Upstream();
+
+    [GeneratedRegex(@"server (?<address>[^ ;]+);", RegexOptions.CultureInvariant)]
+    private static partial Regex Server();
 
     [GeneratedRegex(@"(?ms)^    server \{.*?^    \}", RegexOptions.CultureInvariant)]
     private static partial Regex ServerBlock();
