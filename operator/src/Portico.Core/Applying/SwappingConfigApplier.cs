@@ -24,6 +24,7 @@ public sealed class SwappingConfigApplier : IConfigApplier
     private long? _lastReload;
     private string? _lastGood;
     private string? _publishedLive;
+    private readonly ILiveTransition? _transition;
     private ImmutableArray<RenderedFile> _liveBeforeSwap = [];
 
     public SwappingConfigApplier(
@@ -32,8 +33,10 @@ public sealed class SwappingConfigApplier : IConfigApplier
         IReloadTrigger trigger,
         IAppliedConfigProbe probe,
         ApplierOptions options,
-        TimeProvider time)
+        TimeProvider time,
+        ILiveTransition? transition = null)
     {
+        _transition = transition;
         _directory = directory;
         _validator = validator;
         _trigger = trigger;
@@ -61,6 +64,12 @@ public sealed class SwappingConfigApplier : IConfigApplier
         if (config.LiveHash is not { } liveHash)
         {
             return result;
+        }
+
+        // After a swap the transitional live data (old and new together) gives way to the exact new data.
+        if (PublishLive(config) is { } notPublished)
+        {
+            return notPublished;
         }
 
         if (!await WaitForAsync(_probe.ReadLiveHashAsync, liveHash, _options.ConfirmTimeout, cancellationToken))
@@ -104,8 +113,10 @@ public sealed class SwappingConfigApplier : IConfigApplier
             confirmTimeout = scaled > confirmTimeout ? scaled : confirmTimeout;
         }
 
+        // Old workers keep routing by the old files until the reload is through: publish what both need first (the
+        // exact live files follow in ApplyAsync once the new version serves).
         _liveBeforeSwap = _directory.ReadLive(config.Live);
-        if (PublishLive(config) is { } notPublished)
+        if (PublishLive(config, _transition?.During(_liveBeforeSwap, config)) is { } notPublished)
         {
             _directory.Discard(version);
             return notPublished;
@@ -136,8 +147,11 @@ public sealed class SwappingConfigApplier : IConfigApplier
         return ApplyResult.Applied($"version {version} serving");
     }
 
-    /// <summary>Writes the live files unless the proxy has them already; the failure, or null.</summary>
-    private ApplyResult? PublishLive(RenderedConfig config)
+    /// <summary>
+    /// Writes the live files unless the proxy has them already (or, with <paramref name="transitional"/>, those
+    /// instead, remembered as nothing published yet); the failure, or null.
+    /// </summary>
+    private ApplyResult? PublishLive(RenderedConfig config, ImmutableArray<RenderedFile>? transitional = null)
     {
         if (config.LiveHash is null || config.LiveHash == _publishedLive)
         {
@@ -146,8 +160,8 @@ public sealed class SwappingConfigApplier : IConfigApplier
 
         try
         {
-            _directory.PublishLive(config);
-            _publishedLive = config.LiveHash;
+            _directory.PublishLive(transitional ?? config.Live);
+            _publishedLive = transitional is null ? config.LiveHash : null;
             return null;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

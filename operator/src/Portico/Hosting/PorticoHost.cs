@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Portico.Core.Applying;
+using Portico.Core.Rendering.Nginx;
 using Portico.Core.Applying.Envoy;
 using Portico.Core.Applying.Nginx;
 using Portico.Core.Offline;
@@ -115,7 +116,7 @@ public static class PorticoHost
                 : new PidFileReloadTrigger(Path.Combine(run.SharedDirectory, "nginx.pid"));
         var status = request.Options.ProxySettings.StatusListen;
         var probe = new ConfigHashProbe(new Uri($"http://{status}/portico/config-hash"));
-        return new SwappingConfigApplier(directory, validator, trigger, probe, run.Applier, time);
+        return new SwappingConfigApplier(directory, validator, trigger, probe, run.Applier, time, new NginxEndpointsTransition());
     }
 
     private static List<Func<CancellationToken, Task>> Companions(IServiceProvider services, RunRequest request, TimeProvider time)

@@ -6,6 +6,7 @@ using Portico.Core.Applying.Nginx;
 using Portico.Core.Building;
 using Portico.Core.Offline;
 using Portico.Core.Rendering;
+using Portico.Core.Rendering.Nginx;
 using Portico.Local;
 using Portico.TestSupport;
 using Portico.TestSupport.Nginx;
@@ -118,6 +119,34 @@ public sealed class SwappingApplierTests
     }
 
     [Test]
+    public async Task While_a_switch_to_another_Service_reloads_the_old_workers_still_find_the_old_endpoints()
+    {
+        var blue = Render(_blue);
+        Assert.That((await Applier(_nginx).ApplyAsync(blue, default)).Outcome, Is.EqualTo(ApplyOutcome.Applied));
+
+        // A reload that never lands keeps nginx on the old nginx.conf (routing to Service "blue") for as long as the
+        // confirmation waits: the endpoints published meanwhile must still hold blue's.
+        var applier = Applier(new LostReloadTrigger(), options: Fast with { ConfirmTimeout = TimeSpan.FromSeconds(30) });
+        using var stop = new CancellationTokenSource();
+        var pending = applier.ApplyAsync(Render(_green), stop.Token);
+        string live = Path.Combine(_shared, "portico-endpoints.txt");
+        using var probe = new ConfigHashProbe(new Uri($"http://{_settings.StatusListen}/portico/config-hash"));
+        string? version = await Eventually.ValueAsync(
+            async () => File.ReadAllText(live).Contains("default_green_80", StringComparison.Ordinal) && await probe.ReadLiveHashAsync(default) is { } loaded
+                && File.ReadLines(live).First().EndsWith(loaded, StringComparison.Ordinal) ? loaded : null,
+            v => v is not null);
+        Assert.That(version, Is.Not.Null, "the workers loaded the transitional endpoints");
+
+        var during = await Get();
+        Assert.That((during.StatusCode, during.Backend), Is.EqualTo((200, "blue")), "not 503: blue's endpoints are still there");
+        Assert.That(File.ReadAllText(live), Does.Contain("default_blue_80").And.Contain("default_green_80"));
+        Assert.That(pending.IsCompleted, Is.False, "still waiting for the reload");
+
+        await stop.CancelAsync();
+        Assert.That(async () => await pending, Throws.InstanceOf<OperationCanceledException>());
+    }
+
+    [Test]
     public async Task Keys_are_private_and_old_versions_are_collected()
     {
         var applier = Applier(_nginx);
@@ -204,7 +233,8 @@ public sealed class SwappingApplierTests
             trigger,
             probe,
             options ?? Fast,
-            TimeProvider.System);
+            TimeProvider.System,
+            new NginxEndpointsTransition());
     }
 
     /// <summary>

@@ -169,6 +169,20 @@ public sealed class SwappingConfigApplierTests
         Assert.That(result.Message, Does.Contain("did not load live data"));
     }
 
+    [Test]
+    public async Task During_a_swap_the_transitional_live_data_is_out_and_the_exact_data_follows_once_confirmed()
+    {
+        var applier = new SwappingConfigApplier(new VersionedConfigDirectory(_root), null, _proxy, _proxy, Options, _time, new MarkingTransition());
+        await applier.ApplyAsync(Config("a", live: "x"), default);
+        _time.Advance(TimeSpan.FromSeconds(5));
+
+        var result = await applier.ApplyAsync(Config("b", live: "y"), default);
+
+        Assert.That(result.Outcome, Is.EqualTo(ApplyOutcome.Applied), result.Message);
+        Assert.That(_proxy.LiveAtReload, Is.EqualTo("during x-live-hash-0123456789 -> y-live-hash-0123456789\n"), "what the old and the new workers need, while reloading");
+        Assert.That(File.ReadAllText(Path.Combine(_root, LiveFile)), Does.StartWith("y-live-hash"), "then exactly the new data");
+    }
+
     private SwappingConfigApplier Applier(IConfigValidator? validator = null) =>
         new(new VersionedConfigDirectory(_root), validator, _proxy, _proxy, Options, _time);
 
@@ -210,6 +224,9 @@ public sealed class SwappingConfigApplierTests
 
         public bool IgnoreReloads { get; set; }
 
+        /// <summary>The live file's text when the last reload was asked for.</summary>
+        public string? LiveAtReload { get; private set; }
+
         /// <summary>Never load the live file (a proxy whose workers cannot read it).</summary>
         public bool IgnoreLive { get; set; }
 
@@ -221,6 +238,8 @@ public sealed class SwappingConfigApplierTests
             }
 
             Reloads++;
+            string live = Path.Combine(directory.Root, LiveFile);
+            LiveAtReload = File.Exists(live) ? File.ReadAllText(live) : null;
             if (!IgnoreReloads)
             {
                 _served = HashOfActive();
@@ -248,6 +267,16 @@ public sealed class SwappingConfigApplierTests
             var files = Directory.GetFiles(root, "*", SearchOption.AllDirectories)
                 .Select(f => new RenderedFile(Path.GetRelativePath(root, f), File.ReadAllBytes(f), false));
             return RenderedConfig.HashOf(files);
+        }
+    }
+
+    /// <summary>A transition that names the live hashes it bridges.</summary>
+    private sealed class MarkingTransition : ILiveTransition
+    {
+        public ImmutableArray<RenderedFile> During(ImmutableArray<RenderedFile> before, RenderedConfig next)
+        {
+            string from = before.IsEmpty ? "nothing" : Encoding.UTF8.GetString(before[0].Content).Split('\n')[0];
+            return [new RenderedFile(LiveFile, Encoding.UTF8.GetBytes($"during {from} -> {next.LiveHash}\n"), false)];
         }
     }
 

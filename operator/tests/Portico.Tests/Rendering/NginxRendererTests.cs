@@ -94,6 +94,22 @@ public sealed class NginxRendererTests
     }
 
     [Test]
+    public void While_reloading_the_endpoints_file_holds_the_old_and_the_new_upstreams_with_the_new_lines_winning()
+    {
+        var before = Render(Kube.Ingress("a").WithPath("a.test", "/", "Prefix", "web", 80).WithPath("a.test", "/api", "Prefix", "api", 80),
+            Kube.Service("web"), Kube.Slice("web", null, 80, ["10.0.0.1"]), Kube.Service("api"), Kube.Slice("api", null, 80, ["10.0.0.9"]));
+        var next = Render(Kube.Ingress("a").WithPath("a.test", "/", "Prefix", "web2", 80).WithPath("a.test", "/api", "Prefix", "api", 80),
+            Kube.Service("web2"), Kube.Slice("web2", null, 80, ["10.0.0.2"]), Kube.Service("api"), Kube.Slice("api", null, 80, ["10.0.0.8"]));
+
+        var during = new NginxEndpointsTransition().During(before.Live, next);
+
+        string text = Encoding.ASCII.GetString(during.Single().Content);
+        string body = "default_api_80 10.0.0.8:80\ndefault_web2_80 10.0.0.2:80\ndefault_web_80 10.0.0.1:80\n";
+        Assert.That(text, Is.EqualTo($"# portico endpoints {Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.ASCII.GetBytes(body)))}\n{body}"));
+        Assert.That(new NginxEndpointsTransition().During([], Render(Kube.Ingress("a").WithPath("a.test", "/", "Prefix", "web", 80))), Has.Length.EqualTo(1), "nothing before: the new file as is");
+    }
+
+    [Test]
     public void Endpoint_changes_leave_nginx_conf_and_its_hash_alone()
     {
         var one = Render(Kube.Ingress("a").WithPath("a.test", "/", "Prefix", "web", 80), Kube.Service("web"), Kube.Slice("web", null, 80, ["10.0.0.1"]));

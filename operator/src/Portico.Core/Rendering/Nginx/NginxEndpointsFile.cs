@@ -29,7 +29,15 @@ internal static class NginxEndpointsFile
             body.Append('\n');
         }
 
-        byte[] bodyBytes = Encoding.ASCII.GetBytes(body.ToString());
+        return WithVersion(body.ToString());
+    }
+
+    /// <summary>A file of already rendered upstream lines (in the order given), with its version line.</summary>
+    public static RenderedFile FromLines(IEnumerable<string> lines) => WithVersion(string.Concat(lines.Select(l => l + "\n"))).File;
+
+    private static (RenderedFile File, string Version) WithVersion(string body)
+    {
+        byte[] bodyBytes = Encoding.ASCII.GetBytes(body);
         string version = Convert.ToHexStringLower(SHA256.HashData(bodyBytes));
         byte[] content = [.. Encoding.ASCII.GetBytes(VersionPrefix + version + "\n"), .. bodyBytes];
         return (new RenderedFile(FileName, content, IsPrivate: false), version);
