@@ -97,13 +97,13 @@ public sealed class ClusterLifecycleTests
     [Order(3)]
     public async Task Scaled_endpoints_all_take_requests_without_a_reload()
     {
-        // The previous change (the switch to shop-v2) is confirmed and counted once the operator's applied hash is
-        // the version `current` points at. (nginx's own answer is no proof: an old worker may still answer it.)
-        var shared = new VersionedConfigDirectory(_shared);
+        // The previous change (the switch to shop-v2, a live update: the route of "/" now names shop-v2) is confirmed
+        // and counted once the operator's applied identity ends with the version of the live file that says so.
+        string live = Path.Combine(_shared, "portico-endpoints.txt");
         Assert.That(
-            await Eventually.TrueAsync(() => shared.ActiveVersion is { } active
-                && _operator.Readiness.AppliedHash?.StartsWith(active, StringComparison.Ordinal) == true
-                && File.ReadAllText(Path.Combine(shared.CurrentLink, "nginx.conf")).Contains("\"default_shop-v2_80\"", StringComparison.Ordinal)),
+            await Eventually.TrueAsync(() => File.ReadAllText(live) is var text
+                && text.Contains(" default_shop-v2_80\n", StringComparison.Ordinal)
+                && _operator.Readiness.AppliedIdentity?.EndsWith("+" + text.Split('\n')[0].Split(' ')[^1], StringComparison.Ordinal) == true),
             Is.True,
             "the previous change settled");
         double reloads = _operator.Metrics.Reloads.WithLabels("success").Value;

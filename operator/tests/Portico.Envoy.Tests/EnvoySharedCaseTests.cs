@@ -26,10 +26,12 @@ public sealed partial class EnvoySharedCaseTests
     [TestCaseSource(nameof(Cases))]
     public void Clusters_hold_exactly_the_endpoints_of_nginx_upstreams(string name)
     {
-        // nginx's upstreams are the lines of its live endpoints file ("NAME ADDR:PORT ..." after the version line),
+        // nginx's upstreams are the upstream lines of its live endpoints file ("NAME ADDR:PORT ..."; route lines start
+        // with '@', fallback host lines with '='),
         // or, without Lua endpoints, its upstream blocks.
         var upstreams = NginxEndpoints(name) is { } endpoints
             ? endpoints.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1)
+                .Where(line => line[0] is not ('@' or '='))
                 .Select(line => line.Split(' '))
                 .Where(parts => parts.Length > 1)
                 .ToDictionary(parts => parts[0], parts => string.Join(" ", parts.Skip(1).Order(StringComparer.Ordinal)))

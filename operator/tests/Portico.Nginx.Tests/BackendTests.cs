@@ -7,11 +7,13 @@ namespace Portico.Nginx.Tests;
 /// Backends, served by real nginx (DESIGN.md §3), with no default backend: unmatched requests get 404; a route
 /// whose Service is missing or has no ready endpoint gets 503 and every other route keeps working; named ports
 /// resolve through the EndpointSlice port name; every ready endpoint takes requests. Twice: with endpoints through
-/// the Lua balancer (the default) and as upstream blocks in nginx.conf (stock nginx, nginx.luaEndpoints false).
+/// the Lua balancer (the default) and as upstream blocks in nginx.conf (stock nginx, nginx.luaEndpoints false); and
+/// with Lua as the default server routes the host from the live file before the reload that brings its server block.
 /// </summary>
-[TestFixture(true)]
-[TestFixture(false)]
-public sealed class BackendTests(bool luaEndpoints)
+[TestFixture(true, false)]
+[TestFixture(false, false)]
+[TestFixture(true, true)]
+public sealed class BackendTests(bool luaEndpoints, bool beforeTheReload)
 {
     private const string Host = "svc.test";
 
@@ -46,7 +48,7 @@ public sealed class BackendTests(bool luaEndpoints)
                 Kube.Slice("named", "metrics", backends["decoy"].Port, ["127.0.0.1"], name: "named-metrics"),
                 Kube.Slice("named", "http", backends["named"].Port, ["127.0.0.1"], name: "named-http"),
             ];
-        }, configure: settings => settings with { NginxLuaEndpoints = luaEndpoints });
+        }, configure: settings => settings with { NginxLuaEndpoints = luaEndpoints }, notYetReloaded: beforeTheReload ? o => o.Metadata.Name == "backends" : null);
     }
 
     [Test]

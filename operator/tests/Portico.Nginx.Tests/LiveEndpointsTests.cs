@@ -38,16 +38,20 @@ public sealed class LiveEndpointsTests
         string loaded = (await _probe.ReadLiveHashAsync(default))!;
         Assert.That(loaded, Is.EqualTo(_scenario.Result.Config.LiveHash));
 
-        Write($"default_app_80 127.0.0.1:{_scenario.Backend("two").Port}\n");
+        Write($"{Routes()}default_app_80 127.0.0.1:{_scenario.Backend("two").Port}\n");
         Assert.That(await Eventually.TrueAsync(() => _scenario.Nginx.Stderr.Contains("has no version line", StringComparison.Ordinal)), Is.True, _scenario.Nginx.Stderr);
         Assert.That((await _probe.ReadLiveHashAsync(default), (await _scenario.GetAsync(Host)).Backend), Is.EqualTo((loaded, "one")), "the endpoints loaded before keep serving");
 
-        Write($"# portico endpoints 00ff\ndefault_app_80 not-an-address 127.0.0.1:{_scenario.Backend("two").Port} 10.0.0.1;drop\n");
+        Write($"# portico endpoints 00ff\n{Routes()}default_app_80 not-an-address 127.0.0.1:{_scenario.Backend("two").Port} 10.0.0.1;drop\n");
         Assert.That(await Eventually.ValueAsync(() => _probe.ReadLiveHashAsync(default), v => v == "00ff"), Is.EqualTo("00ff"));
         Assert.That((await _scenario.GetAsync(Host)).Backend, Is.EqualTo("two"), "only the IP:port token is used");
         Assert.That(CountOf(_scenario.Nginx.Stderr, "has no version line"), Is.EqualTo(1), "logged once, not on every check");
         Assert.That(_scenario.Nginx.Stderr, Does.Contain("ignoring endpoint not-an-address").And.Contain("ignoring endpoint 10.0.0.1;drop"));
     }
+
+    /// <summary>The route and host lines of the rendered file (what the locations need), each ending in a newline.</summary>
+    private string Routes() => string.Concat(Encoding.ASCII.GetString(_scenario.Result.Config["portico-endpoints.txt"]!.Content)
+        .Split('\n').Where(l => l.StartsWith('@') || l.StartsWith('=')).Select(l => l + "\n"));
 
     private void Write(string content)
     {

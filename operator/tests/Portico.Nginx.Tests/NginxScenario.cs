@@ -45,19 +45,31 @@ internal sealed class NginxScenario : IAsyncDisposable
 
     public TestBackend Backend(string name) => _backends[name];
 
-    /// <summary>Starts the named backends, builds the objects from them, renders and serves.</summary>
+    /// <summary>
+    /// Starts the named backends, builds the objects from them, renders and serves. With
+    /// <paramref name="notYetReloaded"/>, nginx runs the configuration rendered without the objects it selects, but
+    /// with the live file of all of them: what nginx serves while the reload that brings those objects is in flight
+    /// (their plain-HTTP hosts then go through the default server's Lua routing).
+    /// </summary>
     public static Task<NginxScenario> StartAsync(
         IEnumerable<string> backendNames,
         Func<IReadOnlyDictionary<string, TestBackend>, IEnumerable<IKubernetesObject<V1ObjectMeta>>> objects,
         BuildOptions? options = null,
-        Func<ProxySettings, ProxySettings>? configure = null) =>
-        StartAsync(backendNames, backends => ToManifestSet(objects(backends)), options, configure);
+        Func<ProxySettings, ProxySettings>? configure = null,
+        Func<IKubernetesObject<V1ObjectMeta>, bool>? notYetReloaded = null) =>
+        StartAsync(
+            backendNames,
+            (Func<IReadOnlyDictionary<string, TestBackend>, ManifestSet>)(backends => ToManifestSet(objects(backends))),
+            options,
+            configure,
+            notYetReloaded is null ? null : set => new ManifestSet([.. set.Objects.Where(o => !notYetReloaded(o.Value))], set.Diagnostics));
 
     public static async Task<NginxScenario> StartAsync(
         IEnumerable<string> backendNames,
         Func<IReadOnlyDictionary<string, TestBackend>, ManifestSet> manifests,
         BuildOptions? options = null,
-        Func<ProxySettings, ProxySettings>? configure = null)
+        Func<ProxySettings, ProxySettings>? configure = null,
+        Func<ManifestSet, ManifestSet>? running = null)
     {
         ArgumentNullException.ThrowIfNull(manifests);
         var started = new List<TestBackend>();
@@ -84,9 +96,12 @@ internal sealed class NginxScenario : IAsyncDisposable
                 settings = configure?.Invoke(settings) ?? settings;
                 Assert.That(settings.Validate(), Is.Empty, "test proxy settings");
                 var result = OfflinePipeline.Render(set, buildOptions, settings, renderer);
+                var served = running is null
+                    ? result.Config
+                    : OfflinePipeline.Render(running(set), buildOptions, settings, renderer).Config with { Live = result.Config.Live, LiveHash = result.Config.LiveHash };
                 try
                 {
-                    var nginx = await NginxProcess.StartAsync(result.Config, settings.StatusListen.Port);
+                    var nginx = await NginxProcess.StartAsync(served, settings.StatusListen.Port);
                     return new NginxScenario(backends, result, settings, nginx);
                 }
                 catch (NginxStartException e) when (e.AddressInUse && attempt < StartAttempts)

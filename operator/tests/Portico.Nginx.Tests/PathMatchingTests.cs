@@ -5,10 +5,13 @@ namespace Portico.Nginx.Tests;
 /// <summary>
 /// Ingress path semantics, served by real nginx (DESIGN.md §3): Exact and Prefix, element-wise prefixes, Exact
 /// before Prefix, longest prefix regardless of manifest order, trailing slashes, case, query strings, and never a
-/// redirect. Every request that matches no path goes to the default backend "fallback".
+/// redirect. Every request that matches no path goes to the default backend "fallback". Twice: as the hosts' own
+/// server blocks route, and as the default server's Lua routes them from the live file while the reload that
+/// brings their server blocks is in flight (the same semantics, implemented a second time).
 /// </summary>
-[TestFixture]
-public sealed class PathMatchingTests
+[TestFixture(false)]
+[TestFixture(true)]
+public sealed class PathMatchingTests(bool beforeTheReload)
 {
     private const string Host = "paths.test";
     private const string RootHost = "root.test";
@@ -43,7 +46,7 @@ public sealed class PathMatchingTests
                 .WithPath(RootHost, "/", "Exact", "root-exact", 80);
             var fallback = Kube.Ingress("fallback", ageRank: 0).WithDefaultBackend("fallback", 80);
             return [younger, older, fallback, .. Services.SelectMany(s => NginxScenario.Service(s, [backends[s]]))];
-        });
+        }, notYetReloaded: beforeTheReload ? o => o.Metadata.Name is "paths-a" or "paths-b" : null);
         Assert.That(_scenario.Result.Diagnostics, Is.Empty, _scenario.RenderedText);
     }
 

@@ -26,6 +26,7 @@ public sealed class SwappingConfigApplier : IConfigApplier
     private string? _publishedLive;
     private readonly ILiveTransition? _transition;
     private ImmutableArray<RenderedFile> _liveBeforeSwap = [];
+    private ImmutableArray<string> _liveNames = [];
 
     public SwappingConfigApplier(
         VersionedConfigDirectory directory,
@@ -99,12 +100,24 @@ public sealed class SwappingConfigApplier : IConfigApplier
             return new ApplyResult(ApplyOutcome.Failed, $"writing version {VersionedConfigDirectory.VersionOf(config)} failed: {e.Message}");
         }
 
+        // Old workers keep routing by the old files until the reload is through, and the live data can serve some
+        // of the new configuration at once (nginx: new routes, new plain-HTTP hosts): publish what both need now,
+        // before the check; the exact live files follow in ApplyAsync once the new version serves.
+        _liveBeforeSwap = _directory.ReadLive(config.Live);
+        _liveNames = [.. config.Live.Select(f => f.Path)];
+        if (PublishLive(config, _transition?.During(_liveBeforeSwap, config)) is { } notPublished)
+        {
+            _directory.Discard(version);
+            return notPublished;
+        }
+
         var confirmTimeout = _options.ConfirmTimeout;
         if (_validator is not null)
         {
             long validating = _time.GetTimestamp();
             if (await _validator.ValidateAsync(_directory.VersionDirectory(version), cancellationToken) is { } problem)
             {
+                RestoreLiveQuietly();
                 _directory.Discard(version);
                 return new ApplyResult(ApplyOutcome.Invalid, problem);
             }
@@ -113,14 +126,6 @@ public sealed class SwappingConfigApplier : IConfigApplier
             confirmTimeout = scaled > confirmTimeout ? scaled : confirmTimeout;
         }
 
-        // Old workers keep routing by the old files until the reload is through: publish what both need first (the
-        // exact live files follow in ApplyAsync once the new version serves).
-        _liveBeforeSwap = _directory.ReadLive(config.Live);
-        if (PublishLive(config, _transition?.During(_liveBeforeSwap, config)) is { } notPublished)
-        {
-            _directory.Discard(version);
-            return notPublished;
-        }
 
         string? previous = _lastGood ?? _directory.ActiveVersion;
         _directory.Activate(version);
@@ -167,6 +172,25 @@ public sealed class SwappingConfigApplier : IConfigApplier
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return new ApplyResult(ApplyOutcome.Failed, $"writing live data {config.LiveHash[..12]} failed: {e.Message}");
+        }
+    }
+
+    /// <summary>Puts the live files back as they were before this apply touched them (absent ones removed).</summary>
+    private void RestoreLiveQuietly()
+    {
+        try
+        {
+            _directory.PublishLive(_liveBeforeSwap);
+            foreach (string absent in _liveNames.Except(_liveBeforeSwap.Select(f => f.Path)))
+            {
+                File.Delete(Path.Combine(_directory.Root, absent));
+            }
+
+            _publishedLive = null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The next apply writes them again.
         }
     }
 
@@ -225,15 +249,7 @@ public sealed class SwappingConfigApplier : IConfigApplier
     /// </summary>
     private bool RestoreQuietly(string? previous, string failed)
     {
-        try
-        {
-            _directory.PublishLive(_liveBeforeSwap);
-            _publishedLive = null;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // The next apply writes them again.
-        }
+        RestoreLiveQuietly();
 
         if (previous is null || previous == failed || !Directory.Exists(_directory.VersionDirectory(previous)))
         {

@@ -9,9 +9,13 @@ public sealed class Readiness
 
     public string? AppliedHash { get; private set; }
 
-    public void MarkApplied(string hash)
+    /// <summary>The applied config's hash and live hash ("HASH+LIVEHASH"; see RenderedConfig.Identity).</summary>
+    public string? AppliedIdentity { get; private set; }
+
+    public void MarkApplied(string hash, string identity)
     {
         AppliedHash = hash;
+        AppliedIdentity = identity;
         _ready = true;
     }
 }

@@ -1,5 +1,7 @@
 using System.Collections.Immutable;
 using System.Text;
+using k8s;
+using k8s.Models;
 using Microsoft.Extensions.Logging.Abstractions;
 using Portico.Core.Applying;
 using Portico.Core.Applying.Nginx;
@@ -99,7 +101,8 @@ public sealed class SwappingApplierTests
         Assert.That(result.Message, Does.Contain("worker_connectionz"));
         Assert.That(new VersionedConfigDirectory(_shared).ActiveVersion, Is.EqualTo(VersionedConfigDirectory.VersionOf(good)));
         Assert.That(Directory.Exists(new VersionedConfigDirectory(_shared).VersionDirectory(VersionedConfigDirectory.VersionOf(broken))), Is.False, "the rejected version is discarded");
-        Assert.That((await Get()).Backend, Is.EqualTo("blue"));
+        Assert.That(File.ReadAllBytes(Path.Combine(_shared, "portico-endpoints.txt")), Is.EqualTo(good.Live.Single().Content), "its live data, out during the check, put back");
+        Assert.That((await BackendAsync("blue")).Backend, Is.EqualTo("blue"));
     }
 
     [Test]
@@ -119,7 +122,7 @@ public sealed class SwappingApplierTests
     }
 
     [Test]
-    public async Task While_a_switch_to_another_Service_reloads_the_old_workers_still_find_the_old_endpoints()
+    public async Task While_a_reload_is_in_flight_old_and_new_routes_both_find_their_endpoints()
     {
         var blue = Render(_blue);
         Assert.That((await Applier(_nginx).ApplyAsync(blue, default)).Outcome, Is.EqualTo(ApplyOutcome.Applied));
@@ -138,9 +141,35 @@ public sealed class SwappingApplierTests
         Assert.That(version, Is.Not.Null, "the workers loaded the transitional endpoints");
 
         var during = await Get();
-        Assert.That((during.StatusCode, during.Backend), Is.EqualTo((200, "blue")), "not 503: blue's endpoints are still there");
+        Assert.That((during.StatusCode, during.Backend), Is.EqualTo((200, "green")), "the route of \"/\" is live data: switched before the reload");
+        var old = await ProxyClient.GetAsync(_settings.ListenHttp.Port, "app.test", "/blue-only");
+        Assert.That((old.StatusCode, old.Backend), Is.EqualTo((200, "blue")), "a location only the old nginx.conf has still finds blue's endpoints, not 503");
         Assert.That(File.ReadAllText(live), Does.Contain("default_blue_80").And.Contain("default_green_80"));
         Assert.That(pending.IsCompleted, Is.False, "still waiting for the reload");
+
+        await stop.CancelAsync();
+        Assert.That(async () => await pending, Throws.InstanceOf<OperationCanceledException>());
+    }
+
+    [Test]
+    public async Task A_new_plain_HTTP_host_is_served_before_the_reload_that_gives_it_a_server_block_lands()
+    {
+        var blue = Render(_blue);
+        Assert.That((await Applier(_nginx).ApplyAsync(blue, default)).Outcome, Is.EqualTo(ApplyOutcome.Applied));
+
+        // The reload never lands (nginx keeps the old nginx.conf, without a server block for new.test): the live
+        // data, out before `nginx -t` and the swap, routes the new host through the default server meanwhile.
+        var withNewHost = Render(_blue, extra: [Kube.Ingress("new").WithPath("new.test", "/api", "Prefix", "green", 80), .. NginxScenario.Service("green", [_green])]);
+        var applier = Applier(new LostReloadTrigger(), validate: true, options: Fast with { ConfirmTimeout = TimeSpan.FromSeconds(30) });
+        using var stop = new CancellationTokenSource();
+        var pending = applier.ApplyAsync(withNewHost, stop.Token);
+
+        var routed = await Eventually.ValueAsync(() => ProxyClient.TryGetAsync(_settings.ListenHttp.Port, "new.test", "/api/orders"), r => r.Backend == "green");
+        Assert.That((routed.StatusCode, routed.Backend), Is.EqualTo((200, "green")));
+        Assert.That((await ProxyClient.GetAsync(_settings.ListenHttp.Port, "new.test", "/apix")).StatusCode, Is.EqualTo(404), "element-wise, and no default backend");
+        Assert.That((await Get()).Backend, Is.EqualTo("blue"), "the other hosts as before");
+        using var probe = new ConfigHashProbe(new Uri($"http://{_settings.StatusListen}/portico/config-hash"));
+        Assert.That(await probe.ReadAppliedHashAsync(default), Is.EqualTo(blue.Hash), "nginx still runs the old nginx.conf");
 
         await stop.CancelAsync();
         Assert.That(async () => await pending, Throws.InstanceOf<OperationCanceledException>());
@@ -238,14 +267,15 @@ public sealed class SwappingApplierTests
     }
 
     /// <summary>
-    /// app.test routed to a Service named after <paramref name="backend"/> (so that switching backends changes
-    /// nginx.conf and needs a reload), or, with <paramref name="service"/>, to that Service (endpoint changes only).
+    /// app.test routed to a Service named after <paramref name="backend"/>, with a path of that name too (so that
+    /// switching backends changes nginx.conf and needs a reload), or, with <paramref name="service"/>, to that
+    /// Service (endpoint changes only, no reload).
     /// </summary>
-    private RenderedConfig Render(TestBackend backend, bool withTls = false, string? service = null)
+    private RenderedConfig Render(TestBackend backend, bool withTls = false, string? service = null, IEnumerable<IKubernetesObject<V1ObjectMeta>>? extra = null)
     {
         service ??= backend.Name;
-        var ingress = Kube.Ingress("app").WithPath("app.test", "/", "Prefix", service, 80);
-        var objects = NginxScenario.Service(service, [backend]).Prepend(ingress).ToList();
+        var ingress = Kube.Ingress("app").WithPath("app.test", "/", "Prefix", service, 80).WithPath("app.test", "/" + service + "-only", "Prefix", service, 80);
+        var objects = NginxScenario.Service(service, [backend]).Prepend(ingress).Concat(extra ?? []).ToList();
         if (withTls)
         {
             var pem = TestCertificates.Create("app.test");

@@ -21,6 +21,18 @@ public sealed class NginxRendererTests
 
     private static string Endpoints(RenderedConfig config) => Encoding.ASCII.GetString(config[NginxEndpointsFileName]!.Content);
 
+    /// <summary>What the location <paramref name="header"/> of host a.test does: its route's target in the live file.</summary>
+    private static string TargetOf(RenderedConfig config, string header, string? endpoints = null)
+    {
+        string conf = Conf(config);
+        int server = conf.IndexOf("server_name \"a.test\";", StringComparison.Ordinal);
+        int at = conf.IndexOf(header + " {", server, StringComparison.Ordinal);
+        Assert.That(at, Is.GreaterThanOrEqualTo(0), header);
+        string route = System.Text.RegularExpressions.Regex.Match(conf[at..], "set \\$portico_route \"(r[0-9a-f]+)\";").Groups[1].Value;
+        string line = (endpoints ?? Endpoints(config)).Split('\n').Single(l => l.StartsWith("@" + route + " ", StringComparison.Ordinal));
+        return line[(route.Length + 2)..];
+    }
+
     [Test]
     public void The_status_file_serves_the_hash_of_every_other_file()
     {
@@ -56,14 +68,14 @@ public sealed class NginxRendererTests
     [Test]
     public void Prefix_routes_get_an_exact_and_a_slash_location_unless_an_Exact_route_takes_the_exact_one()
     {
-        string conf = Conf(Render(
+        var config = Render(
             Kube.Ingress("a").WithPath("a.test", "/p", "Prefix", "web", 80).WithPath("a.test", "/q", "Prefix", "web", 80).WithPath("a.test", "/q", "Exact", "api", 80),
-            Kube.Service("web"), Kube.Slice("web", null, 80, ["10.0.0.1"]), Kube.Service("api"), Kube.Slice("api", null, 80, ["10.0.0.2"])));
-        Assert.That(conf, Does.Contain("location = \"/p\" {\n            set $portico_upstream \"default_web_80\";"));
-        Assert.That(conf, Does.Contain("location ^~ \"/p/\" {\n            set $portico_upstream \"default_web_80\";"));
-        Assert.That(conf, Does.Contain("location = \"/q\" {\n            set $portico_upstream \"default_api_80\";"));
-        Assert.That(conf, Does.Contain("location ^~ \"/q/\" {\n            set $portico_upstream \"default_web_80\";"));
-        Assert.That(conf.Split("location = \"/q\"").Length, Is.EqualTo(2), "one exact location for /q");
+            Kube.Service("web"), Kube.Slice("web", null, 80, ["10.0.0.1"]), Kube.Service("api"), Kube.Slice("api", null, 80, ["10.0.0.2"]));
+        Assert.That(TargetOf(config, "location = \"/p\""), Is.EqualTo("default_web_80"));
+        Assert.That(TargetOf(config, "location ^~ \"/p/\""), Is.EqualTo("default_web_80"));
+        Assert.That(TargetOf(config, "location = \"/q\""), Is.EqualTo("default_api_80"));
+        Assert.That(TargetOf(config, "location ^~ \"/q/\""), Is.EqualTo("default_web_80"));
+        Assert.That(Conf(config).Split("location = \"/q\"").Length, Is.EqualTo(2), "one exact location for /q");
     }
 
     [Test]
@@ -71,11 +83,12 @@ public sealed class NginxRendererTests
     {
         var empty = Render(Kube.Ingress("a").WithPath("a.test", "/", "Prefix", "web", 80), Kube.Service("web"));
         var ready = Render(Kube.Ingress("a").WithPath("a.test", "/", "Prefix", "web", 80), Kube.Service("web"), Kube.Slice("web", null, 80, ["10.0.0.1"]));
-        Assert.That(Conf(empty), Does.Contain("location \"/\" {\n            set $portico_upstream \"default_web_80\";\n            proxy_pass http://portico_balancer;"));
+        Assert.That(Conf(empty), Does.Match("location \"/\" \\{\n            set \\$portico_route \"r[0-9a-f]{20}\";\n            proxy_pass http://portico_balancer;"));
+        Assert.That(TargetOf(empty, "location \"/\""), Is.EqualTo("default_web_80"));
         Assert.That(ready.Hash, Is.EqualTo(empty.Hash), "only the live endpoints file differs");
         Assert.That(ready.LiveHash, Is.Not.EqualTo(empty.LiveHash));
-        Assert.That(Endpoints(empty), Does.EndWith("\ndefault_web_80\n"));
-        Assert.That(Endpoints(ready), Does.EndWith("\ndefault_web_80 10.0.0.1:80\n"));
+        Assert.That(Endpoints(empty), Does.Contain("\ndefault_web_80\n"));
+        Assert.That(Endpoints(ready), Does.Contain("\ndefault_web_80 10.0.0.1:80\n"));
     }
 
     [Test]
@@ -86,7 +99,12 @@ public sealed class NginxRendererTests
             Kube.Service("web"), Kube.Slice("web", null, 80, ["10.0.0.2", "10.0.0.1"]),
             Kube.Service("api", "default", (null, 8080)), Kube.Slice("api", null, 8080, ["fd00::1"], addressType: "IPv6"));
         string text = Endpoints(config);
-        Assert.That(text, Is.EqualTo($"# portico endpoints {config.LiveHash}\ndefault_api_8080 [fd00::1]:8080\ndefault_web_80 10.0.0.1:80 10.0.0.2:80\n"));
+        string[] lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.That(lines[0], Is.EqualTo($"# portico endpoints {config.LiveHash}"));
+        Assert.That(lines.Skip(1), Is.Ordered.Using((IComparer<string>)StringComparer.Ordinal));
+        Assert.That(lines, Does.Contain("default_api_8080 [fd00::1]:8080").And.Contain("default_web_80 10.0.0.1:80 10.0.0.2:80"));
+        Assert.That(lines.Where(l => l.StartsWith('@')), Has.All.Match("^@r[0-9a-f]{20} (default_web_80|default_api_8080|!404)$"), "a route per location");
+        Assert.That(lines, Does.Contain("=a.test !404 P:2f7636:default_api_8080 P:2f:default_web_80"), "the plain-HTTP host, for the default server while it reloads");
         string body = text[(text.IndexOf('\n', StringComparison.Ordinal) + 1)..];
         Assert.That(config.LiveHash, Is.EqualTo(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.ASCII.GetBytes(body)))));
         Assert.That(config.Files.Select(f => f.Path), Does.Not.Contain(NginxEndpointsFileName), "live, not in the reloaded files");
@@ -104,8 +122,10 @@ public sealed class NginxRendererTests
         var during = new NginxEndpointsTransition().During(before.Live, next);
 
         string text = Encoding.ASCII.GetString(during.Single().Content);
-        string body = "default_api_80 10.0.0.8:80\ndefault_web2_80 10.0.0.2:80\ndefault_web_80 10.0.0.1:80\n";
-        Assert.That(text, Is.EqualTo($"# portico endpoints {Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.ASCII.GetBytes(body)))}\n{body}"));
+        string body = text[(text.IndexOf('\n', StringComparison.Ordinal) + 1)..];
+        Assert.That(text, Does.StartWith($"# portico endpoints {Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.ASCII.GetBytes(body)))}\n"));
+        Assert.That(body.Split('\n', StringSplitOptions.RemoveEmptyEntries), Does.Contain("default_api_80 10.0.0.8:80").And.Contain("default_web2_80 10.0.0.2:80").And.Contain("default_web_80 10.0.0.1:80"));
+        Assert.That(TargetOf(next, "location \"/\"", text), Is.EqualTo("default_web2_80"), "a route both versions have: the new target wins");
         Assert.That(new NginxEndpointsTransition().During([], Render(Kube.Ingress("a").WithPath("a.test", "/", "Prefix", "web", 80))), Has.Length.EqualTo(1), "nothing before: the new file as is");
     }
 

@@ -1,36 +1,75 @@
 using System.Security.Cryptography;
 using System.Text;
+using System.Globalization;
+using System.Text.RegularExpressions;
 using Portico.Core.Model;
 
 namespace Portico.Core.Rendering.Nginx;
 
 /// <summary>
-/// The live endpoints file nginx's Lua balancer reads without a reload (templates/nginx/_lua.scriban): a version line
-/// "# portico endpoints HASH", then one line per upstream, "NAME ADDR:PORT ADDR:PORT ...", in name order. Names are
-/// validated upstream names and endpoints typed addresses, both checked again as tokens here; the version is the
-/// SHA-256 of the lines after it, so the same endpoints give the same bytes and version.
+/// The live file nginx's Lua reads without a reload (templates/nginx/_lua.scriban): a version line
+/// "# portico endpoints HASH", then, sorted, one line per
+/// <list type="bullet">
+/// <item>route: "@KEY TARGET" — what a location (by its route key) does: an upstream name or "!STATUS";</item>
+/// <item>upstream: "NAME ADDR:PORT ..." — its ready endpoints;</item>
+/// <item>fallback host: "=HOST DEFAULT E|P:HEXPATH:TARGET ..." — how the default server routes a plain-HTTP host
+/// that has no server block yet (rules in precedence order, paths hex-encoded).</item>
+/// </list>
+/// Every token is a validated name, a typed address, a number or hex, checked again here; the version is the
+/// SHA-256 of the lines after it, so the same input gives the same bytes and version.
 /// </summary>
-internal static class NginxEndpointsFile
+internal static partial class NginxEndpointsFile
 {
     public const string FileName = "portico-endpoints.txt";
     public const string VersionPrefix = "# portico endpoints ";
 
-    public static (RenderedFile File, string Version) Render(ProxyModel model)
+    public static (RenderedFile File, string Version) Render(ProxyModel model, NginxView view)
     {
-        var body = new StringBuilder();
-        foreach (var upstream in model.Upstreams.Where(u => u.ExternalName is null).OrderBy(u => u.Name, StringComparer.Ordinal))
+        var lines = new List<string>();
+        foreach (var location in new[] { view.DefaultServer }.Concat(view.Servers).SelectMany(s => s.Locations).Where(l => l.Route is not null))
         {
-            body.Append(NginxEscaping.Token(upstream.Name));
-            foreach (var endpoint in upstream.Endpoints)
-            {
-                body.Append(' ').Append(NginxEscaping.Token(endpoint.HostPort));
-            }
-
-            body.Append('\n');
+            lines.Add($"@{NginxEscaping.Token(location.Route)} {Target(location.RouteTarget!)}");
         }
 
-        return WithVersion(body.ToString());
+        foreach (var upstream in model.Upstreams.Where(u => u.ExternalName is null))
+        {
+            var line = new StringBuilder(NginxEscaping.Token(upstream.Name));
+            foreach (var endpoint in upstream.Endpoints)
+            {
+                line.Append(' ').Append(NginxEscaping.Token(endpoint.HostPort));
+            }
+
+            lines.Add(line.ToString());
+        }
+
+        foreach (var host in view.FallbackHosts)
+        {
+            if (!HostName().IsMatch(host.Host))
+            {
+                throw new TemplateException($"host {Printable.Quote(host.Host)} cannot be written into the endpoints file");
+            }
+
+            var line = new StringBuilder("=").Append(host.Host).Append(' ').Append(Target(host.DefaultTarget));
+            foreach (var rule in host.Rules)
+            {
+                line.Append(' ').Append(rule.Exact ? 'E' : 'P').Append(':').Append(Convert.ToHexStringLower(Encoding.UTF8.GetBytes(rule.Path))).Append(':').Append(Target(rule.Target));
+            }
+
+            lines.Add(line.ToString());
+        }
+
+        lines.Sort(StringComparer.Ordinal);
+        return WithVersion(string.Concat(lines.Select(l => l + "\n")));
     }
+
+    /// <summary>An upstream name (a safe token) or "!STATUS".</summary>
+    private static string Target(string target) =>
+        target.StartsWith('!') && int.TryParse(target.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out int status) && status is >= 200 and <= 599
+            ? target
+            : NginxEscaping.Token(target);
+
+    [GeneratedRegex(@"^[a-z0-9]([a-z0-9.-]*[a-z0-9])?\z", RegexOptions.CultureInvariant)]
+    private static partial Regex HostName();
 
     /// <summary>A file of already rendered upstream lines (in the order given), with its version line.</summary>
     public static RenderedFile FromLines(IEnumerable<string> lines) => WithVersion(string.Concat(lines.Select(l => l + "\n"))).File;

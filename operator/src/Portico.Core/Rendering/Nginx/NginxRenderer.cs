@@ -58,7 +58,7 @@ public sealed class NginxRenderer : IProxyRenderer
             return config;
         }
 
-        var (endpoints, endpointsVersion) = NginxEndpointsFile.Render(model);
+        var (endpoints, endpointsVersion) = NginxEndpointsFile.Render(model, view);
         return config with { Live = [endpoints], LiveHash = endpointsVersion };
     }
 }

@@ -8,7 +8,17 @@ public sealed record NginxView(
     NginxSettingsView Settings,
     IReadOnlyList<NginxUpstreamView> Upstreams,
     IReadOnlyList<NginxServerView> Servers,
-    NginxServerView DefaultServer);
+    NginxServerView DefaultServer,
+    IReadOnlyList<NginxFallbackHost> FallbackHosts);
+
+/// <summary>
+/// A plain-HTTP host with exact name the default server can route by itself (Lua, from the live file) while the
+/// reload that gives it its own server block is in flight. <see cref="Rules"/> are in precedence order; targets are
+/// upstream names or "!STATUS".
+/// </summary>
+public sealed record NginxFallbackHost(string Host, IReadOnlyList<NginxFallbackRule> Rules, string DefaultTarget);
+
+public sealed record NginxFallbackRule(bool Exact, string Path, string Target);
 
 /// <summary>Global settings in the units nginx wants.</summary>
 public sealed record NginxSettingsView(
@@ -52,4 +62,11 @@ public sealed record NginxCertificateView(string CertificateFile, string KeyFile
 /// upstream is named even while it has no ready endpoints (nginx then answers 503 by itself), so endpoints coming
 /// and going never change nginx.conf; without, such a route is a fixed 503.
 /// </summary>
-public sealed record NginxLocationView(string Modifier, string Path, string? Upstream, string? ExternalHost, int? Status);
+public sealed record NginxLocationView(string Modifier, string Path, string? Upstream, string? ExternalHost, int? Status)
+{
+    /// <summary>With Lua endpoints: the key under which the live file names this location's target (upstream or status).</summary>
+    public string? Route { get; init; }
+
+    /// <summary>The live file's form of the target: the upstream name, or "!STATUS".</summary>
+    public string? RouteTarget => Upstream ?? (Status is { } status ? "!" + status.ToString(System.Globalization.CultureInfo.InvariantCulture) : null);
+}

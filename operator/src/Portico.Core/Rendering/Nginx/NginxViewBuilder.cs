@@ -36,8 +36,53 @@ internal static class NginxViewBuilder
             .Select(u => new NginxUpstreamView(u.Name, [.. u.Endpoints.Select(e => e.HostPort)]))
             .ToList();
 
-        return new NginxView(Settings(settings, model), upstreamBlocks, servers, defaultServer);
+        if (lua)
+        {
+            servers = [.. servers.Select(WithRoutes)];
+            defaultServer = WithRoutes(defaultServer);
+        }
+
+        var fallbackHosts = lua ? FallbackHosts(model, upstreams, defaultTarget) : [];
+        return new NginxView(Settings(settings, model), upstreamBlocks, servers, defaultServer, fallbackHosts);
     }
+
+    /// <summary>
+    /// Lua endpoints: every location that proxies to an upstream or answers a status names a route instead, whose
+    /// target is live data; switching a path to another Service, or a Service appearing or going, is then no reload.
+    /// The key is derived from server name, modifier and path: stable as long as the location exists.
+    /// </summary>
+    private static NginxServerView WithRoutes(NginxServerView server) => server with
+    {
+        Locations = [.. server.Locations.Select(l => l.RouteTarget is null ? l : l with { Route = RouteKey(server, l) })],
+    };
+
+    private static string RouteKey(NginxServerView server, NginxLocationView location)
+    {
+        string identity = $"{(server.IsDefault ? "_" : server.Host)}\n{location.Modifier}\n{location.Path}";
+        return "r" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(identity)))[..20];
+    }
+
+    /// <summary>Exact, plain-HTTP hosts whose every target is an upstream or a status (see <see cref="NginxFallbackHost"/>).</summary>
+    private static List<NginxFallbackHost> FallbackHosts(ProxyModel model, Dictionary<string, Upstream> upstreams, (string? Upstream, string? External, int? Status) defaultTarget)
+    {
+        var hosts = new List<NginxFallbackHost>();
+        string? fallbackDefault = TargetText(defaultTarget);
+        foreach (var host in model.VirtualHosts.Where(v => v.Host.Kind == HostKind.Exact && v.CertificateId is null))
+        {
+            var rules = host.Routes.Select(r => (r.Match, Target: TargetText(Target(r.Target, upstreams, lua: true)))).ToList();
+            if (fallbackDefault is null || rules.Any(r => r.Target is null))
+            {
+                continue;
+            }
+
+            hosts.Add(new NginxFallbackHost(host.Host.Value, [.. rules.Select(r => new NginxFallbackRule(r.Match.Kind == PathKind.Exact, r.Match.Path, r.Target!))], fallbackDefault));
+        }
+
+        return hosts;
+    }
+
+    private static string? TargetText((string? Upstream, string? External, int? Status) target) =>
+        target.External is not null ? null : target.Upstream ?? "!" + target.Status!.Value.ToString(CultureInfo.InvariantCulture);
 
     public static string CertificateFile(string id) => $"{CertificateDirectory}/{id}.crt";
 
