@@ -20,10 +20,15 @@ namespace Portico.Bench.Operator;
 /// </summary>
 internal static class LatencyBenchmark
 {
-    public static async Task<int> RunAsync(RigSettings settings, int[] sizes, int changes, TimeSpan gap, int warmup)
+    /// <param name="settle">
+    /// Start a change only once the operator has applied the previous one (a successful reload or live update
+    /// counted), not only once it was routed: with live routes a change is routed long before the reload that
+    /// follows it is through, and a change arriving meanwhile waits for that reload, which measures queueing.
+    /// </param>
+    public static async Task<int> RunAsync(RigSettings settings, int[] sizes, int changes, TimeSpan gap, int warmup, bool settle = false)
     {
         Console.WriteLine($"machine: {Machine.Describe()}");
-        Console.WriteLine($"settings: {settings.Describe()}; {changes} measured changes per size after {warmup} warm-up changes, {gap.TotalMilliseconds:F0} ms apart (after each was observed)");
+        Console.WriteLine($"settings: {settings.Describe()}; {changes} measured changes per size after {warmup} warm-up changes, {gap.TotalMilliseconds:F0} ms apart (after each was observed{(settle ? " and applied" : string.Empty)})");
         var table = new StringBuilder();
         table.AppendLine("| Ingresses | changes | p50 ms | p90 ms | p99 ms | max ms | new host p50 / p99 ms | switch p50 / p99 ms | endpoints p50 / p99 ms | failed | → staged p50 ms | → swapped p50 ms | reloads | build ms | render ms | sync ms | CPU per change: operator / nginx -t / nginx master ms | nginx -t ms | ready after start s | load average (start → end) |");
         table.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
@@ -63,6 +68,7 @@ internal static class LatencyBenchmark
                 }
 
                 await Task.Delay(gap);
+                double appliedBefore = Applied(await rig.ScrapeAsync());
                 int index = k + warmup;
                 string kind = (index % 3) switch { 0 => "new host", 1 => "switch", _ => "endpoints" };
                 IKubernetesObject<V1ObjectMeta> change;
@@ -97,6 +103,14 @@ internal static class LatencyBenchmark
                 var took = await rig.WaitRoutedAsync(host, "/", expected, TimeSpan.FromSeconds(30), started);
                 await stopTimeline.CancelAsync();
                 var (staged, swapped) = await timeline;
+                if (settle)
+                {
+                    var settleClock = Stopwatch.StartNew();
+                    while (Applied(await rig.ScrapeAsync()) <= appliedBefore && settleClock.Elapsed < TimeSpan.FromSeconds(60))
+                    {
+                        await Task.Delay(50);
+                    }
+                }
                 if (k < 0)
                 {
                     continue;
@@ -157,6 +171,10 @@ internal static class LatencyBenchmark
     /// (holdoff, build, render, write done) and when <c>current</c> points at it (after `nginx -t`, before the
     /// reload signal and any minimum-interval wait). Milliseconds since <paramref name="started"/>; NaN if not seen.
     /// </summary>
+    /// <summary>Successful applies so far: reloads and live updates.</summary>
+    private static double Applied(PrometheusText metrics) =>
+        metrics.Sum("portico_reloads_total", "result=\"success\"") + metrics.Sum("portico_live_updates_total", "result=\"success\"");
+
     /// <summary>The one EndpointSlice of Service "moving", pointing at <paramref name="backend"/>.</summary>
     private static V1EndpointSlice MovingSlice(TestBackend backend) => Kube.Slice("moving", null, backend.Port, ["127.0.0.1"], "default", "moving-x");
 
