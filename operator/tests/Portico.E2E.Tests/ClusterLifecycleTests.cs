@@ -198,9 +198,15 @@ public sealed class ClusterLifecycleTests
     [Order(8)]
     public async Task A_restarted_operator_renders_byte_identical_config()
     {
-        // Traffic can move before the applier has seen the confirmation: wait until it has recorded what is active.
+        // Traffic can move before the applier has seen the confirmation, and a new plain-HTTP host is served from the
+        // live data even before its server block is swapped in: wait until the configuration with relisted.test's
+        // server block is active and recorded as applied.
         var directory = new VersionedConfigDirectory(_shared);
-        Assert.That(await Eventually.TrueAsync(() => _operator.Readiness.AppliedHash?[..16] == directory.ActiveVersion), Is.True, "the operator settles");
+        Assert.That(
+            await Eventually.TrueAsync(() => _operator.Readiness.AppliedHash?[..16] == directory.ActiveVersion
+                && File.ReadAllText(Path.Combine(directory.CurrentLink, "nginx.conf")).Contains("server_name \"relisted.test\";", StringComparison.Ordinal)),
+            Is.True,
+            "the operator settles");
         string hash = _operator.Readiness.AppliedHash!;
         string version = directory.ActiveVersion!;
         var files = Snapshot(directory.VersionDirectory(version));

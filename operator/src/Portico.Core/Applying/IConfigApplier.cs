@@ -6,4 +6,12 @@ namespace Portico.Core.Applying;
 public interface IConfigApplier
 {
     Task<ApplyResult> ApplyAsync(RenderedConfig config, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// While <see cref="ApplyAsync"/> is applying files (a reload in flight), a newer configuration with the same
+    /// files may put its live data out at once instead of waiting for the reload; may be called from another thread.
+    /// </summary>
+    void PublishAhead(RenderedConfig newer)
+    {
+    }
 }

@@ -25,7 +25,10 @@ public sealed class SwappingConfigApplier : IConfigApplier
     private string? _lastGood;
     private string? _publishedLive;
     private readonly ILiveTransition? _transition;
+    private readonly Lock _liveLock = new();
     private ImmutableArray<RenderedFile> _liveBeforeSwap = [];
+    private RenderedConfig? _inFlight;
+    private RenderedConfig? _ahead;
     private ImmutableArray<string> _liveNames = [];
 
     public SwappingConfigApplier(
@@ -59,6 +62,11 @@ public sealed class SwappingConfigApplier : IConfigApplier
             : PublishLive(config) ?? ApplyResult.Applied($"version {_lastGood} serving, unchanged") with { LiveOnly = true };
         if (!result.Succeeded)
         {
+            lock (_liveLock)
+            {
+                (_inFlight, _ahead) = (null, null);
+            }
+
             return result with { LiveOnly = !filesChanged };
         }
 
@@ -67,8 +75,17 @@ public sealed class SwappingConfigApplier : IConfigApplier
             return result;
         }
 
-        // After a swap the transitional live data (old and new together) gives way to the exact new data.
-        if (PublishLive(config) is { } notPublished)
+        // After a swap the transitional live data (old and new together) gives way to the exact new data, or to
+        // that of a newer configuration with the same files that came while the reload was in flight.
+        RenderedConfig exact;
+        lock (_liveLock)
+        {
+            exact = _ahead ?? config;
+            (_inFlight, _ahead) = (null, null);
+        }
+
+        liveHash = exact.LiveHash!;
+        if (PublishLive(exact) is { } notPublished)
         {
             return notPublished;
         }
@@ -109,6 +126,11 @@ public sealed class SwappingConfigApplier : IConfigApplier
         {
             _directory.Discard(version);
             return notPublished;
+        }
+
+        lock (_liveLock)
+        {
+            _inFlight = config.LiveHash is null ? null : config;
         }
 
         var confirmTimeout = _options.ConfirmTimeout;
@@ -153,6 +175,32 @@ public sealed class SwappingConfigApplier : IConfigApplier
     }
 
     /// <summary>
+    /// A newer configuration with the files being applied: its live data goes out now (together with what the old
+    /// files need, as during the swap) and replaces the in-flight one's once the reload is confirmed.
+    /// </summary>
+    public void PublishAhead(RenderedConfig newer)
+    {
+        ArgumentNullException.ThrowIfNull(newer);
+        lock (_liveLock)
+        {
+            if (_inFlight is not { } applying || newer.Hash != applying.Hash || newer.LiveHash is null || newer.LiveHash == (_ahead ?? applying).LiveHash)
+            {
+                return;
+            }
+
+            try
+            {
+                _directory.PublishLive(_transition?.During(_directory.ReadLive(newer.Live), newer) ?? newer.Live);
+                (_ahead, _publishedLive) = (newer, null);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Not published ahead: it follows as a live-only apply after this one.
+            }
+        }
+    }
+
+    /// <summary>
     /// Writes the live files unless the proxy has them already (or, with <paramref name="transitional"/>, those
     /// instead, remembered as nothing published yet); the failure, or null.
     /// </summary>
@@ -165,8 +213,12 @@ public sealed class SwappingConfigApplier : IConfigApplier
 
         try
         {
-            _directory.PublishLive(transitional ?? config.Live);
-            _publishedLive = transitional is null ? config.LiveHash : null;
+            lock (_liveLock)
+            {
+                _directory.PublishLive(transitional ?? config.Live);
+                _publishedLive = transitional is null ? config.LiveHash : null;
+            }
+
             return null;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -178,6 +230,8 @@ public sealed class SwappingConfigApplier : IConfigApplier
     /// <summary>Puts the live files back as they were before this apply touched them (absent ones removed).</summary>
     private void RestoreLiveQuietly()
     {
+        using var scope = _liveLock.EnterScope();
+        (_inFlight, _ahead) = (null, null);
         try
         {
             _directory.PublishLive(_liveBeforeSwap);

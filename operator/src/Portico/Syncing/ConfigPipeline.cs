@@ -98,7 +98,13 @@ public sealed partial class ConfigPipeline
             return;
         }
 
-        var result = await ApplyWithRetriesAsync(config, cancellationToken);
+        var applying = ApplyWithRetriesAsync(config, cancellationToken);
+        if (config.LiveHash is not null)
+        {
+            await LookAheadAsync(applying, config, cancellationToken);
+        }
+
+        var result = await applying;
         if (result.Succeeded)
         {
             _appliedIdentity = config.Identity;
@@ -107,6 +113,47 @@ public sealed partial class ConfigPipeline
             _metrics.LastSuccessfulReload.Set(_time.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0);
             _metrics.SyncDuration.Observe(_time.GetElapsedTime(batch.FirstChangeTimestamp).TotalSeconds);
             LogApplied(config.Hash[..12], model.ServedIngresses.Length, model.Diagnostics.Length);
+        }
+    }
+
+    /// <summary>
+    /// While <paramref name="config"/> is being applied (a reload and its confirmation take seconds on a large
+    /// nginx), a newer snapshot that renders the same files differs only in live data (endpoints, a path's Service):
+    /// hand it to the applier at once instead of letting it wait. The snapshot stays in the channel; it is built
+    /// again, with listeners and metrics, when its turn comes.
+    /// </summary>
+    private async Task LookAheadAsync(Task applying, RenderedConfig config, CancellationToken cancellationToken)
+    {
+        SyncBatch? seen = null;
+        while (!applying.IsCompleted)
+        {
+            var waiting = _input.WaitToReadAsync(cancellationToken).AsTask();
+            if (await Task.WhenAny(applying, waiting) == applying)
+            {
+                return;
+            }
+
+            if (_input.TryPeek(out var batch) && !ReferenceEquals(batch, seen))
+            {
+                seen = batch;
+                try
+                {
+                    var ahead = _renderer.Render(ModelBuilder.Build(batch.Snapshot, _buildOptions), _settings);
+                    if (ahead.Hash == config.Hash)
+                    {
+                        _applier.PublishAhead(ahead);
+                    }
+                }
+                catch (TemplateException)
+                {
+                    // Rendered (and reported) again when its turn comes.
+                }
+
+                continue;
+            }
+
+            // The snapshot waiting has been looked at; a newer one replaces it in the single slot.
+            await Task.WhenAny(applying, Task.Delay(_options.LookAheadInterval, _time, cancellationToken));
         }
     }
 

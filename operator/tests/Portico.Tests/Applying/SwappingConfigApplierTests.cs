@@ -183,6 +183,36 @@ public sealed class SwappingConfigApplierTests
         Assert.That(File.ReadAllText(Path.Combine(_root, LiveFile)), Does.StartWith("y-live-hash"), "then exactly the new data");
     }
 
+    [Test]
+    public async Task A_newer_config_with_the_same_files_puts_its_live_data_out_while_the_reload_is_in_flight()
+    {
+        var applier = new SwappingConfigApplier(new VersionedConfigDirectory(_root), null, _proxy, _proxy, Options, _time, new MarkingTransition());
+        await applier.ApplyAsync(Config("a", live: "x"), default);
+        _time.Advance(TimeSpan.FromSeconds(5));
+        applier.PublishAhead(Config("a", live: "w"));
+        Assert.That(File.ReadAllText(Path.Combine(_root, LiveFile)), Does.StartWith("x-live-hash"), "nothing in flight: ignored");
+
+        _proxy.IgnoreReloads = true;
+        var pending = applier.ApplyAsync(Config("b", live: "y"), default);
+        await WaitForTimersAsync();
+        applier.PublishAhead(Config("c", live: "z"));
+        Assert.That(File.ReadAllText(Path.Combine(_root, LiveFile)), Does.Not.Contain("-> z"), "other files: not ahead");
+        applier.PublishAhead(Config("b", live: "z"));
+        Assert.That(File.ReadAllText(Path.Combine(_root, LiveFile)), Does.EndWith("-> z-live-hash-0123456789\n"), "out at once, with what the old files need");
+
+        _proxy.ServeActive();
+        for (int i = 0; i < 25 && !pending.IsCompleted; i++)
+        {
+            _time.Advance(Options.ConfirmPollInterval);
+            await WaitForTimersAsync();
+        }
+
+        var result = await pending.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.That(result.Outcome, Is.EqualTo(ApplyOutcome.Applied), result.Message);
+        Assert.That(File.ReadAllText(Path.Combine(_root, LiveFile)), Does.StartWith("z-live-hash"), "the newer live data, exactly, once the reload is through");
+        Assert.That(result.Message, Does.Contain("live data z-live-hash"));
+    }
+
     private SwappingConfigApplier Applier(IConfigValidator? validator = null) =>
         new(new VersionedConfigDirectory(_root), validator, _proxy, _proxy, Options, _time);
 
@@ -253,6 +283,9 @@ public sealed class SwappingConfigApplierTests
             Probes++;
             return Task.FromResult(_served);
         }
+
+        /// <summary>Serve what `current` points at now (a reload that lands late).</summary>
+        public void ServeActive() => _served = HashOfActive();
 
         /// <summary>The first line of the live file in the root, as a proxy that reads it at once would report.</summary>
         public Task<string?> ReadLiveHashAsync(CancellationToken cancellationToken)
