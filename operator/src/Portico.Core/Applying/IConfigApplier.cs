@@ -8,8 +8,8 @@ public interface IConfigApplier
     Task<ApplyResult> ApplyAsync(RenderedConfig config, CancellationToken cancellationToken);
 
     /// <summary>
-    /// While <see cref="ApplyAsync"/> is applying files (a reload in flight), a newer configuration with the same
-    /// files may put its live data out at once instead of waiting for the reload; may be called from another thread.
+    /// While <see cref="ApplyAsync"/> is applying files (a reload in flight), a newer configuration may put its live
+    /// data out at once instead of waiting for its turn; may be called from another thread.
     /// </summary>
     void PublishAhead(RenderedConfig newer)
     {

@@ -78,10 +78,32 @@ public sealed class SwappingConfigApplier : IConfigApplier
         // After a swap the transitional live data (old and new together) gives way to the exact new data, or to
         // that of a newer configuration with the same files that came while the reload was in flight.
         RenderedConfig exact;
+        RenderedConfig? newerFiles = null;
         lock (_liveLock)
         {
-            exact = _ahead ?? config;
+            exact = _ahead is { } ahead && ahead.Hash == config.Hash ? ahead : config;
+            newerFiles = _ahead is { } other && other.Hash != config.Hash ? other : null;
             (_inFlight, _ahead) = (null, null);
+        }
+
+        // A newer configuration with other files came meanwhile: keep its live data out next to this one's (its
+        // own apply follows at once and confirms it).
+        if (newerFiles is not null && _transition is not null)
+        {
+            lock (_liveLock)
+            {
+                try
+                {
+                    _directory.PublishLive(_transition.During(config.Live, newerFiles));
+                    _publishedLive = null;
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    // Its own apply writes it.
+                }
+            }
+
+            return result with { Message = $"{result.Message}; live data of a newer configuration out ahead" };
         }
 
         liveHash = exact.LiveHash!;
@@ -175,15 +197,16 @@ public sealed class SwappingConfigApplier : IConfigApplier
     }
 
     /// <summary>
-    /// A newer configuration with the files being applied: its live data goes out now (together with what the old
-    /// files need, as during the swap) and replaces the in-flight one's once the reload is confirmed.
+    /// A newer configuration while files are being applied: its live data goes out now, together with what the
+    /// running and the in-flight files need (as during the swap). With the same files it replaces the in-flight
+    /// live data once the reload is confirmed; with other files it stays out next to it until its own apply.
     /// </summary>
     public void PublishAhead(RenderedConfig newer)
     {
         ArgumentNullException.ThrowIfNull(newer);
         lock (_liveLock)
         {
-            if (_inFlight is not { } applying || newer.Hash != applying.Hash || newer.LiveHash is null || newer.LiveHash == (_ahead ?? applying).LiveHash)
+            if (_inFlight is not { } applying || newer.LiveHash is null || newer.Identity == (_ahead ?? applying).Identity)
             {
                 return;
             }

@@ -118,8 +118,8 @@ public sealed partial class ConfigPipeline
 
     /// <summary>
     /// While <paramref name="config"/> is being applied (a reload and its confirmation take seconds on a large
-    /// nginx), a newer snapshot that renders the same files differs only in live data (endpoints, a path's Service):
-    /// hand it to the applier at once instead of letting it wait. The snapshot stays in the channel; it is built
+    /// nginx), hand a newer snapshot's rendering to the applier at once: its live data (endpoints, a path's Service,
+    /// a new plain-HTTP host) can be served before its own turn comes. The snapshot stays in the channel; it is built
     /// again, with listeners and metrics, when its turn comes.
     /// </summary>
     private async Task LookAheadAsync(Task applying, RenderedConfig config, CancellationToken cancellationToken)
@@ -138,11 +138,7 @@ public sealed partial class ConfigPipeline
                 seen = batch;
                 try
                 {
-                    var ahead = _renderer.Render(ModelBuilder.Build(batch.Snapshot, _buildOptions), _settings);
-                    if (ahead.Hash == config.Hash)
-                    {
-                        _applier.PublishAhead(ahead);
-                    }
+                    _applier.PublishAhead(_renderer.Render(ModelBuilder.Build(batch.Snapshot, _buildOptions), _settings));
                 }
                 catch (TemplateException)
                 {

@@ -195,8 +195,6 @@ public sealed class SwappingConfigApplierTests
         _proxy.IgnoreReloads = true;
         var pending = applier.ApplyAsync(Config("b", live: "y"), default);
         await WaitForTimersAsync();
-        applier.PublishAhead(Config("c", live: "z"));
-        Assert.That(File.ReadAllText(Path.Combine(_root, LiveFile)), Does.Not.Contain("-> z"), "other files: not ahead");
         applier.PublishAhead(Config("b", live: "z"));
         Assert.That(File.ReadAllText(Path.Combine(_root, LiveFile)), Does.EndWith("-> z-live-hash-0123456789\n"), "out at once, with what the old files need");
 
@@ -211,6 +209,31 @@ public sealed class SwappingConfigApplierTests
         Assert.That(result.Outcome, Is.EqualTo(ApplyOutcome.Applied), result.Message);
         Assert.That(File.ReadAllText(Path.Combine(_root, LiveFile)), Does.StartWith("z-live-hash"), "the newer live data, exactly, once the reload is through");
         Assert.That(result.Message, Does.Contain("live data z-live-hash"));
+    }
+
+    [Test]
+    public async Task A_newer_config_with_other_files_keeps_its_live_data_out_next_to_the_applied_one()
+    {
+        var applier = new SwappingConfigApplier(new VersionedConfigDirectory(_root), null, _proxy, _proxy, Options, _time, new MarkingTransition());
+        await applier.ApplyAsync(Config("a", live: "x"), default);
+        _time.Advance(TimeSpan.FromSeconds(5));
+
+        _proxy.IgnoreReloads = true;
+        var pending = applier.ApplyAsync(Config("b", live: "y"), default);
+        await WaitForTimersAsync();
+        applier.PublishAhead(Config("c", live: "v"));
+        Assert.That(File.ReadAllText(Path.Combine(_root, LiveFile)), Does.EndWith("-> v-live-hash-0123456789\n"), "out at once");
+
+        _proxy.ServeActive();
+        for (int i = 0; i < 25 && !pending.IsCompleted; i++)
+        {
+            _time.Advance(Options.ConfirmPollInterval);
+            await WaitForTimersAsync();
+        }
+
+        var result = await pending.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.That(result.Outcome, Is.EqualTo(ApplyOutcome.Applied), result.Message);
+        Assert.That(File.ReadAllText(Path.Combine(_root, LiveFile)), Is.EqualTo("during y-live-hash-0123456789 -> v-live-hash-0123456789\n"), "the applied config's live data and the newer one's, until the newer one's own apply");
     }
 
     private SwappingConfigApplier Applier(IConfigValidator? validator = null) =>
