@@ -186,27 +186,13 @@ public sealed class SwappingConfigApplierTests
     [Test]
     public async Task A_newer_config_with_the_same_files_puts_its_live_data_out_while_the_reload_is_in_flight()
     {
-        var applier = new SwappingConfigApplier(new VersionedConfigDirectory(_root), null, _proxy, _proxy, Options, _time, new MarkingTransition());
-        await applier.ApplyAsync(Config("a", live: "x"), default);
-        _time.Advance(TimeSpan.FromSeconds(5));
-        applier.PublishAhead(Config("a", live: "w"));
-        Assert.That(File.ReadAllText(Path.Combine(_root, LiveFile)), Does.StartWith("x-live-hash"), "nothing in flight: ignored");
+        var (applier, pending) = await ReloadInFlightAsync(ahead => ahead.PublishAhead(Config("a", live: "w")));
+        Assert.That(File.ReadAllText(Path.Combine(_root, LiveFile)), Does.Not.Contain("w-live-hash"), "nothing in flight before: ignored");
 
-        _proxy.IgnoreReloads = true;
-        var pending = applier.ApplyAsync(Config("b", live: "y"), default);
-        await WaitForTimersAsync();
         applier.PublishAhead(Config("b", live: "z"));
         Assert.That(File.ReadAllText(Path.Combine(_root, LiveFile)), Does.EndWith("-> z-live-hash-0123456789\n"), "out at once, with what the old files need");
 
-        _proxy.ServeActive();
-        for (int i = 0; i < 25 && !pending.IsCompleted; i++)
-        {
-            _time.Advance(Options.ConfirmPollInterval);
-            await WaitForTimersAsync();
-        }
-
-        var result = await pending.WaitAsync(TimeSpan.FromSeconds(10));
-        Assert.That(result.Outcome, Is.EqualTo(ApplyOutcome.Applied), result.Message);
+        var result = await ConfirmAsync(pending);
         Assert.That(File.ReadAllText(Path.Combine(_root, LiveFile)), Does.StartWith("z-live-hash"), "the newer live data, exactly, once the reload is through");
         Assert.That(result.Message, Does.Contain("live data z-live-hash"));
     }
@@ -214,16 +200,32 @@ public sealed class SwappingConfigApplierTests
     [Test]
     public async Task A_newer_config_with_other_files_keeps_its_live_data_out_next_to_the_applied_one()
     {
+        var (applier, pending) = await ReloadInFlightAsync();
+
+        applier.PublishAhead(Config("c", live: "v"));
+        Assert.That(File.ReadAllText(Path.Combine(_root, LiveFile)), Does.EndWith("-> v-live-hash-0123456789\n"), "out at once");
+
+        await ConfirmAsync(pending);
+        Assert.That(File.ReadAllText(Path.Combine(_root, LiveFile)), Is.EqualTo("during y-live-hash-0123456789 -> v-live-hash-0123456789\n"), "the applied config's live data and the newer one's, until the newer one's own apply");
+    }
+
+    /// <summary>Applies a/x, then starts applying b/y with a reload that is not confirmed until <see cref="ConfirmAsync"/>.</summary>
+    private async Task<(SwappingConfigApplier Applier, Task<ApplyResult> Pending)> ReloadInFlightAsync(Action<SwappingConfigApplier>? beforeIt = null)
+    {
         var applier = new SwappingConfigApplier(new VersionedConfigDirectory(_root), null, _proxy, _proxy, Options, _time, new MarkingTransition());
         await applier.ApplyAsync(Config("a", live: "x"), default);
         _time.Advance(TimeSpan.FromSeconds(5));
+        beforeIt?.Invoke(applier);
 
         _proxy.IgnoreReloads = true;
         var pending = applier.ApplyAsync(Config("b", live: "y"), default);
         await WaitForTimersAsync();
-        applier.PublishAhead(Config("c", live: "v"));
-        Assert.That(File.ReadAllText(Path.Combine(_root, LiveFile)), Does.EndWith("-> v-live-hash-0123456789\n"), "out at once");
+        return (applier, pending);
+    }
 
+    /// <summary>Lets the proxy serve the swapped version and the applier see it.</summary>
+    private async Task<ApplyResult> ConfirmAsync(Task<ApplyResult> pending)
+    {
         _proxy.ServeActive();
         for (int i = 0; i < 25 && !pending.IsCompleted; i++)
         {
@@ -233,7 +235,7 @@ public sealed class SwappingConfigApplierTests
 
         var result = await pending.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.That(result.Outcome, Is.EqualTo(ApplyOutcome.Applied), result.Message);
-        Assert.That(File.ReadAllText(Path.Combine(_root, LiveFile)), Is.EqualTo("during y-live-hash-0123456789 -> v-live-hash-0123456789\n"), "the applied config's live data and the newer one's, until the newer one's own apply");
+        return result;
     }
 
     private SwappingConfigApplier Applier(IConfigValidator? validator = null) =>
