@@ -13,6 +13,7 @@ public sealed class ConfigHashProbe : IAppliedConfigProbe, IDisposable
     public ConfigHashProbe(Uri endpoint)
     {
         Endpoint = endpoint;
+        LiveEndpoint = new Uri(endpoint, "endpoints-hash");
         _http = new HttpClient(new SocketsHttpHandler { UseProxy = false, ConnectTimeout = RequestTimeout, PooledConnectionLifetime = TimeSpan.Zero })
         {
             Timeout = RequestTimeout,
@@ -21,11 +22,13 @@ public sealed class ConfigHashProbe : IAppliedConfigProbe, IDisposable
 
     public Uri Endpoint { get; }
 
+    private Uri LiveEndpoint { get; }
+
     /// <summary>The hash the proxy serves now, or null when it does not answer (not running, or not yet).</summary>
     public Task<string?> ReadAppliedHashAsync(CancellationToken cancellationToken) => ReadAsync(Endpoint, cancellationToken);
 
     /// <summary>The endpoints version every worker has loaded; null or empty while they differ or do not answer.</summary>
-    public Task<string?> ReadLiveHashAsync(CancellationToken cancellationToken) => ReadAsync(new Uri(Endpoint, "endpoints-hash"), cancellationToken);
+    public Task<string?> ReadLiveHashAsync(CancellationToken cancellationToken) => ReadAsync(LiveEndpoint, cancellationToken);
 
     private async Task<string?> ReadAsync(Uri endpoint, CancellationToken cancellationToken)
     {

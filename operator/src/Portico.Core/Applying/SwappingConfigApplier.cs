@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using Portico.Core.Rendering;
 
 namespace Portico.Core.Applying;
@@ -8,10 +7,11 @@ namespace Portico.Core.Applying;
 /// point <c>current</c> at them, ask for a reload, and wait until the proxy serves the new hash. Not confirmed in
 /// time: point <c>current</c> back at the last good version and reload again. Stale versions are collected after a
 /// confirmed success; the last good one is kept to roll back to. Calls must not overlap (the pipeline is sequential).
-/// Live files (nginx: endpoints) are replaced in the root with one rename each; when nothing else changed that is
-/// all, with no reload, and the proxy is asked which live data it has loaded until it reports the new hash. With
-/// changed files they are published after validation and right before the swap (the new locations may name
-/// upstreams only the new data has), and put back with the previous version on a rollback.
+/// Live files (nginx: routes and endpoints; <see cref="LiveFilesPublisher"/>) are replaced in the root with one
+/// rename each; when nothing else changed that is all, with no reload, and the proxy is asked which live data it has
+/// loaded until it reports the new hash. With changed files, what the old and the new files both need goes out right
+/// after staging (before the check), the exact live files once the new version serves, and the old ones are put
+/// back when the check rejects the files or the swap is rolled back.
 /// </summary>
 public sealed class SwappingConfigApplier : IConfigApplier
 {
@@ -21,15 +21,9 @@ public sealed class SwappingConfigApplier : IConfigApplier
     private readonly IAppliedConfigProbe _probe;
     private readonly ApplierOptions _options;
     private readonly TimeProvider _time;
+    private readonly LiveFilesPublisher _live;
     private long? _lastReload;
     private string? _lastGood;
-    private string? _publishedLive;
-    private readonly ILiveTransition? _transition;
-    private readonly Lock _liveLock = new();
-    private ImmutableArray<RenderedFile> _liveBeforeSwap = [];
-    private RenderedConfig? _inFlight;
-    private RenderedConfig? _ahead;
-    private ImmutableArray<string> _liveNames = [];
 
     public SwappingConfigApplier(
         VersionedConfigDirectory directory,
@@ -40,7 +34,7 @@ public sealed class SwappingConfigApplier : IConfigApplier
         TimeProvider time,
         ILiveTransition? transition = null)
     {
-        _transition = transition;
+        _live = new LiveFilesPublisher(directory, transition);
         _directory = directory;
         _validator = validator;
         _trigger = trigger;
@@ -59,55 +53,27 @@ public sealed class SwappingConfigApplier : IConfigApplier
         bool filesChanged = _lastGood != VersionedConfigDirectory.VersionOf(config);
         var result = filesChanged
             ? await ApplyFilesAsync(config, cancellationToken)
-            : PublishLive(config) ?? ApplyResult.Applied($"version {_lastGood} serving, unchanged") with { LiveOnly = true };
+            : _live.Publish(config) ?? ApplyResult.Applied($"version {_lastGood} serving, unchanged") with { LiveOnly = true };
         if (!result.Succeeded)
         {
-            lock (_liveLock)
-            {
-                (_inFlight, _ahead) = (null, null);
-            }
-
+            _live.Abandon();
             return result with { LiveOnly = !filesChanged };
         }
 
-        if (config.LiveHash is not { } liveHash)
+        if (config.LiveHash is null)
         {
             return result;
         }
 
         // After a swap the transitional live data (old and new together) gives way to the exact new data, or to
         // that of a newer configuration with the same files that came while the reload was in flight.
-        RenderedConfig exact;
-        RenderedConfig? newerFiles = null;
-        lock (_liveLock)
+        if (_live.Settle(config) is not { } exact)
         {
-            exact = _ahead is { } ahead && ahead.Hash == config.Hash ? ahead : config;
-            newerFiles = _ahead is { } other && other.Hash != config.Hash ? other : null;
-            (_inFlight, _ahead) = (null, null);
-        }
-
-        // A newer configuration with other files came meanwhile: keep its live data out next to this one's (its
-        // own apply follows at once and confirms it).
-        if (newerFiles is not null && _transition is not null)
-        {
-            lock (_liveLock)
-            {
-                try
-                {
-                    _directory.PublishLive(_transition.During(config.Live, newerFiles));
-                    _publishedLive = null;
-                }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-                {
-                    // Its own apply writes it.
-                }
-            }
-
             return result with { Message = $"{result.Message}; live data of a newer configuration out ahead" };
         }
 
-        liveHash = exact.LiveHash!;
-        if (PublishLive(exact) is { } notPublished)
+        string liveHash = exact.LiveHash!;
+        if (_live.Publish(exact) is { } notPublished)
         {
             return notPublished;
         }
@@ -126,7 +92,7 @@ public sealed class SwappingConfigApplier : IConfigApplier
         if (_lastGood is null && await _probe.ReadAppliedHashAsync(cancellationToken) == config.Hash)
         {
             _lastGood = VersionedConfigDirectory.VersionOf(config);
-            return PublishLive(config) ?? ApplyResult.Applied("the proxy already serves this configuration");
+            return _live.Publish(config) ?? ApplyResult.Applied("the proxy already serves this configuration");
         }
 
         string version;
@@ -139,20 +105,12 @@ public sealed class SwappingConfigApplier : IConfigApplier
             return new ApplyResult(ApplyOutcome.Failed, $"writing version {VersionedConfigDirectory.VersionOf(config)} failed: {e.Message}");
         }
 
-        // Old workers keep routing by the old files until the reload is through, and the live data can serve some
-        // of the new configuration at once (nginx: new routes, new plain-HTTP hosts): publish what both need now,
-        // before the check; the exact live files follow in ApplyAsync once the new version serves.
-        _liveBeforeSwap = _directory.ReadLive(config.Live);
-        _liveNames = [.. config.Live.Select(f => f.Path)];
-        if (PublishLive(config, _transition?.During(_liveBeforeSwap, config)) is { } notPublished)
+        // Before the check, so that the new live data serves what it can at once; the exact files follow in
+        // ApplyAsync once the new version serves.
+        if (_live.PublishForSwap(config) is { } notPublished)
         {
             _directory.Discard(version);
             return notPublished;
-        }
-
-        lock (_liveLock)
-        {
-            _inFlight = config.LiveHash is null ? null : config;
         }
 
         var confirmTimeout = _options.ConfirmTimeout;
@@ -161,7 +119,7 @@ public sealed class SwappingConfigApplier : IConfigApplier
             long validating = _time.GetTimestamp();
             if (await _validator.ValidateAsync(_directory.VersionDirectory(version), cancellationToken) is { } problem)
             {
-                RestoreLiveQuietly();
+                _live.Restore();
                 _directory.Discard(version);
                 return new ApplyResult(ApplyOutcome.Invalid, problem);
             }
@@ -169,7 +127,6 @@ public sealed class SwappingConfigApplier : IConfigApplier
             var scaled = _time.GetElapsedTime(validating) * _options.ConfirmTimeoutPerValidation;
             confirmTimeout = scaled > confirmTimeout ? scaled : confirmTimeout;
         }
-
 
         string? previous = _lastGood ?? _directory.ActiveVersion;
         _directory.Activate(version);
@@ -196,79 +153,11 @@ public sealed class SwappingConfigApplier : IConfigApplier
         return ApplyResult.Applied($"version {version} serving");
     }
 
-    /// <summary>
-    /// A newer configuration while files are being applied: its live data goes out now, together with what the
-    /// running and the in-flight files need (as during the swap). With the same files it replaces the in-flight
-    /// live data once the reload is confirmed; with other files it stays out next to it until its own apply.
-    /// </summary>
+    /// <inheritdoc cref="LiveFilesPublisher.PublishAhead"/>
     public void PublishAhead(RenderedConfig newer)
     {
         ArgumentNullException.ThrowIfNull(newer);
-        lock (_liveLock)
-        {
-            if (_inFlight is not { } applying || newer.LiveHash is null || newer.Identity == (_ahead ?? applying).Identity)
-            {
-                return;
-            }
-
-            try
-            {
-                _directory.PublishLive(_transition?.During(_directory.ReadLive(newer.Live), newer) ?? newer.Live);
-                (_ahead, _publishedLive) = (newer, null);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                // Not published ahead: it follows as a live-only apply after this one.
-            }
-        }
-    }
-
-    /// <summary>
-    /// Writes the live files unless the proxy has them already (or, with <paramref name="transitional"/>, those
-    /// instead, remembered as nothing published yet); the failure, or null.
-    /// </summary>
-    private ApplyResult? PublishLive(RenderedConfig config, ImmutableArray<RenderedFile>? transitional = null)
-    {
-        if (config.LiveHash is null || config.LiveHash == _publishedLive)
-        {
-            return null;
-        }
-
-        try
-        {
-            lock (_liveLock)
-            {
-                _directory.PublishLive(transitional ?? config.Live);
-                _publishedLive = transitional is null ? config.LiveHash : null;
-            }
-
-            return null;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return new ApplyResult(ApplyOutcome.Failed, $"writing live data {config.LiveHash[..12]} failed: {e.Message}");
-        }
-    }
-
-    /// <summary>Puts the live files back as they were before this apply touched them (absent ones removed).</summary>
-    private void RestoreLiveQuietly()
-    {
-        using var scope = _liveLock.EnterScope();
-        (_inFlight, _ahead) = (null, null);
-        try
-        {
-            _directory.PublishLive(_liveBeforeSwap);
-            foreach (string absent in _liveNames.Except(_liveBeforeSwap.Select(f => f.Path)))
-            {
-                File.Delete(Path.Combine(_directory.Root, absent));
-            }
-
-            _publishedLive = null;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // The next apply writes them again.
-        }
+        _live.PublishAhead(newer);
     }
 
     private async Task ReloadAsync(CancellationToken cancellationToken)
@@ -326,7 +215,7 @@ public sealed class SwappingConfigApplier : IConfigApplier
     /// </summary>
     private bool RestoreQuietly(string? previous, string failed)
     {
-        RestoreLiveQuietly();
+        _live.Restore();
 
         if (previous is null || previous == failed || !Directory.Exists(_directory.VersionDirectory(previous)))
         {

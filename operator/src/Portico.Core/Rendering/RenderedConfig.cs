@@ -25,7 +25,7 @@ public sealed record RenderedConfig(string Proxy, ImmutableArray<RenderedFile> F
     /// <summary>What the proxy runs: the hash of the files, and of the live data when there is any.</summary>
     public string Identity => LiveHash is null ? Hash : $"{Hash}+{LiveHash}";
 
-    public RenderedFile? this[string path] => AllFiles.FirstOrDefault(f => f.Path == path);
+    public RenderedFile? this[string path] => Files.FirstOrDefault(f => f.Path == path) ?? Live.FirstOrDefault(f => f.Path == path);
 
     /// <summary>SHA-256 over every path and content, in path order (hex, lowercase).</summary>
     public static string HashOf(IEnumerable<RenderedFile> files)

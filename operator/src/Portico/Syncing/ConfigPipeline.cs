@@ -108,7 +108,7 @@ public sealed partial class ConfigPipeline
         if (result.Succeeded)
         {
             _appliedIdentity = config.Identity;
-            _readiness.MarkApplied(config.Hash, config.Identity);
+            _readiness.MarkApplied(config.Identity);
             _metrics.SetConfigHash(config.Hash);
             _metrics.LastSuccessfulReload.Set(_time.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0);
             _metrics.SyncDuration.Observe(_time.GetElapsedTime(batch.FirstChangeTimestamp).TotalSeconds);

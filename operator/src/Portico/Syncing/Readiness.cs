@@ -7,14 +7,14 @@ public sealed class Readiness
 
     public bool IsReady => _ready;
 
-    public string? AppliedHash { get; private set; }
+    /// <summary>The applied config's files hash: the part of <see cref="AppliedIdentity"/> before any '+'.</summary>
+    public string? AppliedHash => AppliedIdentity?.Split('+')[0];
 
     /// <summary>The applied config's hash and live hash ("HASH+LIVEHASH"; see RenderedConfig.Identity).</summary>
     public string? AppliedIdentity { get; private set; }
 
-    public void MarkApplied(string hash, string identity)
+    public void MarkApplied(string identity)
     {
-        AppliedHash = hash;
         AppliedIdentity = identity;
         _ready = true;
     }

@@ -68,5 +68,9 @@ public sealed record NginxLocationView(string Modifier, string Path, string? Ups
     public string? Route { get; init; }
 
     /// <summary>The live file's form of the target: the upstream name, or "!STATUS".</summary>
-    public string? RouteTarget => Upstream ?? (Status is { } status ? "!" + status.ToString(System.Globalization.CultureInfo.InvariantCulture) : null);
+    public string? RouteTarget => TargetText(Upstream, Status);
+
+    /// <summary>An upstream name, or "!STATUS"; null for neither (an external name).</summary>
+    public static string? TargetText(string? upstream, int? status) =>
+        upstream ?? (status is { } code ? "!" + code.ToString(System.Globalization.CultureInfo.InvariantCulture) : null);
 }

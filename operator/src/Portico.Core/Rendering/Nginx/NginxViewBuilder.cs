@@ -82,7 +82,7 @@ internal static class NginxViewBuilder
     }
 
     private static string? TargetText((string? Upstream, string? External, int? Status) target) =>
-        target.External is not null ? null : target.Upstream ?? "!" + target.Status!.Value.ToString(CultureInfo.InvariantCulture);
+        target.External is not null ? null : NginxLocationView.TargetText(target.Upstream, target.Status);
 
     public static string CertificateFile(string id) => $"{CertificateDirectory}/{id}.crt";
 
