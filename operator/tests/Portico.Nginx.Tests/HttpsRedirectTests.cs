@@ -1,3 +1,5 @@
+using Portico.Core.Building;
+
 namespace Portico.Nginx.Tests;
 
 /// <summary>The opt-in RedirectHttpToHttps setting: plain HTTP to a TLS host answers 308 to https; other hosts are served.</summary>
@@ -10,7 +12,7 @@ public sealed class HttpsRedirectTests
     public async Task StartAsync() => _scenario = await NginxScenario.StartAsync(
         TlsFixtureCertificates.Backends,
         TlsFixtureCertificates.Objects,
-        configure: settings => settings with { RedirectHttpToHttps = true });
+        options: new BuildOptions { RedirectHttpToHttps = true });
 
     [OneTimeTearDown]
     public async Task StopAsync()

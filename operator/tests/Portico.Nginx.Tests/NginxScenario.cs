@@ -88,17 +88,17 @@ internal sealed class NginxScenario : IAsyncDisposable
                     ListenHttp = ListenAddress.Parse($"127.0.0.1:{ports[0]}"),
                     ListenHttps = ListenAddress.Parse($"127.0.0.1:{ports[1]}"),
                     StatusListen = ListenAddress.Parse($"127.0.0.1:{ports[2]}"),
-                    HttpsRedirectPort = ports[1],
                     AccessLog = false,
                     WorkerProcesses = 1,
                     WorkerConnections = 256,
                 };
                 settings = configure?.Invoke(settings) ?? settings;
                 Assert.That(settings.Validate(), Is.Empty, "test proxy settings");
-                var result = OfflinePipeline.Render(set, buildOptions, settings, renderer);
+                var portOptions = buildOptions with { HttpsRedirectPort = ports[1] };
+                var result = OfflinePipeline.Render(set, portOptions, settings, renderer);
                 var served = running is null
                     ? result.Config
-                    : OfflinePipeline.Render(running(set), buildOptions, settings, renderer).Config with { Live = result.Config.Live, LiveHash = result.Config.LiveHash };
+                    : OfflinePipeline.Render(running(set), portOptions, settings, renderer).Config with { Live = result.Config.Live, LiveHash = result.Config.LiveHash };
                 try
                 {
                     var nginx = await NginxProcess.StartAsync(served, settings.StatusListen.Port);

@@ -6,9 +6,9 @@ using Portico.Core.Model;
 namespace Portico.Core.Building;
 
 /// <summary>
-/// Resolves an Ingress backend to a route target: a Service port (by number or name) whose ready endpoints come
-/// from EndpointSlices, pod IPs direct. A reference that cannot be resolved answers 503 with a warning; a backend
-/// that is not valid at all is an error and the caller drops the path.
+/// Resolves an Ingress backend to a route action: forward to a Service port (by number or name) whose ready endpoints
+/// come from EndpointSlices, pod IPs direct. A port without ready endpoints answers 503; a reference that cannot be
+/// resolved answers 503 with a warning; a backend that is not valid at all is an error and the caller drops the path.
 /// </summary>
 internal sealed class BackendResolver
 {
@@ -27,10 +27,10 @@ internal sealed class BackendResolver
     }
 
     /// <summary>Every upstream a resolved route points at, by name.</summary>
-    public ImmutableArray<Upstream> Upstreams => [.. _upstreams.Values.OrderBy(u => u.Name, StringComparer.Ordinal)];
+    public EquatableArray<Upstream> Upstreams => [.. _upstreams.Values.OrderBy(u => u.Name, StringComparer.Ordinal)];
 
-    /// <summary>The target for <paramref name="backend"/>, or null (with an error) when the backend is invalid.</summary>
-    public RouteTarget? Resolve(string ns, V1IngressBackend? backend, ObjectRef owner, string field)
+    /// <summary>The action for <paramref name="backend"/>, or null (with an error) when the backend is invalid.</summary>
+    public RouteAction? Resolve(string ns, V1IngressBackend? backend, ObjectRef owner, string field)
     {
         if (backend?.Resource is not null)
         {
@@ -75,13 +75,13 @@ internal sealed class BackendResolver
         return ResolveService(new NamespacedName(ns, service.Name), port!, owner, field + ".service");
     }
 
-    private RouteTarget ResolveService(NamespacedName key, V1ServiceBackendPort port, ObjectRef owner, string field)
+    private RouteAction ResolveService(NamespacedName key, V1ServiceBackendPort port, ObjectRef owner, string field)
     {
         string shownPort = port.Number?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? port.Name;
         if (!_snapshot.Services.TryGetValue(key, out var service))
         {
             _diagnostics.Warning(owner, field + ".name", $"Service {key} not found; the route answers 503");
-            return RouteTarget.ServiceUnavailable;
+            return new RespondAction(503, $"Service {key} not found");
         }
 
         var servicePort = service.Spec?.Ports?.FirstOrDefault(p => port.Number is { } n ? p.Port == n : p.Name == port.Name);
@@ -94,41 +94,43 @@ internal sealed class BackendResolver
         if (servicePort is null)
         {
             _diagnostics.Warning(owner, field + ".port", $"Service {key} has no port {shownPort}; the route answers 503");
-            return RouteTarget.ServiceUnavailable;
+            return new RespondAction(503, $"Service {key} has no port {shownPort}");
         }
 
         string name = UpstreamName(key, servicePort.Port);
-        if (!_upstreams.ContainsKey(name))
+        if (!_upstreams.TryGetValue(name, out var upstream))
         {
-            _upstreams[name] = new Upstream(name, serviceRef, servicePort.Port, ReadyEndpoints(key, servicePort), ExternalName: null);
+            _upstreams[name] = upstream = new Upstream(name, serviceRef, servicePort.Port, ReadyEndpoints(key, servicePort), ExternalName: null);
         }
 
-        return RouteTarget.ToUpstream(name);
+        return upstream.Endpoints.IsEmpty
+            ? new RespondAction(503, $"Service {key} port {servicePort.Port} has no ready endpoints", name)
+            : new ForwardAction(name);
     }
 
-    private RouteTarget ResolveExternalName(V1Service service, ObjectRef serviceRef, int? port, ObjectRef owner, string field)
+    private RouteAction ResolveExternalName(V1Service service, ObjectRef serviceRef, int? port, ObjectRef owner, string field)
     {
         if (!_options.EnableExternalNameServices)
         {
             _diagnostics.Warning(owner, field + ".name", $"{serviceRef} is an ExternalName Service, and those are disabled (--enable-external-name); the route answers 503");
-            return RouteTarget.ServiceUnavailable;
+            return new RespondAction(503, $"{serviceRef} is an ExternalName Service (disabled)");
         }
 
         string? externalName = service.Spec.ExternalName is { } raw ? DnsGrammar.ToLowerAscii(raw.TrimEnd('.')) : null;
         if (!DnsGrammar.IsSubdomain(externalName) || port is null)
         {
             _diagnostics.Warning(serviceRef, "spec.externalName", $"{Printable.Quote(service.Spec.ExternalName)} is not a usable DNS name with a port; routes to it answer 503");
-            return RouteTarget.ServiceUnavailable;
+            return new RespondAction(503, $"{serviceRef} has no usable external name");
         }
 
         var key = new NamespacedName(serviceRef.Namespace, serviceRef.Name);
         string name = UpstreamName(key, port.Value);
         _upstreams.TryAdd(name, new Upstream(name, serviceRef, port.Value, [], externalName));
-        return RouteTarget.ToUpstream(name);
+        return new ExternalNameAction(name, externalName!, port.Value);
     }
 
     /// <summary>Ready endpoints of every slice whose port name matches the Service port's name; the first address of each endpoint.</summary>
-    private ImmutableArray<UpstreamEndpoint> ReadyEndpoints(NamespacedName service, V1ServicePort servicePort)
+    private EquatableArray<UpstreamEndpoint> ReadyEndpoints(NamespacedName service, V1ServicePort servicePort)
     {
         var endpoints = new SortedSet<UpstreamEndpoint>();
         foreach (var slice in _endpoints.For(service))

@@ -22,5 +22,11 @@ public sealed record BuildOptions
     /// <summary>The Secret (type kubernetes.io/tls) served when no host matches the SNI, or when a host's own Secret is unusable.</summary>
     public NamespacedName? DefaultCertificate { get; init; }
 
+    /// <summary>Answer plain-HTTP requests for hosts served with TLS with a 308 to HTTPS.</summary>
+    public bool RedirectHttpToHttps { get; init; }
+
+    /// <summary>The port clients reach HTTPS on (the Service port, not the container port); 443 is left out of URLs.</summary>
+    public int HttpsRedirectPort { get; init; } = 443;
+
     public BuildLimits Limits { get; init; } = new();
 }

@@ -30,7 +30,7 @@ public static class ModelBuilder
         private readonly TlsCertificateLoader _certificates;
         private readonly Dictionary<HostPattern, TlsClaim> _tlsClaims = [];
         private readonly List<ObjectRef> _served = [];
-        private (RouteTarget Target, ObjectRef Owner)? _defaultBackend;
+        private Route? _defaultBackend;
 
         public BuildRun(ClusterSnapshot snapshot, BuildOptions options)
         {
@@ -53,18 +53,36 @@ public static class ModelBuilder
             var certificates = new SortedDictionary<string, TlsCertificate>(StringComparer.Ordinal);
             string? defaultCertificateId = LoadDefaultCertificate(certificates);
             var virtualHosts = _routes.Hosts.Append(HostPattern.Any).Distinct().Order()
-                .Select(host => new VirtualHost(host, _routes.RoutesOf(host), CertificateFor(host, certificates, defaultCertificateId)))
+                .Select(host => VirtualHost(host, CertificateFor(host, certificates, defaultCertificateId)))
                 .ToImmutableArray();
 
             return new ProxyModel(
                 virtualHosts,
                 _backends.Upstreams,
                 [.. certificates.Values],
-                _defaultBackend?.Target,
+                _defaultBackend,
                 defaultCertificateId,
                 _diagnostics.ToSortedArray(),
                 [.. _served.Order()]);
         }
+
+        /// <summary>
+        /// The host's rule routes, and the catch-all "/" when no rule claims the root: the default backend, or 404.
+        /// A host served with TLS answers plain HTTP with a redirect when that is configured.
+        /// </summary>
+        private VirtualHost VirtualHost(HostPattern host, string? certificateId)
+        {
+            var routes = _routes.RoutesOf(host);
+            var fallback = routes.Any(r => r.Match.IsRootPrefix) ? null : _defaultBackend ?? NotFound;
+            var redirect = _options.RedirectHttpToHttps && certificateId is not null && host.Kind != HostKind.Any
+                ? new RedirectAction("https", _options.HttpsRedirectPort, 308)
+                : null;
+            return new VirtualHost(host, routes, fallback, certificateId, redirect);
+        }
+
+        private static readonly Route NotFound = new(RootPrefix, RespondAction.NotFound, Source: null, Field: string.Empty);
+
+        private static PathMatch RootPrefix => new(PathKind.Prefix, "/");
 
         private void AddIngress(V1Ingress ingress)
         {
@@ -107,19 +125,19 @@ public static class ModelBuilder
 
         private void AddDefaultBackend(string ns, V1IngressBackend backend, ObjectRef self)
         {
-            var target = _backends.Resolve(ns, backend, self, "spec.defaultBackend");
-            if (target is null)
+            var action = _backends.Resolve(ns, backend, self, "spec.defaultBackend");
+            if (action is null)
             {
                 return;
             }
 
             if (_defaultBackend is { } holder)
             {
-                _diagnostics.Error(self, "spec.defaultBackend", $"ignored: {holder.Owner} is older and already defines the default backend");
+                _diagnostics.Error(self, "spec.defaultBackend", $"ignored: {holder.Source} is older and already defines the default backend");
                 return;
             }
 
-            _defaultBackend = (target, self);
+            _defaultBackend = new Route(RootPrefix, action, self, "spec.defaultBackend");
         }
 
         private HostPattern? AddRule(string ns, V1IngressRule rule, ObjectRef self, string field)
@@ -153,13 +171,13 @@ public static class ModelBuilder
                     _diagnostics.Warning(self, $"{pathField}.path", $"{Printable.Quote(literal)} looks like a regular expression; ImplementationSpecific paths are prefixes, matched literally");
                 }
 
-                var target = _backends.Resolve(ns, path.Backend, self, pathField + ".backend");
-                if (target is null)
+                var action = _backends.Resolve(ns, path.Backend, self, pathField + ".backend");
+                if (action is null)
                 {
                     continue;
                 }
 
-                if (_routes.TryAdd(host, new Route(match, target, self)) is { } holder)
+                if (_routes.TryAdd(host, new Route(match, action, self, pathField)) is { } holder)
                 {
                     string by = holder.Source == self ? "an earlier path of this Ingress" : $"{holder.Source} (older)";
                     _diagnostics.Error(self, pathField, $"{match} on host {host} is already served by {by}; this path is not served");

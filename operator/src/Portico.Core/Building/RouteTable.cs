@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using Portico.Core.Model;
 
 namespace Portico.Core.Building;
@@ -33,6 +32,6 @@ internal sealed class RouteTable
     public bool Contains(HostPattern host) => _hosts.ContainsKey(host);
 
     /// <summary>The host's routes in precedence order: Exact first, then longest prefix.</summary>
-    public ImmutableArray<Route> RoutesOf(HostPattern host) =>
+    public EquatableArray<Route> RoutesOf(HostPattern host) =>
         _hosts.TryGetValue(host, out var routes) ? [.. routes.Values.OrderBy(r => r.Match)] : [];
 }

@@ -1,22 +1,24 @@
-using System.Collections.Immutable;
-
 namespace Portico.Core.Model;
 
 /// <summary>
-/// The proxy-independent result of a build: what every renderer turns into its own configuration.
-/// Every collection is sorted, so the same cluster always yields the same model.
+/// The proxy-independent result of a build: what every renderer turns into its own configuration. Every collection
+/// is sorted and compares by value, so the same cluster always yields an equal model.
+/// <see cref="DefaultBackend"/> is the catch-all route of <c>spec.defaultBackend</c>, when an Ingress defines one.
 /// </summary>
 public sealed record ProxyModel(
-    ImmutableArray<VirtualHost> VirtualHosts,
-    ImmutableArray<Upstream> Upstreams,
-    ImmutableArray<TlsCertificate> Certificates,
-    RouteTarget? DefaultBackend,
+    EquatableArray<VirtualHost> VirtualHosts,
+    EquatableArray<Upstream> Upstreams,
+    EquatableArray<TlsCertificate> Certificates,
+    Route? DefaultBackend,
     string? DefaultCertificateId,
-    ImmutableArray<Diagnostic> Diagnostics,
-    ImmutableArray<ObjectRef> ServedIngresses)
+    EquatableArray<Diagnostic> Diagnostics,
+    EquatableArray<ObjectRef> ServedIngresses)
 {
     /// <summary>The virtual host that takes requests no named host matches (rules without host).</summary>
     public VirtualHost AnyHost => VirtualHosts.Single(v => v.Host.Kind == HostKind.Any);
 
     public bool HasErrors => Diagnostics.Any(d => d.Severity == Severity.Error);
+
+    /// <summary>The upstream of that name, or null.</summary>
+    public Upstream? UpstreamNamed(string name) => Upstreams.FirstOrDefault(u => u.Name == name);
 }

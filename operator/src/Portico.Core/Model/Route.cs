@@ -1,4 +1,16 @@
 namespace Portico.Core.Model;
 
-/// <summary>One path of one virtual host, with the Ingress it came from.</summary>
-public sealed record Route(PathMatch Match, RouteTarget Target, ObjectRef Source);
+/// <summary>
+/// One path of one virtual host: its match, what the proxy does, and the object and field it came from
+/// (<see cref="Source"/> is null only for the implied 404 catch-all, which no object declares).
+/// </summary>
+public sealed record Route(PathMatch Match, RouteAction Action, ObjectRef? Source, string Field)
+{
+    /// <summary>True when <paramref name="path"/> (a request path, query removed) matches this route: Exact equal; Prefix element-wise.</summary>
+    public bool Matches(string path) =>
+        Match.Kind == PathKind.Exact
+            ? path == Match.Path
+            : Match.IsRootPrefix || path == Match.Path || (path.StartsWith(Match.Path, StringComparison.Ordinal) && path.Length > Match.Path.Length && path[Match.Path.Length] == '/');
+
+    public override string ToString() => $"{Match} -> {Action}";
+}

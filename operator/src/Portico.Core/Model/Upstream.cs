@@ -1,5 +1,3 @@
-using System.Collections.Immutable;
-
 namespace Portico.Core.Model;
 
 /// <summary>
@@ -7,4 +5,4 @@ namespace Portico.Core.Model;
 /// validated DNS label or number and none may contain '_', so names never collide and are safe in any config.
 /// <see cref="ExternalName"/> is set instead of endpoints for an ExternalName Service (when enabled).
 /// </summary>
-public sealed record Upstream(string Name, ObjectRef Service, int Port, ImmutableArray<UpstreamEndpoint> Endpoints, string? ExternalName);
+public sealed record Upstream(string Name, ObjectRef Service, int Port, EquatableArray<UpstreamEndpoint> Endpoints, string? ExternalName);

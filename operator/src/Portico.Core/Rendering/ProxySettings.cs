@@ -16,12 +16,6 @@ public sealed partial record ProxySettings
     /// <summary>Loopback only: serves the rendered config's hash (reload confirmation) and proxy statistics.</summary>
     public ListenAddress StatusListen { get; init; } = ListenAddress.Parse("127.0.0.1:10246");
 
-    /// <summary>Answer plain-HTTP requests for TLS hosts with a 308 redirect to HTTPS.</summary>
-    public bool RedirectHttpToHttps { get; init; }
-
-    /// <summary>The port clients reach HTTPS on (the Service port, not the container port); 443 is left out of URLs.</summary>
-    public int HttpsRedirectPort { get; init; } = 443;
-
     /// <summary>Pass on X-Forwarded-* from clients (only behind a trusted load balancer); otherwise they are replaced.</summary>
     public bool TrustForwardedHeaders { get; init; }
 
@@ -78,11 +72,6 @@ public sealed partial record ProxySettings
         if (ports.Select(p => p.Port).Distinct().Count() != ports.Length)
         {
             problems.Add("HTTP, HTTPS and status listeners need three different ports");
-        }
-
-        if (HttpsRedirectPort is < 1 or > 65535)
-        {
-            problems.Add($"HTTPS redirect port {HttpsRedirectPort} is not a port number");
         }
 
         foreach (var (name, value) in new[] { ("proxy connect timeout", ProxyConnectTimeout), ("proxy read timeout", ProxyReadTimeout), ("proxy send timeout", ProxySendTimeout), ("keep-alive timeout", ClientKeepaliveTimeout) })

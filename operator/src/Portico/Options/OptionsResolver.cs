@@ -74,8 +74,6 @@ public static class OptionsResolver
             ListenHttp = Parse("listen:http", options.Listen.Http, ListenAddress.Parse, fallbackAddress),
             ListenHttps = Parse("listen:https", options.Listen.Https, ListenAddress.Parse, fallbackAddress),
             StatusListen = Parse("listen:status", options.Listen.Status, ListenAddress.Parse, fallbackAddress),
-            RedirectHttpToHttps = options.Tls.RedirectHttpToHttps,
-            HttpsRedirectPort = options.Tls.HttpsRedirectPort,
             TrustForwardedHeaders = options.Clients.TrustForwardedHeaders,
             ProxyConnectTimeout = Parse("backends:connectTimeout", options.Backends.ConnectTimeout, t => DurationValue.Parse(t, "duration"), TimeSpan.FromSeconds(1)),
             ProxyReadTimeout = Parse("backends:readTimeout", options.Backends.ReadTimeout, t => DurationValue.Parse(t, "duration"), TimeSpan.FromSeconds(1)),
@@ -93,6 +91,11 @@ public static class OptionsResolver
         if (problems.Count == 0)
         {
             problems.AddRange(settings.Validate());
+        }
+
+        if (options.Tls.HttpsRedirectPort is < 1 or > 65535)
+        {
+            problems.Add($"HTTPS redirect port {options.Tls.HttpsRedirectPort} is not a port number");
         }
 
         if (options.Limits.MaxRulesPerIngress < 1 || options.Limits.MaxPathsPerRule < 1)
@@ -113,6 +116,8 @@ public static class OptionsResolver
             AllowLoopbackEndpoints = options.Backends.AllowLoopbackEndpoints,
             EnableExternalNameServices = options.Backends.EnableExternalName,
             DefaultCertificate = defaultCertificate,
+            RedirectHttpToHttps = options.Tls.RedirectHttpToHttps,
+            HttpsRedirectPort = options.Tls.HttpsRedirectPort,
             Limits = new BuildLimits { MaxRulesPerIngress = options.Limits.MaxRulesPerIngress, MaxPathsPerRule = options.Limits.MaxPathsPerRule },
         };
         return new ResolvedOptions(options.Proxy, options.Templates.Length > 0 ? options.Templates : null, build, settings)

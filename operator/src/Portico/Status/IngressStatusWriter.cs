@@ -101,7 +101,7 @@ public sealed partial class IngressStatusWriter : IModelListener
             {
                 if (await SyncAsync(latest, cancellationToken))
                 {
-                    syncedServed = latest.ServedIngresses;
+                    syncedServed = latest.ServedIngresses.AsImmutableArray();
                     retryDelay = InitialRetryDelay;
                     nextSyncAt = _time.GetTimestamp() + (long)(_options.ResyncPeriod.TotalSeconds * _time.TimestampFrequency);
                 }

@@ -18,7 +18,7 @@ public abstract class BuilderTestBase
         model.VirtualHosts.SingleOrDefault(v => v.Host.Value == host);
 
     protected static IReadOnlyList<string> RoutesOf(ProxyModel model, string host = "") =>
-        HostOf(model, host)?.Routes.Select(r => $"{r.Match} -> {r.Target}").ToList() ?? [];
+        HostOf(model, host)?.Routes.Select(r => $"{r.Match} -> {r.Action}").ToList() ?? [];
 
     protected static IReadOnlyList<string> Messages(ProxyModel model) => model.Diagnostics.Select(d => d.ToString()).ToList();
 

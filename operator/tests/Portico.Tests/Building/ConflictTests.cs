@@ -11,7 +11,7 @@ public sealed class ConflictTests : BuilderTestBase
         var a = Kube.Ingress("a").WithPath("shop.test", "/cart", "Prefix", "web", 80);
         var b = Kube.Ingress("b", ns: "other").WithPath("shop.test", "/search", "Prefix", "web", 80);
         var model = Build([a, b, .. Web(), .. Web(ns: "other")]);
-        Assert.That(HostOf(model, "shop.test")!.Routes.Select(r => (r.Match.Path, r.Source.Name)), Is.EquivalentTo(new[] { ("/cart", "a"), ("/search", "b") }));
+        Assert.That(HostOf(model, "shop.test")!.Routes.Select(r => (r.Match.Path, r.Source!.Name)), Is.EquivalentTo(new[] { ("/cart", "a"), ("/search", "b") }));
         Assert.That(model.Diagnostics, Is.Empty);
     }
 
@@ -45,7 +45,7 @@ public sealed class ConflictTests : BuilderTestBase
         undated.WithPath("shop.test", "/", "Prefix", "undated", 80);
         var dated = Kube.Ingress("z-dated", ageRank: 100).WithPath("shop.test", "/", "Prefix", "dated", 80);
         var model = Build([undated, dated, .. Web("undated"), .. Web("dated")]);
-        Assert.That(HostOf(model, "shop.test")!.Routes.Single().Source.Name, Is.EqualTo("z-dated"));
+        Assert.That(HostOf(model, "shop.test")!.Routes.Single().Source!.Name, Is.EqualTo("z-dated"));
     }
 
     [Test]
@@ -65,7 +65,7 @@ public sealed class ConflictTests : BuilderTestBase
         var a = Kube.Ingress("a", ageRank: 1).WithPath("shop.test", firstPath, firstType, "web", 80);
         var b = Kube.Ingress("b", ageRank: 2).WithPath("shop.test", secondPath, secondType, "web", 80);
         var model = Build([a, b, .. Web()]);
-        Assert.That(HostOf(model, "shop.test")!.Routes.Single().Source.Name, Is.EqualTo("a"));
+        Assert.That(HostOf(model, "shop.test")!.Routes.Single().Source!.Name, Is.EqualTo("a"));
         Assert.That(model.Diagnostics.Single().Target.Name, Is.EqualTo("b"));
     }
 
@@ -94,7 +94,7 @@ public sealed class ConflictTests : BuilderTestBase
         var old = Kube.Ingress("old", ageRank: 1).WithDefaultBackend("first", 80);
         var young = Kube.Ingress("young", ageRank: 2).WithDefaultBackend("second", 80);
         var model = Build([young, old, .. Web("first"), .. Web("second")]);
-        Assert.That(model.DefaultBackend!.Upstream, Is.EqualTo("default_first_80"));
+        Assert.That(model.DefaultBackend!.Action.Upstream, Is.EqualTo("default_first_80"));
         var diagnostic = model.Diagnostics.Single();
         Assert.That((diagnostic.Target.Name, diagnostic.Field), Is.EqualTo(("young", "spec.defaultBackend")));
     }

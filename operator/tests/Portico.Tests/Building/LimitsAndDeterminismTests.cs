@@ -38,25 +38,45 @@ public sealed class LimitsAndDeterminismTests : BuilderTestBase
         Assert.That(model.Diagnostics.Single().Field, Is.EqualTo("metadata"));
     }
 
-    [Test]
-    public void The_same_objects_in_any_order_give_an_equal_model()
+    private static readonly TestCertificates.Pem Certificate = TestCertificates.Create("t.test");
+
+    private static List<k8s.IKubernetesObject<k8s.Models.V1ObjectMeta>> Cluster()
     {
         var objects = new List<k8s.IKubernetesObject<k8s.Models.V1ObjectMeta>>
         {
             Kube.Ingress("a", ageRank: 3).WithPath("x.test", "/", "Prefix", "web", 80).WithPath("y.test", "/p", "Exact", "api", 80),
             Kube.Ingress("b", ageRank: 3).WithPath("x.test", "/", "Prefix", "api", 80).WithDefaultBackend("web", 80),
             Kube.Ingress("c", ageRank: 1).WithPath("*.x.test", "/q", "Prefix", "missing", 80),
+            Kube.Ingress("t", ageRank: 2).WithPath("t.test", "/", "Prefix", "api", 80).WithTls("t-tls", "t.test"),
+            Kube.TlsSecret("t-tls", Certificate.Certificate, Certificate.Key),
         };
         objects.AddRange(Web());
         objects.AddRange(Web("api", address: "10.0.0.2"));
+        return objects;
+    }
+
+    [Test]
+    public void The_same_objects_in_any_order_give_an_equal_model()
+    {
+        var objects = Cluster();
         var first = Build([.. objects]);
         objects.Reverse();
         var second = Build([.. objects]);
-        Assert.That(Describe(second), Is.EqualTo(Describe(first)));
+        Assert.That(first.Certificates, Has.Length.EqualTo(1), "the comparison covers certificates");
+        Assert.That(second, Is.EqualTo(first));
+        Assert.That(second.GetHashCode(), Is.EqualTo(first.GetHashCode()));
     }
 
-    private static string Describe(ProxyModel model) => string.Join("\n", model.VirtualHosts.SelectMany(v => v.Routes.Select(r => $"{v.Host} {r.Match} {r.Target} {r.Source}"))
-        .Concat(model.Upstreams.Select(u => $"{u.Name} {string.Join(',', u.Endpoints.Select(e => e.HostPort))}"))
-        .Concat(model.Diagnostics.Select(d => d.ToString()))
-        .Append(model.DefaultBackend?.ToString() ?? "-"));
+    [Test]
+    public void Model_equality_sees_a_change_anywhere_in_it()
+    {
+        var first = Build([.. Cluster()]);
+        var moved = Cluster();
+        moved[^1] = Kube.Slice("api", null, 8080, ["10.0.0.3"]);
+        Assert.That(Build([.. moved]), Is.Not.EqualTo(first), "an endpoint");
+        var otherKey = Cluster();
+        var renewed = TestCertificates.Create("t.test");
+        otherKey[4] = Kube.TlsSecret("t-tls", renewed.Certificate, renewed.Key);
+        Assert.That(Build([.. otherKey]), Is.Not.EqualTo(first), "a certificate");
+    }
 }

@@ -79,12 +79,13 @@ public sealed class NginxRendererTests
     }
 
     [Test]
-    public void Routes_to_a_Service_without_ready_endpoints_still_name_its_upstream_so_endpoints_arriving_need_no_reload()
+    public void Routes_to_a_Service_without_ready_endpoints_answer_503_from_live_data_so_endpoints_arriving_need_no_reload()
     {
         var empty = Render(Kube.Ingress("a").WithPath("a.test", "/", "Prefix", "web", 80), Kube.Service("web"));
         var ready = Render(Kube.Ingress("a").WithPath("a.test", "/", "Prefix", "web", 80), Kube.Service("web"), Kube.Slice("web", null, 80, ["10.0.0.1"]));
         Assert.That(Conf(empty), Does.Match("location \"/\" \\{\n            set \\$portico_route \"r[0-9a-f]{20}\";\n            proxy_pass http://portico_balancer;"));
-        Assert.That(TargetOf(empty, "location \"/\""), Is.EqualTo("default_web_80"));
+        Assert.That(TargetOf(empty, "location \"/\""), Is.EqualTo("!503"), "the model's action: no ready endpoints");
+        Assert.That(TargetOf(ready, "location \"/\""), Is.EqualTo("default_web_80"));
         Assert.That(ready.Hash, Is.EqualTo(empty.Hash), "only the live endpoints file differs");
         Assert.That(ready.LiveHash, Is.Not.EqualTo(empty.LiveHash));
         Assert.That(Endpoints(empty), Does.Contain("\ndefault_web_80\n"));
@@ -104,7 +105,7 @@ public sealed class NginxRendererTests
         Assert.That(lines.Skip(1), Is.Ordered.Using((IComparer<string>)StringComparer.Ordinal));
         Assert.That(lines, Does.Contain("default_api_8080 [fd00::1]:8080").And.Contain("default_web_80 10.0.0.1:80 10.0.0.2:80"));
         Assert.That(lines.Where(l => l.StartsWith('@')), Has.All.Match("^@r[0-9a-f]{20} (default_web_80|default_api_8080|!404)$"), "a route per location");
-        Assert.That(lines, Does.Contain("=a.test !404 P:2f7636:default_api_8080 P:2f:default_web_80"), "the plain-HTTP host, for the default server while it reloads");
+        Assert.That(lines, Does.Contain("=a.test P:2f7636:default_api_8080 P:2f:default_web_80"), "the plain-HTTP host, for the default server while it reloads");
         string body = text[(text.IndexOf('\n', StringComparison.Ordinal) + 1)..];
         Assert.That(config.LiveHash, Is.EqualTo(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.ASCII.GetBytes(body)))));
         Assert.That(config.Files.Select(f => f.Path), Does.Not.Contain(NginxEndpointsFileName), "live, not in the reloaded files");

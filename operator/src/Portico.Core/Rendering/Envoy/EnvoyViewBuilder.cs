@@ -10,8 +10,8 @@ namespace Portico.Core.Rendering.Envoy;
 /// <list type="bullet">
 /// <item>Exact "/p" is <c>path</c>; Prefix "/p" is <c>path_separated_prefix</c> (element-wise); Prefix "/" is
 /// <c>prefix "/"</c>. The model's order (Exact first, then longest prefix) is kept, which is Ingress precedence.</item>
-/// <item>Every named host ends with a catch-all to the default backend (or 404) unless it has its own "/" route,
-/// exactly like nginx's per-server <c>location /</c>.</item>
+/// <item>Every host's routes are the model's effective routes: its rules, then the catch-all the builder gave it
+/// (default backend or 404) unless it has its own "/" route.</item>
 /// <item>A wildcard "*.foo.com" is Envoy's suffix domain (any depth), so its own routes and its catch-all also require
 /// <c>:authority</c> to be one label plus the suffix; after them come the any-host routes and catch-all without that
 /// condition, so "a.b.foo.com" gets what a host matching no rule gets.</item>
@@ -95,32 +95,20 @@ internal static class EnvoyViewBuilder
     /// <summary>The route table of the plain-HTTP listener (<paramref name="tls"/> false) or of the HTTPS listener.</summary>
     public static EnvoyRouteConfigView Routes(ProxyModel model, ProxySettings settings, EnvoySettingsView settingsView, bool tls)
     {
-        var upstreams = model.Upstreams.ToDictionary(u => u.Name, StringComparer.Ordinal);
-        var fallback = model.DefaultBackend is { } backend ? Target(backend, upstreams) : (null, 404);
-        var anyHost = model.AnyHost;
-        var anyHostRoutes = HostRoutes(anyHost, wildcardHost: null, upstreams, fallback);
-
+        var anyHostRoutes = HostRoutes(model.AnyHost, wildcardHost: null);
         var virtualHosts = new List<EnvoyVirtualHostView>();
         foreach (var host in model.VirtualHosts.Where(v => v.Host.Kind != HostKind.Any))
         {
-            bool hasTls = host.CertificateId is not null;
-            if (tls && !hasTls)
+            if (tls && host.CertificateId is null)
             {
                 continue;
             }
 
             bool wildcard = host.Host.Kind == HostKind.Wildcard;
             string? oneLabel = wildcard ? host.Host.Value : null;
-            var routes = new List<EnvoyRouteView>();
-            if (!tls && hasTls && settings.RedirectHttpToHttps)
-            {
-                routes.Add(new EnvoyRouteView("prefix", "/", oneLabel, null, null, settings.HttpsRedirectPort));
-            }
-            else
-            {
-                routes.AddRange(HostRoutes(host, oneLabel, upstreams, fallback));
-            }
-
+            var routes = !tls && host.HttpsRedirect is { } redirect
+                ? [Route("prefix", "/", oneLabel, redirect)]
+                : HostRoutes(host, oneLabel);
             if (wildcard)
             {
                 routes.AddRange(anyHostRoutes);
@@ -133,36 +121,23 @@ internal static class EnvoyViewBuilder
         return new EnvoyRouteConfigView(string.Empty, tls ? HttpsRouteConfig : HttpRouteConfig, settingsView, Headers(settings, tls), virtualHosts);
     }
 
-    /// <summary>A host's routes in precedence order, then the catch-all to the default target unless it has "/".</summary>
-    private static List<EnvoyRouteView> HostRoutes(VirtualHost host, string? wildcardHost, Dictionary<string, Upstream> upstreams, (string? Cluster, int? Status) fallback)
+    /// <summary>A host's effective routes (the model's order, catch-all last) as Envoy routes.</summary>
+    private static List<EnvoyRouteView> HostRoutes(VirtualHost host, string? wildcardHost) =>
+        [.. host.EffectiveRoutes.Select(route => Route(
+            route.Match.Kind == PathKind.Exact ? "path" : route.Match.IsRootPrefix ? "prefix" : "path_separated_prefix",
+            route.Match.Path,
+            wildcardHost,
+            route.Action))];
+
+    /// <summary>One Envoy route doing what the model's action says: a cluster (pod endpoints or an external name), a fixed status, or a redirect.</summary>
+    private static EnvoyRouteView Route(string kind, string path, string? wildcardHost, RouteAction action) => action switch
     {
-        var routes = new List<EnvoyRouteView>();
-        foreach (var route in host.Routes)
-        {
-            var (cluster, status) = Target(route.Target, upstreams);
-            var match = route.Match;
-            string kind = match.Kind == PathKind.Exact ? "path" : match.IsRootPrefix ? "prefix" : "path_separated_prefix";
-            routes.Add(new EnvoyRouteView(kind, match.Path, wildcardHost, cluster, status, null));
-        }
-
-        if (!host.HasRootRoute)
-        {
-            routes.Add(new EnvoyRouteView("prefix", "/", wildcardHost, fallback.Cluster, fallback.Status, null));
-        }
-
-        return routes;
-    }
-
-    /// <summary>As nginx does it: a cluster when the upstream has endpoints or is an external name, otherwise a fixed status (503).</summary>
-    private static (string? Cluster, int? Status) Target(RouteTarget target, Dictionary<string, Upstream> upstreams)
-    {
-        if (target.Upstream is not { } name || !upstreams.TryGetValue(name, out var upstream))
-        {
-            return (null, target.Status ?? 503);
-        }
-
-        return upstream.ExternalName is not null || upstream.Endpoints.Length > 0 ? (name, null) : (null, 503);
-    }
+        ForwardAction forward => new EnvoyRouteView(kind, path, wildcardHost, forward.UpstreamName, null, null),
+        ExternalNameAction external => new EnvoyRouteView(kind, path, wildcardHost, external.UpstreamName, null, null),
+        RespondAction respond => new EnvoyRouteView(kind, path, wildcardHost, null, respond.Status, null),
+        RedirectAction redirect => new EnvoyRouteView(kind, path, wildcardHost, null, null, redirect.Port),
+        _ => throw new TemplateException($"Envoy cannot render the route action {action}"),
+    };
 
     /// <summary>
     /// X-Forwarded-* as nginx sets them. Untrusted clients: their values are replaced (Envoy's own XFF handling would

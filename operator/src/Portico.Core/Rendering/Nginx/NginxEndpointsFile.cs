@@ -12,8 +12,8 @@ namespace Portico.Core.Rendering.Nginx;
 /// <list type="bullet">
 /// <item>route: "@KEY TARGET" — what a location (by its route key) does: an upstream name or "!STATUS";</item>
 /// <item>upstream: "NAME ADDR:PORT ..." — its ready endpoints;</item>
-/// <item>fallback host: "=HOST DEFAULT E|P:HEXPATH:TARGET ..." — how the default server routes a plain-HTTP host
-/// that has no server block yet (rules in precedence order, paths hex-encoded).</item>
+/// <item>fallback host: "=HOST E|P:HEXPATH:TARGET ..." — how the default server routes a plain-HTTP host that has
+/// no server block yet: the host's effective routes in precedence order, the catch-all included, paths hex-encoded.</item>
 /// </list>
 /// Every token is a validated name, a typed address, a number or hex, checked again here; the version is the
 /// SHA-256 of the lines after it, so the same input gives the same bytes and version.
@@ -49,7 +49,7 @@ internal static partial class NginxEndpointsFile
                 throw new TemplateException($"host {Printable.Quote(host.Host)} cannot be written into the endpoints file");
             }
 
-            var line = new StringBuilder("=").Append(host.Host).Append(' ').Append(Target(host.DefaultTarget));
+            var line = new StringBuilder("=").Append(host.Host);
             foreach (var rule in host.Rules)
             {
                 line.Append(' ').Append(rule.Exact ? 'E' : 'P').Append(':').Append(Convert.ToHexStringLower(Encoding.UTF8.GetBytes(rule.Path))).Append(':').Append(Target(rule.Target));

@@ -13,10 +13,10 @@ public sealed record NginxView(
 
 /// <summary>
 /// A plain-HTTP host with exact name the default server can route by itself (Lua, from the live file) while the
-/// reload that gives it its own server block is in flight. <see cref="Rules"/> are in precedence order; targets are
-/// upstream names or "!STATUS".
+/// reload that gives it its own server block is in flight. <see cref="Rules"/> are the host's effective routes in
+/// precedence order, the catch-all included; targets are upstream names or "!STATUS".
 /// </summary>
-public sealed record NginxFallbackHost(string Host, IReadOnlyList<NginxFallbackRule> Rules, string DefaultTarget);
+public sealed record NginxFallbackHost(string Host, IReadOnlyList<NginxFallbackRule> Rules);
 
 public sealed record NginxFallbackRule(bool Exact, string Path, string Target);
 
@@ -35,8 +35,6 @@ public sealed record NginxSettingsView(
     int UpstreamKeepalive,
     bool AccessLog,
     bool TrustForwardedHeaders,
-    bool RedirectHttpToHttps,
-    string HttpsRedirectPortSuffix,
     string? DnsResolver,
     int ServerNamesHashMaxSize,
     int ServerNamesHashBucketSize,
@@ -46,13 +44,20 @@ public sealed record NginxSettingsView(
 /// <summary>An upstream block with its servers (only without Lua endpoints).</summary>
 public sealed record NginxUpstreamView(string Name, IReadOnlyList<string> Servers);
 
-/// <summary>One server block. <see cref="Certificate"/> null means plain HTTP only.</summary>
+/// <summary>
+/// One server block. <see cref="Certificate"/> null means plain HTTP only; <see cref="HttpsRedirect"/> set means
+/// plain-HTTP requests are redirected to HTTPS.
+/// </summary>
 public sealed record NginxServerView(
     string Host,
     bool Wildcard,
     bool IsDefault,
     NginxCertificateView? Certificate,
-    IReadOnlyList<NginxLocationView> Locations);
+    IReadOnlyList<NginxLocationView> Locations,
+    NginxRedirectView? HttpsRedirect);
+
+/// <summary>A scheme redirect: status, scheme, and ":PORT" (empty for the scheme's own port).</summary>
+public sealed record NginxRedirectView(int Status, string Scheme, string PortSuffix);
 
 public sealed record NginxCertificateView(string CertificateFile, string KeyFile);
 
@@ -68,9 +73,9 @@ public sealed record NginxLocationView(string Modifier, string Path, string? Ups
     public string? Route { get; init; }
 
     /// <summary>The live file's form of the target: the upstream name, or "!STATUS".</summary>
-    public string? RouteTarget => TargetText(Upstream, Status);
+    public string? RouteTarget => TargetText(this);
 
     /// <summary>An upstream name, or "!STATUS"; null for neither (an external name).</summary>
-    public static string? TargetText(string? upstream, int? status) =>
-        upstream ?? (status is { } code ? "!" + code.ToString(System.Globalization.CultureInfo.InvariantCulture) : null);
+    public static string? TargetText(NginxLocationView location) =>
+        location.Upstream ?? (location.Status is { } code ? "!" + code.ToString(System.Globalization.CultureInfo.InvariantCulture) : null);
 }

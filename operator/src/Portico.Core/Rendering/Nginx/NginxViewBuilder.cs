@@ -5,12 +5,14 @@ using Portico.Core.Model;
 namespace Portico.Core.Rendering.Nginx;
 
 /// <summary>
-/// Shapes a <see cref="ProxyModel"/> for nginx. The Ingress path rules map onto nginx locations like this:
+/// Translates a <see cref="ProxyModel"/> into nginx syntax; every routing decision (which route, which action, the
+/// catch-all) was made by the builder, so this only maps each host's effective routes onto locations:
 /// Exact "/p" is <c>location = "/p"</c>; Prefix "/p" is <c>location = "/p"</c> plus <c>location ^~ "/p/"</c>
 /// (element-wise: never "/pq"; the explicit exact location also stops nginx's automatic slash redirect); Prefix "/"
-/// is <c>location "/"</c>. Where an Exact route has the same path, the exact location is the Exact route's.
-/// nginx picks "=" first and then the longest prefix, which is the Ingress precedence. An Exact "/p/" also gets
-/// <c>location = "/p"</c> with the target "/p" has by the Ingress rules (see <see cref="Server"/>).
+/// is <c>location "/"</c>. Where an Exact route has the same path, the exact location is the Exact route's. nginx
+/// picks "=" first and then the longest prefix, which is the Ingress precedence. An Exact "/p/" also gets
+/// <c>location = "/p"</c>, with the route the model gives "/p" (<see cref="VirtualHost.RouteFor"/>): without it,
+/// nginx would answer "/p" itself with a redirect to "/p/".
 /// </summary>
 internal static class NginxViewBuilder
 {
@@ -20,14 +22,11 @@ internal static class NginxViewBuilder
     {
         var upstreams = model.Upstreams.ToDictionary(u => u.Name, StringComparer.Ordinal);
         bool lua = settings.NginxLuaEndpoints;
-        var defaultTarget = model.DefaultBackend is { } backend ? Target(backend, upstreams, lua) : (null, null, 404);
-
         var servers = model.VirtualHosts
             .Where(v => v.Host.Kind != HostKind.Any)
-            .Select(v => Server(v, v.CertificateId, isDefault: false, upstreams, lua, defaultTarget))
+            .Select(v => Server(v, v.CertificateId, isDefault: false, lua))
             .ToList();
-        var anyHost = model.AnyHost;
-        var defaultServer = Server(anyHost, model.DefaultCertificateId, isDefault: true, upstreams, lua, defaultTarget);
+        var defaultServer = Server(model.AnyHost, model.DefaultCertificateId, isDefault: true, lua);
 
         // With Lua endpoints the endpoints live in NginxEndpointsFile; otherwise each upstream with ready endpoints
         // is a block of its own.
@@ -42,7 +41,7 @@ internal static class NginxViewBuilder
             defaultServer = WithRoutes(defaultServer);
         }
 
-        var fallbackHosts = lua ? FallbackHosts(model, upstreams, defaultTarget) : [];
+        var fallbackHosts = lua ? FallbackHosts(model) : [];
         return new NginxView(Settings(settings, model), upstreamBlocks, servers, defaultServer, fallbackHosts);
     }
 
@@ -62,120 +61,89 @@ internal static class NginxViewBuilder
         return "r" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(identity)))[..20];
     }
 
-    /// <summary>Exact, plain-HTTP hosts whose every target is an upstream or a status (see <see cref="NginxFallbackHost"/>).</summary>
-    private static List<NginxFallbackHost> FallbackHosts(ProxyModel model, Dictionary<string, Upstream> upstreams, (string? Upstream, string? External, int? Status) defaultTarget)
+    /// <summary>
+    /// Exact, plain-HTTP hosts the default server can route from the live file while their own server block waits for
+    /// a reload: those whose every effective route is a live target (an upstream or a status, not an external name).
+    /// </summary>
+    private static List<NginxFallbackHost> FallbackHosts(ProxyModel model)
     {
         var hosts = new List<NginxFallbackHost>();
-        string? fallbackDefault = TargetText(defaultTarget);
         foreach (var host in model.VirtualHosts.Where(v => v.Host.Kind == HostKind.Exact && v.CertificateId is null))
         {
-            var rules = host.Routes.Select(r => (r.Match, Target: TargetText(Target(r.Target, upstreams, lua: true)))).ToList();
-            if (fallbackDefault is null || rules.Any(r => r.Target is null))
+            var routes = host.EffectiveRoutes.ToList();
+            if (routes.Any(r => LiveTarget(r.Action) is null))
             {
                 continue;
             }
 
-            hosts.Add(new NginxFallbackHost(host.Host.Value, [.. rules.Select(r => new NginxFallbackRule(r.Match.Kind == PathKind.Exact, r.Match.Path, r.Target!))], fallbackDefault));
+            hosts.Add(new NginxFallbackHost(host.Host.Value, [.. routes.Select(r => new NginxFallbackRule(r.Match.Kind == PathKind.Exact, r.Match.Path, LiveTarget(r.Action)!))]));
         }
 
         return hosts;
     }
 
-    private static string? TargetText((string? Upstream, string? External, int? Status) target) =>
-        target.External is not null ? null : NginxLocationView.TargetText(target.Upstream, target.Status);
+    /// <summary>The live file's form of an action: the upstream name, or "!STATUS"; null for what only nginx.conf can do.</summary>
+    private static string? LiveTarget(RouteAction action) => Location(string.Empty, "/", action).RouteTarget;
 
     public static string CertificateFile(string id) => $"{CertificateDirectory}/{id}.crt";
 
     public static string KeyFile(string id) => $"{CertificateDirectory}/{id}.key";
 
-    private static NginxServerView Server(
-        VirtualHost host,
-        string? certificateId,
-        bool isDefault,
-        Dictionary<string, Upstream> upstreams,
-        bool lua,
-        (string? Upstream, string? External, int? Status) defaultTarget)
+    private static NginxServerView Server(VirtualHost host, string? certificateId, bool isDefault, bool lua)
     {
         var locations = new List<NginxLocationView>();
-        var exactPaths = host.Routes.Where(r => r.Match.Kind == PathKind.Exact).Select(r => r.Match.Path).ToHashSet(StringComparer.Ordinal);
-        var exactLocationPaths = host.Routes.Where(r => !r.Match.IsRootPrefix).Select(r => r.Match.Path).ToHashSet(StringComparer.Ordinal);
-        foreach (var route in host.Routes)
+        var routes = host.EffectiveRoutes.ToList();
+        var exactPaths = routes.Where(r => r.Match.Kind == PathKind.Exact).Select(r => r.Match.Path).ToHashSet(StringComparer.Ordinal);
+        var exactLocationPaths = routes.Where(r => !r.Match.IsRootPrefix).Select(r => r.Match.Path).ToHashSet(StringComparer.Ordinal);
+        foreach (var route in routes)
         {
-            var (upstream, external, status) = Target(route.Target, upstreams, lua);
             var match = route.Match;
             if (match.Kind == PathKind.Exact)
             {
-                locations.Add(new NginxLocationView("=", match.Path, upstream, external, status));
+                locations.Add(Location("=", match.Path, route.Action));
 
                 // nginx answers a request for "/p" by itself with a 301 to "/p/" when a location named "/p/" (exact
                 // ones too) uses proxy_pass: its auto-redirect. An Exact "/p/" must not catch "/p" at all, so "/p"
-                // gets an exact location of its own, with the target the Ingress rules give "/p".
+                // gets an exact location of its own, doing what the model gives "/p".
                 if (match.Path.Length > 1 && match.Path.EndsWith('/') && exactLocationPaths.Add(match.Path[..^1]))
                 {
                     string bare = match.Path[..^1];
-                    var (bareUpstream, bareExternal, bareStatus) = PrefixTarget(host, bare, upstreams, lua, defaultTarget);
-                    locations.Add(new NginxLocationView("=", bare, bareUpstream, bareExternal, bareStatus));
+                    locations.Add(Location("=", bare, host.RouteFor(bare)!.Action));
                 }
             }
             else if (match.IsRootPrefix)
             {
-                locations.Add(new NginxLocationView(string.Empty, "/", upstream, external, status));
+                locations.Add(Location(string.Empty, "/", route.Action));
             }
             else
             {
                 if (!exactPaths.Contains(match.Path))
                 {
-                    locations.Add(new NginxLocationView("=", match.Path, upstream, external, status));
+                    locations.Add(Location("=", match.Path, route.Action));
                 }
 
-                locations.Add(new NginxLocationView("^~", match.Path + "/", upstream, external, status));
+                locations.Add(Location("^~", match.Path + "/", route.Action));
             }
         }
 
-        if (!host.HasRootRoute)
-        {
-            locations.Add(new NginxLocationView(string.Empty, "/", defaultTarget.Upstream, defaultTarget.External, defaultTarget.Status));
-        }
-
         var certificate = certificateId is null ? null : new NginxCertificateView(CertificateFile(certificateId), KeyFile(certificateId));
-        return new NginxServerView(host.Host.Value, host.Host.Kind == HostKind.Wildcard, isDefault, certificate, locations);
+        var redirect = host.HttpsRedirect is { } r
+            ? new NginxRedirectView(r.Status, r.Scheme, r.Port == 443 ? string.Empty : ":" + r.Port.ToString(CultureInfo.InvariantCulture))
+            : null;
+        return new NginxServerView(host.Host.Value, host.Host.Kind == HostKind.Wildcard, isDefault, certificate, locations, redirect);
     }
 
     /// <summary>
-    /// What a request for <paramref name="path"/> gets from the host's Prefix routes: the longest that matches it
-    /// element-wise (routes are in precedence order), else the default backend (404 without one).
+    /// One location doing what the model's action says: proxy to an upstream, to an external name, or answer a
+    /// status. With Lua endpoints every upstream or status location becomes a route (<see cref="WithRoutes"/>).
     /// </summary>
-    private static (string? Upstream, string? External, int? Status) PrefixTarget(
-        VirtualHost host,
-        string path,
-        Dictionary<string, Upstream> upstreams,
-        bool lua,
-        (string? Upstream, string? External, int? Status) defaultTarget)
+    private static NginxLocationView Location(string modifier, string path, RouteAction action) => action switch
     {
-        var route = host.Routes.FirstOrDefault(r => r.Match.Kind == PathKind.Prefix
-            && (r.Match.IsRootPrefix || path == r.Match.Path || path.StartsWith(r.Match.Path + "/", StringComparison.Ordinal)));
-        return route is null ? defaultTarget : Target(route.Target, upstreams, lua);
-    }
-
-    /// <summary>
-    /// A route target as nginx does it: an upstream, an external name, or a fixed status. With Lua endpoints an
-    /// upstream is named with or without ready endpoints (those live in the endpoints file); without, an upstream
-    /// with none is a 503.
-    /// </summary>
-    private static (string? Upstream, string? External, int? Status) Target(RouteTarget target, Dictionary<string, Upstream> upstreams, bool lua)
-    {
-        if (target.Upstream is not { } name || !upstreams.TryGetValue(name, out var upstream))
-        {
-            return (null, null, target.Status ?? 503);
-        }
-
-        if (upstream.ExternalName is { } externalName)
-        {
-            return (null, string.Create(CultureInfo.InvariantCulture, $"{externalName}:{upstream.Port}"), null);
-        }
-
-        return lua || upstream.Endpoints.Length > 0 ? (name, null, null) : (null, null, 503);
-    }
+        ForwardAction forward => new NginxLocationView(modifier, path, forward.UpstreamName, null, null),
+        ExternalNameAction external => new NginxLocationView(modifier, path, null, string.Create(CultureInfo.InvariantCulture, $"{external.Host}:{external.Port}"), null),
+        RespondAction respond => new NginxLocationView(modifier, path, null, null, respond.Status),
+        _ => throw new TemplateException($"nginx cannot render the route action {action}"),
+    };
 
     /// <summary>nginx time: whole seconds as "75s", otherwise milliseconds.</summary>
     private static string Time(TimeSpan value)
@@ -218,8 +186,6 @@ internal static class NginxViewBuilder
             settings.UpstreamKeepaliveConnections,
             settings.AccessLog,
             settings.TrustForwardedHeaders,
-            settings.RedirectHttpToHttps,
-            settings.HttpsRedirectPort == 443 ? string.Empty : ":" + settings.HttpsRedirectPort.ToString(CultureInfo.InvariantCulture),
             settings.DnsResolver?.ToString(),
             maxSize,
             bucket,
