@@ -1,0 +1,234 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Portico.Core.Model;
+using Portico.Core.Offline;
+
+namespace Portico.Tests.Rendering;
+
+/// <summary>
+/// Decisions in the model, syntax in the renderers: for every golden case, what the nginx config, nginx's live host
+/// table and Envoy's route tables emit, read back from the rendered files, is exactly the model's effective routes
+/// as (host, path kind, path, action) — nothing added, dropped or re-decided by a renderer. The one addition nginx
+/// makes (an exact location "/p" beside an Exact "/p/", against its automatic redirect) must do what the model gives "/p".
+/// </summary>
+public sealed partial class RouteDerivationTests
+{
+    public static IEnumerable<TestCaseData> Cases() =>
+        Directory.EnumerateDirectories(GoldenTests.TestData).Order(StringComparer.Ordinal)
+            .Select(d => new TestCaseData(Path.GetFileName(d)).SetName($"Routes of {Path.GetFileName(d)}"));
+
+    [TestCaseSource(nameof(Cases))]
+    public void Nginx_emits_the_model_routes(string name)
+    {
+        var result = GoldenTests.Render(name, "nginx");
+        var model = result.Model;
+        var emitted = NginxRoutes(result, model);
+        var expected = ModelRoutes(model, host => true, Redirects.BesideRoutes);
+
+        Assert.That(expected.Except(emitted), Is.Empty, "model routes nginx does not emit");
+        foreach (var extra in emitted.Except(expected))
+        {
+            // Only the bare exact location of an Exact "/p/" may be extra, doing what the model gives "/p".
+            var host = model.VirtualHosts.Single(v => Key(v) == extra.Host);
+            Assert.That(extra.Kind == "Exact" && host.Routes.Any(r => r.Match == new PathMatch(PathKind.Exact, extra.Path + "/")), $"nginx adds a route the model does not have: {extra}");
+            Assert.That(extra.Action, Is.EqualTo(Action(host.RouteFor(extra.Path)!.Action, model)), $"the bare exact location of {extra.Path}/ in {extra.Host}");
+        }
+
+        Assert.That(emitted.Count, Is.EqualTo(emitted.Distinct().Count()), "no route twice");
+    }
+
+    [TestCaseSource(nameof(Cases))]
+    public void The_live_host_table_is_the_model_routes_of_each_pending_plain_HTTP_host(string name)
+    {
+        var result = GoldenTests.Render(name, "nginx");
+        if (result.Config["portico-endpoints.txt"] is not { } live)
+        {
+            Assert.That(result.Config.Live, Is.Empty, "static endpoints: no live file at all");
+            return;
+        }
+
+        var model = result.Model;
+        var table = new Dictionary<string, List<EmittedRoute>>(StringComparer.Ordinal);
+        foreach (string line in Encoding.ASCII.GetString(live.Content).Split('\n').Where(l => l.StartsWith('=')))
+        {
+            string[] tokens = line[1..].Split(' ');
+            table[tokens[0]] = [.. tokens.Skip(1).Select(t => t.Split(':')).Select(p => new EmittedRoute(
+                tokens[0], p[0] == "E" ? "Exact" : "Prefix", Encoding.UTF8.GetString(Convert.FromHexString(p[1])), LiveAction(p[2])))];
+        }
+
+        var eligible = model.VirtualHosts.Where(v => v.Host.Kind == HostKind.Exact && v.CertificateId is null
+            && v.EffectiveRoutes.All(r => r.Action is ForwardAction or RespondAction)).ToList();
+        Assert.That(table.Keys, Is.EquivalentTo(eligible.Select(v => v.Host.Value)), "hosts in the table");
+        foreach (var host in eligible)
+        {
+            Assert.That(table[host.Host.Value], Is.EqualTo(ModelRoutes(model, v => v == host, Redirects.None)), $"rules of {host.Host}, in order");
+        }
+    }
+
+    [TestCaseSource(nameof(Cases))]
+    public void Envoy_emits_the_model_routes(string name)
+    {
+        var result = GoldenTests.Render(name, "envoy");
+        var model = result.Model;
+        Assert.That(EnvoyRoutes(result, "rds-http.json"), Is.EquivalentTo(ModelRoutes(model, v => true, Redirects.InsteadOfRoutes)), "plain-HTTP route table");
+        Assert.That(EnvoyRoutes(result, "rds-https.json"), Is.EquivalentTo(ModelRoutes(model, v => v.CertificateId is not null || v.Host.Kind == HostKind.Any, Redirects.None)), "HTTPS route table");
+    }
+
+    private sealed record EmittedRoute(string Host, string Kind, string Path, string Action);
+
+    private static string Key(VirtualHost host) => host.Host.Kind == HostKind.Any ? string.Empty : host.Host.Value;
+
+    /// <summary>How a host that redirects plain HTTP appears: nginx redirects in the server and keeps its locations for HTTPS; Envoy's plain table has only the redirect.</summary>
+    private enum Redirects
+    {
+        None,
+        BesideRoutes,
+        InsteadOfRoutes,
+    }
+
+    /// <summary>The model's effective routes as tuples; a host's HTTPS redirect is a Prefix "/" redirect route.</summary>
+    private static List<EmittedRoute> ModelRoutes(ProxyModel model, Func<VirtualHost, bool> hosts, Redirects redirects)
+    {
+        var routes = new List<EmittedRoute>();
+        foreach (var host in model.VirtualHosts.Where(hosts))
+        {
+            bool redirecting = host.HttpsRedirect is not null && redirects != Redirects.None;
+            if (redirecting)
+            {
+                routes.Add(new EmittedRoute(Key(host), "Prefix", "/", Action(host.HttpsRedirect!, model)));
+            }
+
+            if (!redirecting || redirects == Redirects.BesideRoutes)
+            {
+                routes.AddRange(host.EffectiveRoutes.Select(r => new EmittedRoute(Key(host), r.Match.Kind.ToString(), r.Match.Path, Action(r.Action, model))));
+            }
+        }
+
+        return routes;
+    }
+
+    private static string Action(RouteAction action, ProxyModel model) => action switch
+    {
+        ForwardAction forward => "upstream " + forward.UpstreamName,
+        ExternalNameAction external => "upstream " + external.UpstreamName,
+        RespondAction respond => $"status {respond.Status}",
+        RedirectAction redirect => $"redirect {redirect.Status} {redirect.Scheme}:{redirect.Port}",
+        _ => throw new AssertionException($"unknown action {action}"),
+    };
+
+    private static string LiveAction(string target) => target.StartsWith('!') ? "status " + target[1..] : "upstream " + target;
+
+    /// <summary>nginx.conf read back: each server's locations as routes (Prefix "/p" is the pair "= /p" + "^~ /p/"), targets through the live file's route lines.</summary>
+    private static List<EmittedRoute> NginxRoutes(OfflineResult result, ProxyModel model)
+    {
+        string conf = Encoding.UTF8.GetString(result.Config["nginx.conf"]!.Content);
+        var liveRoutes = result.Config["portico-endpoints.txt"] is { } live
+            ? Encoding.ASCII.GetString(live.Content).Split('\n').Where(l => l.StartsWith('@')).Select(l => l[1..].Split(' ')).ToDictionary(p => p[0], p => p[1])
+            : [];
+        var routes = new List<EmittedRoute>();
+        var servers = conf.Split("\n    server {\n").Skip(1).ToList();
+        foreach (string server in servers)
+        {
+            string serverName = ServerName().Match(server).Groups[1].Value.Trim('"');
+            string host = serverName == "_" ? string.Empty : serverName.StartsWith("~^[^.]+\\.", StringComparison.Ordinal)
+                ? "*." + serverName["~^[^.]+\\.".Length..^1].Replace("\\.", ".", StringComparison.Ordinal)
+                : serverName;
+            var locations = Location().Matches(server).Select(m => (Modifier: m.Groups[1].Value.Trim(), Path: m.Groups[2].Value, Action: NginxAction(m.Groups[3].Value, liveRoutes, model))).ToList();
+            var prefixes = locations.Where(l => l.Modifier == "^~").Select(l => l.Path[..^1]).ToHashSet(StringComparer.Ordinal);
+            if (Redirect().Match(server) is { Success: true } redirect)
+            {
+                routes.Add(new EmittedRoute(host, "Prefix", "/", $"redirect {redirect.Groups[1].Value} https:{(redirect.Groups[2].Value.Length == 0 ? "443" : redirect.Groups[2].Value)}"));
+            }
+
+            foreach (var location in locations)
+            {
+                switch (location.Modifier)
+                {
+                    case "^~":
+                        routes.Add(new EmittedRoute(host, "Prefix", location.Path[..^1], location.Action));
+                        break;
+                    case "=" when prefixes.Contains(location.Path):
+                        break; // the exact half of a Prefix pair, or an Exact route of the same path (checked below)
+                    case "=":
+                        routes.Add(new EmittedRoute(host, "Exact", location.Path, location.Action));
+                        break;
+                    default:
+                        routes.Add(new EmittedRoute(host, "Prefix", location.Path, location.Action));
+                        break;
+                }
+            }
+
+            // "= /p" beside "^~ /p/" is the Prefix route's, unless an Exact "/p" route owns it.
+            foreach (var pair in locations.Where(l => l.Modifier == "=" && prefixes.Contains(l.Path)))
+            {
+                var prefixAction = locations.Single(l => l.Modifier == "^~" && l.Path == pair.Path + "/").Action;
+                if (pair.Action != prefixAction || model.VirtualHosts.Any(v => Key(v) == host && v.Routes.Any(r => r.Match == new PathMatch(PathKind.Exact, pair.Path))))
+                {
+                    routes.Add(new EmittedRoute(host, "Exact", pair.Path, pair.Action));
+                }
+            }
+        }
+
+        return routes;
+    }
+
+    private static string NginxAction(string body, Dictionary<string, string> liveRoutes, ProxyModel model)
+    {
+        if (Regex.Match(body, "set \\$portico_route \"(r[0-9a-f]+)\";") is { Success: true } route)
+        {
+            return LiveAction(liveRoutes[route.Groups[1].Value]);
+        }
+
+        if (Regex.Match(body, "set \\$portico_external \"([^\"]+):([0-9]+)\";") is { Success: true } external)
+        {
+            return "upstream " + model.Upstreams.Single(u => u.ExternalName == external.Groups[1].Value && u.Port == int.Parse(external.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture)).Name;
+        }
+
+        if (Regex.Match(body, "proxy_pass http://([a-z0-9_.-]+);") is { Success: true } upstream)
+        {
+            return "upstream " + upstream.Groups[1].Value;
+        }
+
+        return Regex.Match(body, "return ([0-9]+);") is { Success: true } status ? "status " + status.Groups[1].Value : throw new AssertionException($"unreadable location: {body}");
+    }
+
+    /// <summary>An Envoy route table read back; a wildcard host's own routes are those with its one-label :authority condition (the any-host routes follow them).</summary>
+    private static List<EmittedRoute> EnvoyRoutes(OfflineResult result, string file)
+    {
+        var table = JsonNode.Parse(result.Config[file]!.Content)!["resources"]![0]!;
+        var routes = new List<EmittedRoute>();
+        foreach (var host in table["virtual_hosts"]!.AsArray())
+        {
+            string name = host!["name"]!.GetValue<string>();
+            bool wildcard = name.StartsWith("*.", StringComparison.Ordinal);
+            foreach (var route in host["routes"]!.AsArray())
+            {
+                var match = route!["match"]!;
+                if (wildcard && match["headers"] is null)
+                {
+                    continue;
+                }
+
+                var (kind, path) = match["path"] is { } exact ? ("Exact", exact.GetValue<string>())
+                    : match["path_separated_prefix"] is { } prefix ? ("Prefix", prefix.GetValue<string>())
+                    : ("Prefix", match["prefix"]!.GetValue<string>());
+                string action = route["route"] is { } forward ? "upstream " + forward["cluster"]!.GetValue<string>()
+                    : route["redirect"] is { } redirect ? $"redirect 308 https:{redirect["port_redirect"]}"
+                    : "status " + route["direct_response"]!["status"];
+                routes.Add(new EmittedRoute(name == "*" ? string.Empty : name, kind, path, action));
+            }
+        }
+
+        return routes;
+    }
+
+    [GeneratedRegex("server_name ([^;]+);")]
+    private static partial Regex ServerName();
+
+    [GeneratedRegex("\n        location (= |\\^~ )?\"([^\"]*)\" \\{\n((?:            [^\n]*\n)+)        \\}")]
+    private static partial Regex Location();
+
+    [GeneratedRegex("if \\(\\$scheme = http\\) \\{\n            return ([0-9]+) https://\\$host:?([0-9]*)\\$request_uri;")]
+    private static partial Regex Redirect();
+}
