@@ -54,7 +54,7 @@ public sealed partial class RouteDerivationTests
         {
             string[] tokens = line[1..].Split(' ');
             table[tokens[0]] = [.. tokens.Skip(1).Select(t => t.Split(':')).Select(p => new EmittedRoute(
-                tokens[0], p[0] == "E" ? "Exact" : "Prefix", Encoding.UTF8.GetString(Convert.FromHexString(p[1])), LiveAction(p[2])))];
+                tokens[0], p[0] == "E" ? "Exact" : "Prefix", Encoding.UTF8.GetString(Convert.FromHexString(p[1])), LiveAction(p[2], EmptyUpstreams(result))))];
         }
 
         var eligible = model.VirtualHosts.Where(v => v.Host.Kind == HostKind.Exact && v.CertificateId is null
@@ -117,7 +117,14 @@ public sealed partial class RouteDerivationTests
         _ => throw new AssertionException($"unknown action {action}"),
     };
 
-    private static string LiveAction(string target) => target.StartsWith('!') ? "status " + target[1..] : "upstream " + target;
+    /// <summary>A live target as the Lua serves it: "!STATUS", or an upstream, which answers 503 while it has no endpoints.</summary>
+    private static string LiveAction(string target, HashSet<string> emptyUpstreams) =>
+        target.StartsWith('!') ? "status " + target[1..] : emptyUpstreams.Contains(target) ? "status 503" : "upstream " + target;
+
+    private static HashSet<string> EmptyUpstreams(OfflineResult result) =>
+        result.Config["portico-endpoints.txt"] is { } live
+            ? [.. Encoding.ASCII.GetString(live.Content).Split('\n').Where(l => l.Length > 0 && !l.Contains(' ', StringComparison.Ordinal) && !l.StartsWith('#'))]
+            : [];
 
     /// <summary>nginx.conf read back: each server's locations as routes (Prefix "/p" is the pair "= /p" + "^~ /p/"), targets through the live file's route lines.</summary>
     private static List<EmittedRoute> NginxRoutes(OfflineResult result, ProxyModel model)
@@ -126,6 +133,7 @@ public sealed partial class RouteDerivationTests
         var liveRoutes = result.Config["portico-endpoints.txt"] is { } live
             ? Encoding.ASCII.GetString(live.Content).Split('\n').Where(l => l.StartsWith('@')).Select(l => l[1..].Split(' ')).ToDictionary(p => p[0], p => p[1])
             : [];
+        var empty = EmptyUpstreams(result);
         var routes = new List<EmittedRoute>();
         var servers = conf.Split("\n    server {\n").Skip(1).ToList();
         foreach (string server in servers)
@@ -134,7 +142,7 @@ public sealed partial class RouteDerivationTests
             string host = serverName == "_" ? string.Empty : serverName.StartsWith("~^[^.]+\\.", StringComparison.Ordinal)
                 ? "*." + serverName["~^[^.]+\\.".Length..^1].Replace("\\.", ".", StringComparison.Ordinal)
                 : serverName;
-            var locations = Location().Matches(server).Select(m => (Modifier: m.Groups[1].Value.Trim(), Path: m.Groups[2].Value, Action: NginxAction(m.Groups[3].Value, liveRoutes, model))).ToList();
+            var locations = Location().Matches(server).Select(m => (Modifier: m.Groups[1].Value.Trim(), Path: m.Groups[2].Value, Action: NginxAction(m.Groups[3].Value, liveRoutes, empty, model))).ToList();
             var prefixes = locations.Where(l => l.Modifier == "^~").Select(l => l.Path[..^1]).ToHashSet(StringComparer.Ordinal);
             if (Redirect().Match(server) is { Success: true } redirect)
             {
@@ -173,11 +181,11 @@ public sealed partial class RouteDerivationTests
         return routes;
     }
 
-    private static string NginxAction(string body, Dictionary<string, string> liveRoutes, ProxyModel model)
+    private static string NginxAction(string body, Dictionary<string, string> liveRoutes, HashSet<string> emptyUpstreams, ProxyModel model)
     {
         if (Regex.Match(body, "set \\$portico_route \"(r[0-9a-f]+)\";") is { Success: true } route)
         {
-            return LiveAction(liveRoutes[route.Groups[1].Value]);
+            return LiveAction(liveRoutes[route.Groups[1].Value], emptyUpstreams);
         }
 
         if (Regex.Match(body, "set \\$portico_external \"([^\"]+):([0-9]+)\";") is { Success: true } external)

@@ -83,7 +83,7 @@ internal static class NginxViewBuilder
     }
 
     /// <summary>The live file's form of an action: the upstream name, or "!STATUS"; null for what only nginx.conf can do.</summary>
-    private static string? LiveTarget(RouteAction action) => Location(string.Empty, "/", action).RouteTarget;
+    private static string? LiveTarget(RouteAction action) => Location(string.Empty, "/", action, lua: true).RouteTarget;
 
     public static string CertificateFile(string id) => $"{CertificateDirectory}/{id}.crt";
 
@@ -100,7 +100,7 @@ internal static class NginxViewBuilder
             var match = route.Match;
             if (match.Kind == PathKind.Exact)
             {
-                locations.Add(Location("=", match.Path, route.Action));
+                locations.Add(Location("=", match.Path, route.Action, lua));
 
                 // nginx answers a request for "/p" by itself with a 301 to "/p/" when a location named "/p/" (exact
                 // ones too) uses proxy_pass: its auto-redirect. An Exact "/p/" must not catch "/p" at all, so "/p"
@@ -108,21 +108,21 @@ internal static class NginxViewBuilder
                 if (match.Path.Length > 1 && match.Path.EndsWith('/') && exactLocationPaths.Add(match.Path[..^1]))
                 {
                     string bare = match.Path[..^1];
-                    locations.Add(Location("=", bare, host.RouteFor(bare)!.Action));
+                    locations.Add(Location("=", bare, host.RouteFor(bare)!.Action, lua));
                 }
             }
             else if (match.IsRootPrefix)
             {
-                locations.Add(Location(string.Empty, "/", route.Action));
+                locations.Add(Location(string.Empty, "/", route.Action, lua));
             }
             else
             {
                 if (!exactPaths.Contains(match.Path))
                 {
-                    locations.Add(Location("=", match.Path, route.Action));
+                    locations.Add(Location("=", match.Path, route.Action, lua));
                 }
 
-                locations.Add(Location("^~", match.Path + "/", route.Action));
+                locations.Add(Location("^~", match.Path + "/", route.Action, lua));
             }
         }
 
@@ -135,12 +135,16 @@ internal static class NginxViewBuilder
 
     /// <summary>
     /// One location doing what the model's action says: proxy to an upstream, to an external name, or answer a
-    /// status. With Lua endpoints every upstream or status location becomes a route (<see cref="WithRoutes"/>).
+    /// status. With Lua endpoints every upstream or status location becomes a route (<see cref="WithRoutes"/>), and a
+    /// 503 for a backend without ready endpoints names that backend's upstream: the live file lists it with no
+    /// endpoints, which the Lua answers with 503, so endpoints arriving change one upstream line, and a switch to
+    /// another backend stays visible in `portico diff`.
     /// </summary>
-    private static NginxLocationView Location(string modifier, string path, RouteAction action) => action switch
+    private static NginxLocationView Location(string modifier, string path, RouteAction action, bool lua) => action switch
     {
         ForwardAction forward => new NginxLocationView(modifier, path, forward.UpstreamName, null, null),
         ExternalNameAction external => new NginxLocationView(modifier, path, null, string.Create(CultureInfo.InvariantCulture, $"{external.Host}:{external.Port}"), null),
+        RespondAction { Status: 503, Backend: { } backend } when lua => new NginxLocationView(modifier, path, backend, null, null),
         RespondAction respond => new NginxLocationView(modifier, path, null, null, respond.Status),
         _ => throw new TemplateException($"nginx cannot render the route action {action}"),
     };
