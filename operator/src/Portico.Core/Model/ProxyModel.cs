@@ -13,8 +13,12 @@ public sealed record ProxyModel(
     RouteTarget? DefaultBackend,
     string? DefaultCertificateId,
     ImmutableArray<Diagnostic> Diagnostics,
-    ImmutableArray<ObjectRef> ServedIngresses)
+    ImmutableArray<ObjectRef> ServedIngresses,
+    ImmutableArray<ObjectStatus> Statuses = default)
 {
+    /// <summary>The desired status of every object Portico writes status for, sorted (see ObjectStatus); never default.</summary>
+    public ImmutableArray<ObjectStatus> Statuses { get; init; } = Statuses.IsDefault ? [] : Statuses;
+
     /// <summary>The virtual host that takes requests no named host matches (rules without host).</summary>
     public VirtualHost AnyHost => VirtualHosts.Single(v => v.Host.Kind == HostKind.Any);
 
