@@ -63,7 +63,8 @@ public static class ModelBuilder
                 _defaultBackend,
                 defaultCertificateId,
                 _diagnostics.ToSortedArray(),
-                [.. _served.Order()]);
+                [.. _served.Order()],
+                DesiredStatusBuilder.Build(_snapshot, _options, _served, _diagnostics.ToSortedArray()));
         }
 
         /// <summary>

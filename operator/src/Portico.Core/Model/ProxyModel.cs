@@ -3,7 +3,8 @@ namespace Portico.Core.Model;
 /// <summary>
 /// The proxy-independent result of a build: what every renderer turns into its own configuration. Every collection
 /// is sorted and compares by value, so the same cluster always yields an equal model.
-/// <see cref="DefaultBackend"/> is the catch-all route of <c>spec.defaultBackend</c>, when an Ingress defines one.
+/// <see cref="DefaultBackend"/> is the catch-all route of <c>spec.defaultBackend</c>, when an Ingress defines one;
+/// <see cref="Statuses"/> the desired status of every object Portico writes status for (see ObjectStatus).
 /// </summary>
 public sealed record ProxyModel(
     EquatableArray<VirtualHost> VirtualHosts,
@@ -12,7 +13,8 @@ public sealed record ProxyModel(
     Route? DefaultBackend,
     string? DefaultCertificateId,
     EquatableArray<Diagnostic> Diagnostics,
-    EquatableArray<ObjectRef> ServedIngresses)
+    EquatableArray<ObjectRef> ServedIngresses,
+    EquatableArray<ObjectStatus> Statuses)
 {
     /// <summary>The virtual host that takes requests no named host matches (rules without host).</summary>
     public VirtualHost AnyHost => VirtualHosts.Single(v => v.Host.Kind == HostKind.Any);

@@ -3,6 +3,7 @@ using k8s;
 using k8s.Autorest;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
+using Portico.Core.Building;
 using Portico.Core.Model;
 using Portico.Leadership;
 using Portico.Observability;
@@ -17,7 +18,8 @@ namespace Portico.Status;
 /// outlives the API server's Event TTL without one write per sync. A diagnostic that goes away is forgotten, and
 /// recorded (bumped) again if it comes back. Rate limited: a token bucket bounds Events per second; a diagnostic the
 /// bucket refuses is dropped (counted) and tried again after <see cref="EventRecorderOptions.RetryDelay"/>. Errors go
-/// before warnings, so a hostile object's rejection is recorded even when a flood of warnings uses the budget.
+/// before warnings, and every object's first error before any object's second, so each rejected object gets its
+/// Event even when a flood of warnings, or one object's many errors, uses the budget.
 /// </summary>
 public sealed partial class DiagnosticEventRecorder : IModelListener
 {
@@ -51,6 +53,20 @@ public sealed partial class DiagnosticEventRecorder : IModelListener
         _bucket = new TokenBucket(options.Burst, options.PerSecond, time);
         _uids = new ObjectUidReader(client);
     }
+
+    /// <summary>
+    /// What the recorder calls: Events created, read and bumped (core group); the uid of the object an Event is about
+    /// read once per new Event (built-in kinds, and kinds with a status resource; never Secrets).
+    /// </summary>
+    public static IReadOnlyList<RbacRule> Permissions { get; } =
+    [
+        new(string.Empty, "events", ["create", "get", "update"]),
+        new("networking.k8s.io", "ingresses", ["get"]),
+        new("networking.k8s.io", "ingressclasses", ["get"]),
+        new(string.Empty, "services", ["get"]),
+        new("discovery.k8s.io", "endpointslices", ["get"]),
+        .. StatusResources.WithConditions.Select(r => new RbacRule(r.Group, r.Plural, ["get"])),
+    ];
 
     private enum Outcome
     {
@@ -101,7 +117,15 @@ public sealed partial class DiagnosticEventRecorder : IModelListener
     /// <summary>Records what is due; returns when the next diagnostic will be due (null: none).</summary>
     private async Task<DateTimeOffset?> RecordAsync(ProxyModel model, CancellationToken cancellationToken)
     {
-        var current = model.Diagnostics.Distinct().OrderBy(d => d.Severity == Severity.Error ? 0 : 1).ThenBy(d => d).ToList();
+        // Errors before warnings; among them every object's first finding before anyone's second, so that under the
+        // rate limit each rejected object gets its Event before one object's many findings use up the budget.
+        var seen = new Dictionary<(ObjectRef, Severity), int>();
+        var current = model.Diagnostics.Distinct().Order()
+            .Select(d => (Diagnostic: d, Rank: seen[(d.Target, d.Severity)] = seen.GetValueOrDefault((d.Target, d.Severity)) + 1))
+            .OrderBy(x => x.Diagnostic.Severity == Severity.Error ? 0 : 1).ThenBy(x => x.Rank).ThenBy(x => x.Diagnostic)
+            .Select(x => x.Diagnostic)
+            .ToList();
+        var resources = model.Statuses.GroupBy(s => s.Target).ToDictionary(g => g.Key, g => g.First().Resource);
         var stillThere = current.ToHashSet();
         foreach (var gone in _recorded.Keys.Where(d => !stillThere.Contains(d)).ToList())
         {
@@ -130,7 +154,7 @@ public sealed partial class DiagnosticEventRecorder : IModelListener
                 continue;
             }
 
-            var outcome = await EmitAsync(diagnostic, previous?.Exists ?? false, cancellationToken);
+            var outcome = await EmitAsync(diagnostic, resources.GetValueOrDefault(diagnostic.Target), previous?.Exists ?? false, cancellationToken);
             _metrics.Events.WithLabels(outcome switch { Outcome.Created => "created", Outcome.Updated => "updated", _ => "failed" }).Inc();
             _recorded[diagnostic] = outcome == Outcome.Failed
                 ? new Recorded(now + _options.RetryDelay, previous?.Exists ?? false)
@@ -140,7 +164,7 @@ public sealed partial class DiagnosticEventRecorder : IModelListener
         return _recorded.Count == 0 ? null : _recorded.Values.Min(r => r.Due);
     }
 
-    private async Task<Outcome> EmitAsync(Diagnostic diagnostic, bool knownToExist, CancellationToken cancellationToken)
+    private async Task<Outcome> EmitAsync(Diagnostic diagnostic, StatusResource? resource, bool knownToExist, CancellationToken cancellationToken)
     {
         try
         {
@@ -149,7 +173,7 @@ public sealed partial class DiagnosticEventRecorder : IModelListener
                 return Outcome.Updated;
             }
 
-            if (await TryCreateAsync(diagnostic, cancellationToken))
+            if (await TryCreateAsync(diagnostic, resource, cancellationToken))
             {
                 return Outcome.Created;
             }
@@ -165,10 +189,10 @@ public sealed partial class DiagnosticEventRecorder : IModelListener
     }
 
     /// <summary>Creates the Event; false when one of its name exists already.</summary>
-    private async Task<bool> TryCreateAsync(Diagnostic diagnostic, CancellationToken cancellationToken)
+    private async Task<bool> TryCreateAsync(Diagnostic diagnostic, StatusResource? resource, CancellationToken cancellationToken)
     {
-        string? uid = await _uids.ReadAsync(diagnostic.Target, cancellationToken);
-        var created = DiagnosticEvents.Create(diagnostic, uid, _time.GetUtcNow().UtcDateTime, _options.ReportingInstance);
+        string? uid = await _uids.ReadAsync(diagnostic.Target, resource, cancellationToken);
+        var created = DiagnosticEvents.Create(diagnostic, uid, _time.GetUtcNow().UtcDateTime, _options.ReportingInstance, resource?.ApiVersion);
         try
         {
             await _client.CoreV1.CreateNamespacedEventAsync(created, created.Metadata.NamespaceProperty, cancellationToken: cancellationToken);

@@ -78,7 +78,8 @@ internal static class DiagnosticEvents
         _ => null,
     };
 
-    public static Corev1Event Create(Diagnostic diagnostic, string? uid, DateTime now, string reportingInstance)
+    /// <param name="apiVersion">For involvedObject, when the kind is not one <see cref="ApiVersionOf"/> knows (a kind with a status resource).</param>
+    public static Corev1Event Create(Diagnostic diagnostic, string? uid, DateTime now, string reportingInstance, string? apiVersion = null)
     {
         ArgumentNullException.ThrowIfNull(diagnostic);
         ArgumentNullException.ThrowIfNull(reportingInstance);
@@ -90,7 +91,7 @@ internal static class DiagnosticEvents
             Metadata = new V1ObjectMeta { Name = NameFor(diagnostic), NamespaceProperty = NamespaceFor(target) },
             InvolvedObject = new V1ObjectReference
             {
-                ApiVersion = ApiVersionOf(target.Kind),
+                ApiVersion = ApiVersionOf(target.Kind) ?? apiVersion,
                 Kind = target.Kind,
                 NamespaceProperty = target.Namespace.Length > 0 ? target.Namespace : null,
                 Name = target.Name,

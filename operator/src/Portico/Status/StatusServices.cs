@@ -9,7 +9,7 @@ namespace Portico.Status;
 
 /// <summary>
 /// The leader-only side of the operator in one place: leadership (a Lease, or <see cref="AlwaysLeader"/> when
-/// election is off), the Ingress status writer and the diagnostic Event recorder. Give <see cref="Listeners"/> to the
+/// election is off), the status writer (any kind) and the diagnostic Event recorder. Give <see cref="Listeners"/> to the
 /// config pipeline and run <see cref="RunAsync"/> beside it; cancelling that token stops all three and releases the
 /// Lease. Every replica builds and renders regardless; only what happens here waits for leadership.
 /// </summary>
@@ -42,7 +42,7 @@ public sealed class StatusServices : IDisposable
             metrics.Leader.Set(1);
         }
 
-        StatusWriter = new IngressStatusWriter(client, options.Status, options.Build, Leadership, time, logs.CreateLogger<IngressStatusWriter>(), metrics);
+        StatusWriter = new StatusWriter(client, options.Status, options.Build, Leadership, time, logs.CreateLogger<StatusWriter>(), metrics);
         EventRecorder = new DiagnosticEventRecorder(
             client, new EventRecorderOptions { ReportingInstance = identity }, Leadership, time, logs.CreateLogger<DiagnosticEventRecorder>(), metrics);
     }
@@ -51,7 +51,7 @@ public sealed class StatusServices : IDisposable
 
     public ILeadership Leadership { get; }
 
-    public IngressStatusWriter StatusWriter { get; }
+    public StatusWriter StatusWriter { get; }
 
     public DiagnosticEventRecorder EventRecorder { get; }
 

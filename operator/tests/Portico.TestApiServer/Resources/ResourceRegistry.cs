@@ -96,8 +96,15 @@ internal static class ResourceRegistry
         HasSpec = true,
     };
 
+    /// <summary>A test-only custom resource with a status subresource (see <see cref="TestWidget"/>).</summary>
+    public static ResourceDefinition TestWidgets { get; } = Define<TestWidget>(TestWidget.GroupName, TestWidget.VersionName, TestWidget.PluralName, "testwidget", TestWidget.KindName, namespaced: true) with
+    {
+        HasSpec = true,
+        HasStatusSubresource = true,
+    };
+
     public static IReadOnlyList<ResourceDefinition> All { get; } =
-        [Ingresses, IngressClasses, Services, Secrets, CoreEvents, Namespaces, EndpointSlices, Leases, Events];
+        [Ingresses, IngressClasses, Services, Secrets, CoreEvents, Namespaces, EndpointSlices, Leases, Events, TestWidgets];
 
     private static readonly Dictionary<(string Group, string Version, string Plural), ResourceDefinition> ByPath =
         All.ToDictionary(d => (d.Group, d.Version, d.Plural));

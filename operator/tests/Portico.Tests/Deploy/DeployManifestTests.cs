@@ -45,7 +45,7 @@ public sealed class DeployManifestTests
         var rules = Objects.Value.OfType<V1ClusterRole>().Single().Rules
             .Concat(Objects.Value.OfType<V1Role>().SelectMany(r => r.Rules)).ToList();
         var writable = rules.Where(r => r.Verbs.Any(v => v is "create" or "update" or "patch" or "delete")).SelectMany(r => r.Resources).ToHashSet();
-        Assert.That(writable, Is.EquivalentTo(new[] { "ingresses/status", "events", "leases" }));
+        Assert.That(writable, Is.EquivalentTo(new[] { "ingresses/status", "ingresspolicies/status", "events", "leases" }));
         var readable = rules.Where(r => r.Verbs.Contains("watch")).SelectMany(r => r.Resources).ToHashSet();
         Assert.That(readable, Is.SupersetOf(new[] { "ingresses", "ingressclasses", "services", "endpointslices", "secrets" }));
     }

@@ -1,6 +1,7 @@
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Logging.Abstractions;
+using Portico.Core.Building;
 using Portico.Core.Model;
 using Portico.Leadership;
 using Portico.Observability;
@@ -144,10 +145,15 @@ public sealed class LeaseLeadershipTests
         return OptionsResolver.Resolve(options);
     }
 
-    private static ProxyModel Model(IEnumerable<string> served, params Diagnostic[] diagnostics) =>
-        new([], [], [], null, null, [.. diagnostics], [.. served.Select(name => new ObjectRef("Ingress", "default", name))]);
+    /// <summary>Serves the named Ingresses, with the desired statuses the builder computes from the server's Ingresses now.</summary>
+    private ProxyModel Model(IEnumerable<string> served, params Diagnostic[] diagnostics)
+    {
+        ObjectRef[] ingresses = [.. served.Select(name => new ObjectRef("Ingress", "default", name))];
+        var statuses = DesiredStatusBuilder.Build(Kube.Snapshot([.. server.List<V1Ingress>()]), new BuildOptions(), ingresses, diagnostics);
+        return new([], [], [], null, null, [.. diagnostics], [.. ingresses], statuses);
+    }
 
-    private static ProxyModel Model(params string[] served) => Model(served, []);
+    private ProxyModel Model(params string[] served) => Model(served, []);
 
     private Replica Start(string identity, ResolvedOptions options)
     {

@@ -2,6 +2,7 @@ using k8s.Models;
 using Portico.Core.Model;
 using Portico.Status;
 using Portico.TestApiServer;
+using Portico.TestApiServer.Resources;
 using Portico.TestSupport;
 
 namespace Portico.Tests.Status;
@@ -98,6 +99,46 @@ public sealed class DiagnosticEventRecorderTests : StatusTestBase
         {
             Assert.That(Server.List<Corev1Event>(), Has.Count.EqualTo(31));
             Assert.That(Metrics.Events.WithLabels("created").Value, Is.EqualTo(31));
+        });
+    }
+
+    [Test]
+    public async Task Under_the_rate_limit_every_rejected_object_gets_its_Event_before_any_object_gets_a_second()
+    {
+        var options = new EventRecorderOptions { ReportingInstance = "replica-a", Burst = 25, PerSecond = 1 };
+        var many = Enumerable.Range(0, 40).Select(i => new Diagnostic(Severity.Error, new ObjectRef("Ingress", "default", "a-hostile"), $"spec.rules[{i:D2}].host", "rejected"));
+        var single = new Diagnostic(Severity.Error, new ObjectRef("Ingress", "default", "z-rejected"), "metadata", "rejected");
+        var warned = new Diagnostic(Severity.Warning, new ObjectRef("Ingress", "default", "b-warned"), "spec", "warned");
+        var recorder = await StartRecorderAsync(options);
+
+        await HandleAsync(recorder, recorder.Idle, Model([], [.. many, single, warned]));
+
+        var names = Server.List<Corev1Event>().Select(e => e.InvolvedObject.Name).ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(names, Has.Count.EqualTo(25));
+            Assert.That(names, Does.Contain("z-rejected"), "one object's 40 errors do not crowd out another object's rejection");
+            Assert.That(names, Does.Not.Contain("b-warned"), "errors first");
+        });
+    }
+
+    [Test]
+    public async Task An_Event_on_a_kind_known_only_by_its_status_resource_carries_its_apiVersion_and_uid()
+    {
+        var widget = Server.Upsert(new TestWidget { Metadata = new V1ObjectMeta { Name = "limits", NamespaceProperty = "default" } });
+        var rejected = new Diagnostic(Severity.Error, new ObjectRef(TestWidget.KindName, "default", "limits"), "spec.burst", "must be at least 1");
+        var subject = new Portico.Core.Building.StatusSubject(
+            rejected.Target, new StatusResource(TestWidget.GroupName, TestWidget.VersionName, TestWidget.PluralName), 1, []);
+        var recorder = await StartRecorderAsync();
+
+        await HandleAsync(recorder, recorder.Idle, ModelServing([], [rejected], subject));
+
+        var recorded = Server.List<Corev1Event>().Single();
+        Assert.Multiple(() =>
+        {
+            Assert.That((recorded.InvolvedObject.Kind, recorded.InvolvedObject.ApiVersion), Is.EqualTo((TestWidget.KindName, "test.portico.dev/v1")));
+            Assert.That(recorded.InvolvedObject.Uid, Is.EqualTo(widget.Metadata.Uid), "read through the generic API");
+            Assert.That(recorded.Reason, Is.EqualTo("Rejected"));
         });
     }
 

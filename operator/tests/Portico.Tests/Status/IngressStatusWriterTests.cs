@@ -98,7 +98,7 @@ public sealed class IngressStatusWriterTests : StatusTestBase
         Server.UpsertAll(Kube.Ingress("shop", ns: "team-a"), WithStatus(Kube.Ingress("rejected", ns: "team-b"), "192.0.2.1"));
         var writer = await StartWriterAsync(StaticAddresses("192.0.2.1") with { Namespace = "team-a" });
 
-        await HandleAsync(writer, writer.Idle, new Portico.Core.Model.ProxyModel([], [], [], null, null, [], [new Portico.Core.Model.ObjectRef("Ingress", "team-a", "shop")]));
+        await HandleAsync(writer, writer.Idle, ModelServing([new Portico.Core.Model.ObjectRef("Ingress", "team-a", "shop")], []));
 
         Assert.Multiple(() =>
         {

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -6,6 +7,7 @@ using Portico.Core.Building;
 using Portico.Core.Model;
 using Portico.Observability;
 using Portico.Status;
+using Portico.TestSupport;
 
 namespace Portico.Tests.Status;
 
@@ -66,10 +68,10 @@ public abstract class StatusTestBase
     }
 
     /// <summary>Starts a status writer; without <paramref name="leadership"/> it leads at once, and is returned once idle.</summary>
-    protected async Task<IngressStatusWriter> StartWriterAsync(IngressStatusOptions options, Portico.Leadership.ILeadership? leadership = null, IKubernetes? client = null)
+    protected async Task<StatusWriter> StartWriterAsync(IngressStatusOptions options, Portico.Leadership.ILeadership? leadership = null, IKubernetes? client = null)
     {
-        var writer = new IngressStatusWriter(
-            client ?? Client, options, Build, leadership ?? new Portico.Leadership.AlwaysLeader(), Time, NullLogger<IngressStatusWriter>.Instance, Metrics);
+        var writer = new StatusWriter(
+            client ?? Client, options, Build, leadership ?? new Portico.Leadership.AlwaysLeader(), Time, NullLogger<StatusWriter>.Instance, Metrics);
         Start(writer.RunAsync);
         if (leadership is null)
         {
@@ -118,13 +120,23 @@ public abstract class StatusTestBase
         Addresses = [.. addresses.Select(a => PublishedAddress.TryParse(a, out var parsed) ? parsed! : throw new ArgumentException(a)).Distinct().Order()],
     };
 
-    /// <summary>A model that serves the named Ingresses (in "default") and carries the diagnostics; nothing else matters here.</summary>
-    protected static ProxyModel Model(IEnumerable<string> served, params Diagnostic[] diagnostics) => new(
-        [], [], [], null, null,
-        [.. diagnostics.Order()],
-        [.. served.Select(name => new ObjectRef("Ingress", "default", name)).Order()]);
+    /// <summary>
+    /// A model that serves the named Ingresses (in "default") and carries the diagnostics, with the desired statuses
+    /// the builder computes for them from the Ingresses and IngressClasses on the server now; nothing else matters here.
+    /// </summary>
+    protected ProxyModel Model(IEnumerable<string> served, params Diagnostic[] diagnostics) =>
+        ModelServing(served.Select(name => new ObjectRef("Ingress", "default", name)), diagnostics);
 
-    protected static ProxyModel Model(params string[] served) => Model(served, []);
+    protected ProxyModel Model(params string[] served) => Model(served, []);
+
+    /// <summary>As <see cref="Model(IEnumerable{string}, Diagnostic[])"/>, for Ingresses in any namespace, plus condition subjects.</summary>
+    protected ProxyModel ModelServing(IEnumerable<ObjectRef> served, IEnumerable<Diagnostic> diagnostics, params StatusSubject[] subjects)
+    {
+        ImmutableArray<ObjectRef> ingresses = [.. served.Order()];
+        ImmutableArray<Diagnostic> sorted = [.. diagnostics.Order()];
+        var snapshot = Kube.Snapshot([.. Server.List<V1IngressClass>(), .. Server.List<V1Ingress>()]);
+        return new ProxyModel([], [], [], null, null, sorted, ingresses, DesiredStatusBuilder.Build(snapshot, Build, ingresses, sorted, subjects));
+    }
 
     protected IReadOnlyList<string> AddressesOf(string name, string ns = "default") =>
         Server.Get<V1Ingress>(ns, name)?.Status?.LoadBalancer?.Ingress?.Select(i => i.Ip ?? i.Hostname).ToList() ?? [];
