@@ -244,7 +244,7 @@ public sealed class ManifestReaderTests
         }
     }
 
-    // YAML typing as kubectl reads YAML (sigs.k8s.io/yaml over go-yaml v2; docs/architecture.md, "Reading manifests").
+    // YAML typing as kubectl reads YAML (sigs.k8s.io/yaml over go-yaml v2; docs/ci-diff.md, "YAML is read as kubectl apply reads it").
 
     [TestCase("80", 80)]
     [TestCase("0x50", 80)]
