@@ -366,8 +366,35 @@ internal sealed partial class YamlJsonConverter
         return converted ?? key.Value;
     }
 
-    private static bool IsTyped(Scalar scalar) =>
-        scalar.Style == ScalarStyle.Plain && !(!scalar.Tag.IsEmpty && scalar.Tag.Value is "tag:yaml.org,2002:str" or "!!str");
+    /// <summary>
+    /// Whether a scalar is typed by <see cref="Resolve"/>, as go-yaml v2 decides: a plain one without a tag, or one
+    /// of any style tagged <c>!!int</c>, <c>!!float</c>, <c>!!bool</c> or <c>!!null</c> — whose text must then read
+    /// as that type (an integer does for <c>!!float</c>), else it is an error as in kubectl ("cannot decode !!str
+    /// `abc` as a !!int"). Any other tag (<c>!!str</c>, <c>!!timestamp</c>, <c>!custom</c>...) gives a string.
+    /// </summary>
+    private bool IsTyped(Scalar scalar)
+    {
+        if (scalar.Tag.IsEmpty)
+        {
+            return scalar.Style == ScalarStyle.Plain;
+        }
+
+        string tag = scalar.Tag.Value.StartsWith("tag:yaml.org,2002:", StringComparison.Ordinal) ? "!!" + scalar.Tag.Value["tag:yaml.org,2002:".Length..] : scalar.Tag.Value;
+        if (tag is not ("!!int" or "!!float" or "!!bool" or "!!null"))
+        {
+            return false;
+        }
+
+        var kind = Resolve(scalar.Value, out _, out _, out _);
+        bool fits = tag switch
+        {
+            "!!int" => kind is ScalarKind.Integer or ScalarKind.Unsigned,
+            "!!float" => kind is ScalarKind.Float or ScalarKind.NotFinite or ScalarKind.Integer or ScalarKind.Unsigned,
+            "!!bool" => kind is ScalarKind.Boolean,
+            _ => kind is ScalarKind.Null,
+        };
+        return fits ? true : throw Error(scalar, $"{Model.Printable.Quote(scalar.Value)} does not read as the {tag} its tag says (kubectl refuses it too)");
+    }
 
     private void WriteScalar(Utf8JsonWriter writer, Scalar scalar, DocumentIdentity identity, RootPath path)
     {

@@ -258,6 +258,8 @@ public sealed class ManifestReaderTests
     [TestCase("0b1010000", 80)]
     [TestCase("8e1", 80, Description = "a float with an integer value")]
     [TestCase("80.0", 80)]
+    [TestCase("!!int '80'", 80, Description = "a core tag types quoted text too")]
+    [TestCase("!!float 80", 80)]
     public void A_port_number_is_read_as_kubectl_reads_it(string written, int port)
     {
         var set = ManifestReader.ReadString($"apiVersion: v1\nkind: Service\nmetadata: {{name: a}}\nspec:\n  ports:\n  - port: {written}\n");
@@ -288,6 +290,8 @@ public sealed class ManifestReaderTests
     [TestCase("0x", "0x")]
     [TestCase("nan", "nan")]
     [TestCase("!!str 010", "010")]
+    [TestCase("!custom 010", "010", Description = "a tag go-yaml does not resolve gives a string")]
+    [TestCase("!!timestamp 2026-01-01", "2026-01-01")]
     public void An_annotation_value_that_kubectl_reads_as_a_string_is_that_string(string written, string value)
     {
         var set = ManifestReader.ReadString($"apiVersion: v1\nkind: Service\nmetadata:\n  name: a\n  annotations:\n    x: {written}\n");
@@ -307,6 +311,8 @@ public sealed class ManifestReaderTests
     [TestCase("0x1F")]
     [TestCase("1_000")]
     [TestCase("1e3")]
+    [TestCase("!!bool 'yes'")]
+    [TestCase("!!int \"0x1F\"")]
     public void An_annotation_value_that_kubectl_reads_as_a_boolean_or_number_does_not_fit(string written)
     {
         // kubectl sends it as a JSON boolean or number; the API server refuses it ("cannot unmarshal bool into ... of type string").
@@ -327,6 +333,19 @@ public sealed class ManifestReaderTests
         var e = Assert.Throws<ManifestException>(() => ManifestReader.ReadString($"apiVersion: v1\nkind: Service\nmetadata:\n  name: a\n  annotations:\n    x: {written}\n", "f.yaml"))!;
         Assert.That(e.Line, Is.EqualTo(6));
         Assert.That(e.Message, Does.Contain("JSON cannot hold"));
+    }
+
+    [TestCase("!!int abc", "does not read as the !!int")]
+    [TestCase("!!int 1.5", "does not read as the !!int")]
+    [TestCase("!!bool 1", "does not read as the !!bool")]
+    [TestCase("!!null x", "does not read as the !!null")]
+    [TestCase("!!float yes", "does not read as the !!float")]
+    public void A_value_that_does_not_read_as_its_core_tag_says_is_unusable_input(string written, string message)
+    {
+        // kubectl: "cannot decode !!str `abc` as a !!int".
+        var e = Assert.Throws<ManifestException>(() => ManifestReader.ReadString($"apiVersion: v1\nkind: Service\nmetadata:\n  name: a\n  annotations:\n    x: {written}\n", "f.yaml"))!;
+        Assert.That(e.Line, Is.EqualTo(6));
+        Assert.That(e.Message, Does.Contain(message));
     }
 
     [Test]
