@@ -257,6 +257,9 @@ public sealed class SimpleYamlReaderTests
             "base: &b {port: 80, protocol: TCP}\nports:\n- <<: *b\n  name: http\n- <<: [{name: x, port: 1}, *b]\n  port: 81\n- name: y\n  <<: {name: z}\n- port: 2\n  <<: {}\n",
             "base: {port: 80, protocol: TCP}\nports:\n- {port: 80, protocol: TCP, name: http}\n- {name: x, port: 81, protocol: TCP}\n- {name: z}\n- {port: 2}\n").SetName("merge keys, in document order as go-yaml v2 applies them");
         yield return new TestCaseData(
+            "a: &a {x: 1, w: 0}\nb: &b\n  <<: *a\n  y: 2\nc:\n  <<: *b\n  z: 3\n  w: 4\nd: [{<<: {k: v}}]\n",
+            "a: {x: 1, w: 0}\nb: {x: 1, w: 0, y: 2}\nc: {x: 1, w: 4, y: 2, z: 3}\nd: [{k: v}]\n").SetName("merge keys nested through aliases");
+        yield return new TestCaseData(
             "a: |\n  line 1\n   line 2\nb: >\n  folded\n  text\n\n  para\nc: |-\n  x\nd: >+\n  y\n\ne: 1\n",
             "a: \"line 1\\n line 2\\n\"\nb: \"folded text\\npara\\n\"\nc: x\nd: \"y\\n\\n\"\ne: 1\n").SetName("block scalars");
         yield return new TestCaseData(
