@@ -10,8 +10,10 @@ namespace Portico.Core.Offline;
 /// one-line plain and quoted scalars, flow collections (JSON too), comments, "---" between documents. It writes the
 /// same JSON, lines and identities as the YamlDotNet path in <see cref="YamlJsonConverter"/>, and it never decides
 /// anything doubtful: on the first thing outside that subset (anchors, tags, block scalars, multi-line scalars,
-/// tabs, CR, directives, errors of any kind...) it declines the whole text, which then goes the general way, where
-/// errors get their messages. Differential tests hold the two paths to the same output.
+/// merge keys, tabs, CR, directives, errors of any kind...) it declines the whole text, which then goes the general
+/// way, where errors get their messages. It also declines when it fails in a way nobody foresaw: every exception but
+/// a fatal one (<see cref="Attempt"/>) means "the general path decides". Differential tests hold the two paths to the
+/// same output.
 /// </summary>
 internal sealed class SimpleYamlReader
 {
@@ -33,22 +35,35 @@ internal sealed class SimpleYamlReader
     private SimpleYamlReader(string text) => _text = text;
 
     /// <summary>The documents of <paramref name="text"/>, or null when the text is not all in the subset this reader covers.</summary>
-    public static List<YamlDocument>? TryConvert(string file, string text, long lineOffset)
-    {
-        if (!OnlySimpleCharacters(text))
-        {
-            return null;
-        }
+    public static List<YamlDocument>? TryConvert(string file, string text, long lineOffset) =>
+        Attempt(() => OnlySimpleCharacters(text) ? new SimpleYamlReader(text).ReadStream(file, lineOffset) : null);
 
+    /// <summary>
+    /// The one fence around the fast reader: its answer, or null — "the general path decides" — on any exception that
+    /// is not fatal. A decline is one such exception; a bug (an index out of range, a format or overflow error) is
+    /// another, and costs only time: the general path reads the same text and reports what is wrong with it.
+    /// </summary>
+    internal static List<YamlDocument>? Attempt(Func<List<YamlDocument>?> read)
+    {
         try
         {
-            return new SimpleYamlReader(text).ReadStream(file, lineOffset);
+            return read();
         }
-        catch (DeclinedException)
+        catch (Exception e) when (!IsFatal(e))
         {
             return null;
         }
     }
+
+    /// <summary>
+    /// Exceptions that must never be turned into a fallback: the process is out of memory or its state cannot be
+    /// trusted (<see cref="OutOfMemoryException"/> and its <see cref="InsufficientMemoryException"/>, a stack
+    /// overflow, an access violation), or the thread is asked to stop (interrupt, cancellation) — nothing the other
+    /// reader could do better. <see cref="InsufficientExecutionStackException"/> is not among them: it is thrown
+    /// before the stack runs out, and the general path has its own depth limit.
+    /// </summary>
+    internal static bool IsFatal(Exception e) =>
+        e is OutOfMemoryException or StackOverflowException or AccessViolationException or ThreadInterruptedException or OperationCanceledException;
 
     /// <summary>Printable characters and '\n' only: no tab, CR, other line breaks, BOM, control or surrogate characters.</summary>
     private static bool OnlySimpleCharacters(string text)
@@ -174,8 +189,15 @@ internal sealed class SimpleYamlReader
         while (true)
         {
             // The position is at a key, at column `indent`.
+            bool plain = _text[_position] is not ('"' or '\'');
             var key = ReadKey();
-            if (!seen.Add(key) || key.Span is "<<")
+            if (plain && key.Span is "<<")
+            {
+                throw Declined();
+            }
+
+            key = JsonKey(key, plain);
+            if (!seen.Add(key))
             {
                 throw Declined();
             }
@@ -200,7 +222,7 @@ internal sealed class SimpleYamlReader
                 }
                 else
                 {
-                    WriteScalar(writer, string.Empty, typed: true, identity, childPath);
+                    Scalar(writer, string.Empty, typed: true, identity, childPath);
                     Node();
                 }
             }
@@ -251,7 +273,7 @@ internal sealed class SimpleYamlReader
                 }
                 else
                 {
-                    WriteScalar(writer, string.Empty, typed: true, identity, RootPath.Nested);
+                    Scalar(writer, string.Empty, typed: true, identity, RootPath.Nested);
                     Node();
                 }
             }
@@ -319,11 +341,11 @@ internal sealed class SimpleYamlReader
                 ReadFlow(writer, identity, path, indent);
                 break;
             case '"' or '\'':
-                WriteScalar(writer, ReadQuoted().Span, typed: false, identity, path);
+                Scalar(writer, ReadQuoted().Span, typed: false, identity, path);
                 Node();
                 break;
             default:
-                WriteScalar(writer, ReadBlockPlain(isKey: false).Span, typed: true, identity, path);
+                Scalar(writer, ReadBlockPlain(isKey: false).Span, typed: true, identity, path);
                 Node();
                 break;
         }
@@ -583,8 +605,15 @@ internal sealed class SimpleYamlReader
             {
                 if (mapping)
                 {
-                    var key = _text[_position] is '"' or '\'' ? ReadQuoted() : ReadFlowPlain();
-                    if (!seen!.Add(key) || key.Span is "<<")
+                    bool plain = _text[_position] is not ('"' or '\'');
+                    var key = plain ? ReadFlowPlain() : ReadQuoted();
+                    if (plain && key.Span is "<<")
+                    {
+                        throw Declined();
+                    }
+
+                    key = JsonKey(key, plain);
+                    if (!seen!.Add(key))
                     {
                         throw Declined();
                     }
@@ -647,11 +676,11 @@ internal sealed class SimpleYamlReader
                 ReadFlow(writer, identity, path, blockIndent);
                 break;
             case '"' or '\'':
-                WriteScalar(writer, ReadQuoted().Span, typed: false, identity, path);
+                Scalar(writer, ReadQuoted().Span, typed: false, identity, path);
                 Node();
                 break;
             default:
-                WriteScalar(writer, ReadFlowPlain().Span, typed: true, identity, path);
+                Scalar(writer, ReadFlowPlain().Span, typed: true, identity, path);
                 Node();
                 break;
         }
@@ -921,6 +950,21 @@ internal sealed class SimpleYamlReader
         keys.Clear();
         return keys;
     }
+
+    /// <summary>A scalar as the general path writes it; a float JSON cannot hold (.inf) is the general path's to report.</summary>
+    private static void Scalar(Utf8JsonWriter writer, ReadOnlySpan<char> value, bool typed, DocumentIdentity identity, RootPath path)
+    {
+        if (!TryWriteScalar(writer, value, typed, identity, path))
+        {
+            throw Declined();
+        }
+    }
+
+    /// <summary>A key's JSON name, as the general path gives it (a plain <c>yes</c> is "true"); a key kubectl refuses declines.</summary>
+    private static ReadOnlyMemory<char> JsonKey(ReadOnlyMemory<char> key, bool plain) =>
+        !TryConvertKey(key.Span, plain, out string? converted) ? throw Declined()
+        : converted is null ? key
+        : converted.AsMemory();
 
     private static DeclinedException Declined() => new();
 

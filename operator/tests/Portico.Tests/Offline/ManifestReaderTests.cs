@@ -63,18 +63,18 @@ public sealed class ManifestReaderTests
         var set = ManifestReader.ReadString($"""
             apiVersion: v1
             kind: Secret
-            metadata: {"{"}name: a, annotations: {"{"}n: {value}{"}"}{"}"}
+            metadata: {"{"}name: a, annotations: {"{"}note: {value}{"}"}{"}"}
             """);
         if (isString)
         {
-            Assert.That(set.Objects.Single().Value.Metadata.Annotations["n"], Is.EqualTo("80"));
+            Assert.That(set.Objects.Single().Value.Metadata.Annotations["note"], Is.EqualTo("80"));
         }
         else
         {
             Assert.That(set.Objects, Is.Empty, "a number where a string is required does not fit the kind");
             var diagnostic = set.Diagnostics.Single();
             Assert.That(diagnostic.Target, Is.EqualTo(new ObjectRef("Secret", "default", "a")));
-            Assert.That(diagnostic.Field, Is.EqualTo("metadata.annotations.n"));
+            Assert.That(diagnostic.Field, Is.EqualTo("metadata.annotations.note"));
             Assert.That(diagnostic.Message, Does.Contain("<input>:1"));
         }
     }
@@ -119,7 +119,7 @@ public sealed class ManifestReaderTests
     [TestCase("apiVersion: v1\nkind: Service\nmetadata: {name: a\n", 4)]
     [TestCase("apiVersion: v1\nkind: Service\n  bad indent: x\n", 3)]
     [TestCase("apiVersion: v1\nkind: Service\nkind: Secret\n", 3)]
-    [TestCase("apiVersion: v1\nkind: Service\n<<: {a: b}\n", 3)]
+    [TestCase("apiVersion: v1\nkind: Service\n<<: a\n", 3)]
     [TestCase("- a\n- b\n", 1)]
     [TestCase("just a string\n", 1)]
     [TestCase("a: *unknown\n", 1)]
@@ -242,5 +242,206 @@ public sealed class ManifestReaderTests
         {
             Directory.Delete(directory, recursive: true);
         }
+    }
+
+    // YAML typing as kubectl reads YAML (sigs.k8s.io/yaml over go-yaml v2; docs/ci-diff.md, "YAML is read as kubectl apply reads it").
+
+    [TestCase("80", 80)]
+    [TestCase("0x50", 80)]
+    [TestCase("0X50", 80)]
+    [TestCase("0o120", 80)]
+    [TestCase("0120", 80, Description = "a leading 0 is octal")]
+    [TestCase("010", 8)]
+    [TestCase("08", 8, Description = "not octal, so a float: 8")]
+    [TestCase("8_0", 80)]
+    [TestCase("+80", 80)]
+    [TestCase("0b1010000", 80)]
+    [TestCase("8e1", 80, Description = "a float with an integer value")]
+    [TestCase("80.0", 80)]
+    [TestCase("!!int '80'", 80, Description = "a core tag types quoted text too")]
+    [TestCase("!!float 80", 80)]
+    public void A_port_number_is_read_as_kubectl_reads_it(string written, int port)
+    {
+        var set = ManifestReader.ReadString($"apiVersion: v1\nkind: Service\nmetadata: {{name: a}}\nspec:\n  ports:\n  - port: {written}\n");
+        Assert.That(set.Diagnostics, Is.Empty);
+        Assert.That(((V1Service)set.Objects.Single().Value).Spec.Ports.Single().Port, Is.EqualTo(port));
+    }
+
+    [TestCase("'80'")]
+    [TestCase("1.5")]
+    [TestCase("yes")]
+    [TestCase("on")]
+    [TestCase("0x50z")]
+    [TestCase("2026-01-01")]
+    public void A_port_written_as_something_kubectl_would_not_send_as_an_integer_does_not_fit(string written)
+    {
+        var set = ManifestReader.ReadString($"apiVersion: v1\nkind: Service\nmetadata: {{name: a}}\nspec:\n  ports:\n  - port: {written}\n");
+        Assert.That(set.Objects, Is.Empty);
+        Assert.That(set.Diagnostics.Single().Field, Does.StartWith("spec.ports"));
+    }
+
+    [TestCase("'yes'", "yes")]
+    [TestCase("\"on\"", "on")]
+    [TestCase("yES", "yES")]
+    [TestCase("2026-01-01", "2026-01-01", Description = "a timestamp stays the text it was")]
+    [TestCase("2026-01-01T10:00:00Z", "2026-01-01T10:00:00Z")]
+    [TestCase("1:20", "1:20", Description = "no sexagesimal numbers")]
+    [TestCase("1e400", "1e400", Description = "beyond a float64: go-yaml leaves it a string")]
+    [TestCase("0x", "0x")]
+    [TestCase("nan", "nan")]
+    [TestCase("!!str 010", "010")]
+    [TestCase("!custom 010", "010", Description = "a tag go-yaml does not resolve gives a string")]
+    [TestCase("!!timestamp 2026-01-01", "2026-01-01")]
+    public void An_annotation_value_that_kubectl_reads_as_a_string_is_that_string(string written, string value)
+    {
+        var set = ManifestReader.ReadString($"apiVersion: v1\nkind: Service\nmetadata:\n  name: a\n  annotations:\n    x: {written}\n");
+        Assert.That(set.Diagnostics, Is.Empty);
+        Assert.That(set.Objects.Single().Value.Metadata.Annotations["x"], Is.EqualTo(value));
+    }
+
+    [TestCase("yes")]
+    [TestCase("No")]
+    [TestCase("ON")]
+    [TestCase("off")]
+    [TestCase("y")]
+    [TestCase("N")]
+    [TestCase("True")]
+    [TestCase("010")]
+    [TestCase("0o10")]
+    [TestCase("0x1F")]
+    [TestCase("1_000")]
+    [TestCase("1e3")]
+    [TestCase("!!bool 'yes'")]
+    [TestCase("!!int \"0x1F\"")]
+    public void An_annotation_value_that_kubectl_reads_as_a_boolean_or_number_does_not_fit(string written)
+    {
+        // kubectl sends it as a JSON boolean or number; the API server refuses it ("cannot unmarshal bool into ... of type string").
+        var set = ManifestReader.ReadString($"apiVersion: v1\nkind: Service\nmetadata:\n  name: a\n  annotations:\n    x: {written}\n");
+        Assert.That(set.Objects, Is.Empty);
+        var diagnostic = set.Diagnostics.Single();
+        Assert.That(diagnostic.Target, Is.EqualTo(new ObjectRef("Service", "default", "a")));
+        Assert.That(diagnostic.Field, Is.EqualTo("metadata.annotations.x"));
+    }
+
+    [TestCase(".inf")]
+    [TestCase("-.Inf")]
+    [TestCase("+.INF")]
+    [TestCase(".nan")]
+    public void A_float_JSON_cannot_hold_is_unusable_input_as_kubectl_has_it(string written)
+    {
+        // kubectl: "error converting YAML to JSON: json: unsupported value: +Inf".
+        var e = Assert.Throws<ManifestException>(() => ManifestReader.ReadString($"apiVersion: v1\nkind: Service\nmetadata:\n  name: a\n  annotations:\n    x: {written}\n", "f.yaml"))!;
+        Assert.That(e.Line, Is.EqualTo(6));
+        Assert.That(e.Message, Does.Contain("JSON cannot hold"));
+    }
+
+    [TestCase("!!int abc", "does not read as the !!int")]
+    [TestCase("!!int 1.5", "does not read as the !!int")]
+    [TestCase("!!bool 1", "does not read as the !!bool")]
+    [TestCase("!!null x", "does not read as the !!null")]
+    [TestCase("!!float yes", "does not read as the !!float")]
+    public void A_value_that_does_not_read_as_its_core_tag_says_is_unusable_input(string written, string message)
+    {
+        // kubectl: "cannot decode !!str `abc` as a !!int".
+        var e = Assert.Throws<ManifestException>(() => ManifestReader.ReadString($"apiVersion: v1\nkind: Service\nmetadata:\n  name: a\n  annotations:\n    x: {written}\n", "f.yaml"))!;
+        Assert.That(e.Line, Is.EqualTo(6));
+        Assert.That(e.Message, Does.Contain(message));
+    }
+
+    [Test]
+    public void Plain_keys_that_type_as_booleans_or_numbers_become_their_JSON_text()
+    {
+        var set = ManifestReader.ReadString("""
+            apiVersion: v1
+            kind: Service
+            metadata:
+              name: a
+              labels: {on: a, n: b, 0x10: c, 010: d, 1_000: e, 'yes': f, "0x10x": g, 1.50: h}
+            """);
+        Assert.That(set.Objects.Single().Value.Metadata.Labels, Is.EqualTo(new Dictionary<string, string>
+        {
+            ["true"] = "a", ["false"] = "b", ["16"] = "c", ["8"] = "d", ["1000"] = "e", ["yes"] = "f", ["0x10x"] = "g", ["1.5"] = "h",
+        }));
+    }
+
+    [TestCase("metadata: {name: a, labels: {yes: a, on: b}}", 1, "duplicate key \"true\"")]
+    [TestCase("metadata: {name: a, labels: {0x10: a, 16: b}}", 1, "duplicate key \"16\"")]
+    [TestCase("metadata: {name: a, labels: {~: a}}", 1, "is null")]
+    [TestCase("metadata: {name: a, labels: {18446744073709551615: a}}", 1, "beyond int64")]
+    public void Keys_kubectl_refuses_or_that_collide_once_typed_are_unusable_input(string line, int lineNumber, string message)
+    {
+        var e = Assert.Throws<ManifestException>(() => ManifestReader.ReadString(line + "\n", "f.yaml"))!;
+        Assert.That(e.Line, Is.EqualTo(lineNumber));
+        Assert.That(e.Message, Does.Contain(message));
+    }
+
+    [Test]
+    public void Merge_keys_are_applied()
+    {
+        var set = ManifestReader.ReadString("""
+            apiVersion: v1
+            kind: Service
+            metadata:
+              name: web
+              labels: &labels {app: web}
+            spec:
+              selector:
+                <<: *labels
+                tier: front
+              ports:
+              - &http {name: http, port: 80, protocol: TCP}
+              - <<: *http
+                name: alt
+                port: 8080
+            """);
+        Assert.That(set.Diagnostics, Is.Empty);
+        var service = (V1Service)set.Objects.Single().Value;
+        Assert.That(service.Spec.Selector, Is.EqualTo(new Dictionary<string, string> { ["app"] = "web", ["tier"] = "front" }));
+        Assert.That(service.Spec.Ports.Select(p => (p.Name, p.Port, p.Protocol)), Is.EqualTo(new[] { ("http", 80, "TCP"), ("alt", 8080, "TCP") }));
+    }
+
+    [Test]
+    public void Merge_keys_apply_in_document_order_as_go_yaml_v2_applies_them()
+    {
+        var set = ManifestReader.ReadString("""
+            apiVersion: v1
+            kind: Service
+            metadata:
+              name: a
+              labels: {x: explicit-first, <<: {x: merged-later, z: merged}}
+              annotations: {<<: {x: merged-first}, x: explicit-later}
+            spec:
+              selector:
+                <<: [{a: first, b: first}, {a: second, c: second}]
+            """);
+        var service = (V1Service)set.Objects.Single().Value;
+        Assert.That(service.Metadata.Labels, Is.EqualTo(new Dictionary<string, string> { ["x"] = "merged-later", ["z"] = "merged" }), "a later merge sets the key again");
+        Assert.That(service.Metadata.Annotations, Is.EqualTo(new Dictionary<string, string> { ["x"] = "explicit-later" }));
+        Assert.That(service.Spec.Selector, Is.EqualTo(new Dictionary<string, string> { ["a"] = "first", ["b"] = "first", ["c"] = "second" }), "of a sequence, the earlier mapping wins");
+    }
+
+    [Test]
+    public void A_merged_in_name_names_the_object_in_its_diagnostics()
+    {
+        var set = ManifestReader.ReadString("""
+            base: &m {name: merged, namespace: shop}
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata: {<<: {name: merged, namespace: shop}}
+            spec: {ports: yes}
+            """);
+        Assert.That(set.Diagnostics.Single().Target, Is.EqualTo(new ObjectRef("Service", "shop", "merged")));
+    }
+
+    [TestCase("metadata: {name: a}\nspec: {<<: a}\n", 2)]
+    [TestCase("metadata: {name: a}\nspec: {<<: [{a: b}, c]}\n", 2)]
+    [TestCase("x: &s [{a: b}]\nspec: {<<: *s}\n", 2)]
+    [TestCase("x: &s 1\nspec:\n  <<: *s\n", 3)]
+    [TestCase("spec: {<<: {a: 1}, b: 1, b: 2}\n", 1)]
+    public void A_merge_key_with_a_value_go_yaml_refuses_or_a_duplicate_key_beside_it_is_unusable_input(string yaml, int line)
+    {
+        var e = Assert.Throws<ManifestException>(() => ManifestReader.ReadString(yaml, "f.yaml"))!;
+        Assert.That(e.Line, Is.EqualTo(line), e.Message);
     }
 }
