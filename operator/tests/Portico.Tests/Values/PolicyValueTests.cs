@@ -42,7 +42,6 @@ public sealed class PolicyValueTests
 
     [TestCase("X-Request-Id", "x-request-id")]
     [TestCase("x_custom.v1", "x_custom.v1")]
-    [TestCase("!#%&'*+-.^_`|~", "!#%&'*+-.^_`|~")]
     public void Header_names_are_tokens_kept_in_lowercase(string text, string expected)
     {
         Assert.That(HeaderNameValue.TryParse(text, out string name), Is.True);
@@ -54,11 +53,13 @@ public sealed class PolicyValueTests
     [TestCase("X(Header)")]
     [TestCase("Ümlaut")]
     [TestCase("x-$host", Description = "a token, but nginx would read a variable")]
+    [TestCase("x#y", Description = "a token, refused all the same")]
+    [TestCase("-x")]
     public void Header_names_refuse_what_is_not_a_token(string text) => Assert.That(HeaderNameValue.TryParse(text, out _), Is.False);
 
     [Test]
     public void Header_names_refuse_every_hostile_input() =>
-        Assert.That(Hostile.Where(h => h != "a#b" && HeaderNameValue.TryParse(h, out _)), Is.Empty, "\"#\" is a token character (templates quote names)");
+        Assert.That(Hostile.Where(h => HeaderNameValue.TryParse(h, out _)), Is.Empty);
 
     [TestCase("text/plain; charset=utf-8")]
     [TestCase("max-age=31536000; includeSubDomains")]
