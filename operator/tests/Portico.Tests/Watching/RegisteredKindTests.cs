@@ -27,6 +27,7 @@ public sealed class RegisteredKindTests
     private CancellationTokenSource _stop = null!;
     private Channel<SyncBatch> _batches = null!;
     private Task _running = Task.CompletedTask;
+    private Api? _api;
 
     [SetUp]
     public void SetUp() => _stop = new CancellationTokenSource();
@@ -45,12 +46,18 @@ public sealed class RegisteredKindTests
         }
 
         _stop.Dispose();
+
+        // After the sources: an API server gone under a running watcher is an error for it, not a shutdown.
+        if (_api is not null)
+        {
+            await _api.DisposeAsync();
+        }
     }
 
     [Test]
     public async Task Cluster_mode_lists_watches_stores_and_snapshots_a_registered_custom_resource()
     {
-        await using var api = await Api.StartAsync();
+        var api = _api = await Api.StartAsync();
         api.ServeFor(TestKinds.Widget);
         api.Upsert(Widget.Create("listed", "red"));
         api.Upsert(Kube.Ingress("web"));
