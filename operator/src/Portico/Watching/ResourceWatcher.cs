@@ -155,7 +155,7 @@ internal sealed partial class ResourceWatcher : IResourceWatcher
 
     /// <summary>
     /// Watches from <paramref name="resourceVersion"/> until the stream ends. Returns the resourceVersion to resume
-    /// from, or null when the history is gone (410) and the kind must be listed again.
+    /// from, or null when the kind must be listed again: the history is gone (410), or an optional kind's resource is (404).
     /// </summary>
     private async Task<string?> WatchOnceAsync(string resourceVersion, CancellationToken cancellationToken)
     {
