@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Logging;
+using Portico.Core.Kubernetes;
 using Portico.Core.Rendering;
 using Portico.Hosting;
 using Portico.Options;
@@ -30,7 +31,7 @@ internal sealed class OperatorUnderTest : IAsyncDisposable
 
     public Readiness Readiness => (Readiness)App.Services.GetService(typeof(Readiness))!;
 
-    public static async Task<OperatorUnderTest> StartAsync(OperatorPorts ports, string shared, string kubeconfig, Action<PorticoOptions>? configure = null)
+    public static async Task<OperatorUnderTest> StartAsync(OperatorPorts ports, string shared, string kubeconfig, Action<PorticoOptions>? configure = null, KindRegistry? kinds = null)
     {
         var options = new PorticoOptions();
         options.Listen.Http = $"127.0.0.1:{ports.Http}";
@@ -45,7 +46,10 @@ internal sealed class OperatorUnderTest : IAsyncDisposable
         options.Run.MinReloadInterval = "200ms";
         options.Run.NginxBinary = NginxProcess.Binary;
         configure?.Invoke(options);
-        var request = new RunRequest(OptionsResolver.Resolve(options), OptionsResolver.ResolveRun(options), null, kubeconfig, DemoBackends: false);
+        var request = new RunRequest(OptionsResolver.Resolve(options), OptionsResolver.ResolveRun(options), null, kubeconfig, DemoBackends: false)
+        {
+            Kinds = kinds ?? KindRegistry.Default,
+        };
         var app = PorticoHost.Build(request, logging: l => l.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning));
         await app.StartAsync();
         return new OperatorUnderTest(app, request);

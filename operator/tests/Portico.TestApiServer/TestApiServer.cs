@@ -32,6 +32,7 @@ public sealed class TestApiServer : IAsyncDisposable
     private readonly RequestLog requests;
     private readonly AdmissionHooks admission = new();
     private readonly ResourceOperations operations;
+    private readonly ServedResources served = new();
     private readonly ApiRequestHandler handler;
     private readonly ITimer? bookmarkTimer;
     private readonly SemaphoreSlim lifecycle = new(1, 1);
@@ -50,7 +51,7 @@ public sealed class TestApiServer : IAsyncDisposable
         operations = new ResourceOperations(store, options.TimeProvider, admission);
         Faults = new FaultInjector(store.DropWatches, store.ExpireNextWatches, store.ClearFaults);
         handler = new ApiRequestHandler(
-            operations, Faults, requests, options.TimeProvider, () => $"127.0.0.1:{port}", () => Volatile.Read(ref stopping).Token);
+            operations, served, Faults, requests, options.TimeProvider, () => $"127.0.0.1:{port}", () => Volatile.Read(ref stopping).Token);
         if (options.BookmarkInterval > TimeSpan.Zero && options.BookmarkInterval != Timeout.InfiniteTimeSpan)
         {
             bookmarkTimer = options.TimeProvider.CreateTimer(_ => store.EmitBookmarks(), null, options.BookmarkInterval, options.BookmarkInterval);
@@ -164,7 +165,7 @@ public sealed class TestApiServer : IAsyncDisposable
         where T : class, IKubernetesObject<V1ObjectMeta>
     {
         ArgumentNullException.ThrowIfNull(obj);
-        var resource = ResourceRegistry.ForType(obj.GetType());
+        var resource = served.ForType(obj.GetType());
         var stored = operations.Upsert(resource, JsonNode.Parse(KubernetesJson.Serialize(obj))!.AsObject());
         return (T)resource.ToModel(stored.Json);
     }
@@ -182,7 +183,7 @@ public sealed class TestApiServer : IAsyncDisposable
     public T? Get<T>(string? ns, string name)
         where T : class, IKubernetesObject<V1ObjectMeta>
     {
-        var resource = ResourceRegistry.ForType(typeof(T));
+        var resource = served.ForType(typeof(T));
         var stored = store.Get(resource, resource.Namespaced ? ns : null, name);
         return stored is null ? null : (T)resource.ToModel(stored.Json);
     }
@@ -191,7 +192,7 @@ public sealed class TestApiServer : IAsyncDisposable
     public IReadOnlyList<T> List<T>(string? ns = null)
         where T : class, IKubernetesObject<V1ObjectMeta>
     {
-        var resource = ResourceRegistry.ForType(typeof(T));
+        var resource = served.ForType(typeof(T));
         return store.Snapshot(resource).Values
             .Where(o => ns is null || o.Namespace == ns)
             .Select(o => (T)resource.ToModel(o.Json))
@@ -202,9 +203,22 @@ public sealed class TestApiServer : IAsyncDisposable
     public bool Delete<T>(string? ns, string name)
         where T : class, IKubernetesObject<V1ObjectMeta>
     {
-        var resource = ResourceRegistry.ForType(typeof(T));
+        var resource = served.ForType(typeof(T));
         var (_, previous) = store.Write(resource, resource.Namespaced ? ns : null, name, current => current is null ? Change.None : Change.Delete);
         return previous is not null;
+    }
+
+    /// <summary>
+    /// Serves a custom resource from now on, as installing its CRD would: list, watch and writes at
+    /// <c>/apis/{group}/{version}/[namespaces/{ns}/]{plural}</c>, discovery, and this test-side API for
+    /// <typeparamref name="T"/>. Until then, requests for it get 404 like any unknown resource.
+    /// </summary>
+    public void ServeCustomResource<T>(string group, string version, string plural, string kind, bool namespaced)
+        where T : class, IKubernetesObject<V1ObjectMeta>
+    {
+        ArgumentException.ThrowIfNullOrEmpty(group);
+        served.Add(ResourceRegistry.CustomResource<T>(group, version, plural, kind, namespaced));
+        notifier.Notify();
     }
 
     /// <summary>
@@ -226,7 +240,7 @@ public sealed class TestApiServer : IAsyncDisposable
         where T : class, IKubernetesObject<V1ObjectMeta>
     {
         ArgumentNullException.ThrowIfNull(validate);
-        var resource = ResourceRegistry.ForType(typeof(T));
+        var resource = served.ForType(typeof(T));
         return admission.Add(resource, json => validate((T)resource.ToModel(json)));
     }
 

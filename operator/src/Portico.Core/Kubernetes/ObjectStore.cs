@@ -1,55 +1,63 @@
-using System.Collections.Immutable;
 using k8s;
 using k8s.Models;
 
 namespace Portico.Core.Kubernetes;
 
 /// <summary>
-/// The one place objects are kept. It has a single writer (the sync loop, or the manifest loader): not thread-safe
-/// by design. <see cref="Snapshot"/> is O(1) and immutable, so readers never see a half-applied change.
+/// The one place objects are kept: one immutable dictionary per kind of its <see cref="KindRegistry"/>. It has a
+/// single writer (the sync loop, or the manifest loader): not thread-safe by design. <see cref="Snapshot"/> is O(1)
+/// in the number of objects and immutable, so readers never see a half-applied change.
 /// </summary>
 public sealed class ObjectStore
 {
-    private ImmutableDictionary<NamespacedName, V1Ingress> _ingresses = ImmutableDictionary<NamespacedName, V1Ingress>.Empty;
-    private ImmutableDictionary<NamespacedName, V1IngressClass> _ingressClasses = ImmutableDictionary<NamespacedName, V1IngressClass>.Empty;
-    private ImmutableDictionary<NamespacedName, V1Service> _services = ImmutableDictionary<NamespacedName, V1Service>.Empty;
-    private ImmutableDictionary<NamespacedName, V1EndpointSlice> _endpointSlices = ImmutableDictionary<NamespacedName, V1EndpointSlice>.Empty;
-    private ImmutableDictionary<NamespacedName, V1Secret> _secrets = ImmutableDictionary<NamespacedName, V1Secret>.Empty;
+    private readonly KindRegistry _kinds;
+
+    // One ImmutableDictionary<NamespacedName, T> per registered kind, in registry order; each kind's
+    // KindDefinition<T> reads and replaces its own slot.
+    private readonly object[] _tables;
+
+    public ObjectStore()
+        : this(KindRegistry.Default)
+    {
+    }
+
+    public ObjectStore(KindRegistry kinds)
+    {
+        ArgumentNullException.ThrowIfNull(kinds);
+        _kinds = kinds;
+        _tables = [.. kinds.Kinds.Select(k => k.EmptyTable)];
+    }
+
+    public KindRegistry Kinds => _kinds;
 
     public static NamespacedName KeyOf(IKubernetesObject<V1ObjectMeta> value) =>
         new(value.Metadata.NamespaceProperty ?? string.Empty, value.Metadata.Name);
 
     /// <summary>Adds or replaces an object. Returns false when nothing Portico reads has changed (a no-op update).</summary>
-    public bool Upsert(IKubernetesObject<V1ObjectMeta> value) => value switch
+    public bool Upsert(IKubernetesObject<V1ObjectMeta> value)
     {
-        V1Ingress o => Set(ref _ingresses, o),
-        V1IngressClass o => Set(ref _ingressClasses, o),
-        V1Service o => Set(ref _services, o),
-        V1EndpointSlice o => Set(ref _endpointSlices, o),
-        V1Secret o => Set(ref _secrets, o),
-        _ => throw new ArgumentException($"the store does not keep {value.GetType().Name}", nameof(value)),
-    };
+        ArgumentNullException.ThrowIfNull(value);
+        int i = _kinds.IndexOf(value.GetType());
+        if (i < 0)
+        {
+            throw new ArgumentException($"the store does not keep {value.GetType().Name}", nameof(value));
+        }
+
+        return _kinds.Kinds[i].Set(ref _tables[i], value);
+    }
 
     /// <summary>Removes an object by kind and key. Returns false when it was not there.</summary>
-    public bool Delete(string kind, NamespacedName key) => kind switch
+    public bool Delete(string kind, NamespacedName key)
     {
-        KnownKinds.Ingress => Remove(ref _ingresses, key),
-        KnownKinds.IngressClass => Remove(ref _ingressClasses, key),
-        KnownKinds.Service => Remove(ref _services, key),
-        KnownKinds.EndpointSlice => Remove(ref _endpointSlices, key),
-        KnownKinds.Secret => Remove(ref _secrets, key),
-        _ => throw new ArgumentException($"the store does not keep {kind}", nameof(kind)),
-    };
+        int i = IndexOf(kind);
+        return _kinds.Kinds[i].Remove(ref _tables[i], key);
+    }
 
-    public bool Contains(string kind, NamespacedName key) => kind switch
+    public bool Contains(string kind, NamespacedName key)
     {
-        KnownKinds.Ingress => _ingresses.ContainsKey(key),
-        KnownKinds.IngressClass => _ingressClasses.ContainsKey(key),
-        KnownKinds.Service => _services.ContainsKey(key),
-        KnownKinds.EndpointSlice => _endpointSlices.ContainsKey(key),
-        KnownKinds.Secret => _secrets.ContainsKey(key),
-        _ => false,
-    };
+        int i = _kinds.IndexOf(kind);
+        return i >= 0 && _kinds.Kinds[i].Contains(_tables[i], key);
+    }
 
     /// <summary>Applies one event from a source. Returns false when nothing Portico reads changed.</summary>
     public bool Apply(StoreEvent change) => change switch
@@ -64,6 +72,8 @@ public sealed class ObjectStore
     public bool Replace(string kind, IReadOnlyList<IKubernetesObject<V1ObjectMeta>> values)
     {
         ArgumentNullException.ThrowIfNull(values);
+        int i = IndexOf(kind);
+        var definition = _kinds.Kinds[i];
         bool changed = false;
         var listed = new HashSet<NamespacedName>();
         foreach (var value in values)
@@ -72,54 +82,26 @@ public sealed class ObjectStore
             changed |= Upsert(value);
         }
 
-        foreach (var key in KeysOf(kind).Where(k => !listed.Contains(k)).ToList())
+        foreach (var key in definition.Keys(_tables[i]).Where(k => !listed.Contains(k)).ToList())
         {
-            changed |= Delete(kind, key);
+            changed |= definition.Remove(ref _tables[i], key);
         }
 
         return changed;
     }
 
     /// <summary>Objects of <paramref name="kind"/>; O(1), as the sync loop asks after every event for its gauge.</summary>
-    public int Count(string kind) => kind switch
+    public int Count(string kind)
     {
-        KnownKinds.Ingress => _ingresses.Count,
-        KnownKinds.IngressClass => _ingressClasses.Count,
-        KnownKinds.Service => _services.Count,
-        KnownKinds.EndpointSlice => _endpointSlices.Count,
-        KnownKinds.Secret => _secrets.Count,
-        _ => throw new ArgumentException($"the store does not keep {kind}", nameof(kind)),
-    };
-
-    private IEnumerable<NamespacedName> KeysOf(string kind) => kind switch
-    {
-        KnownKinds.Ingress => _ingresses.Keys,
-        KnownKinds.IngressClass => _ingressClasses.Keys,
-        KnownKinds.Service => _services.Keys,
-        KnownKinds.EndpointSlice => _endpointSlices.Keys,
-        KnownKinds.Secret => _secrets.Keys,
-        _ => throw new ArgumentException($"the store does not keep {kind}", nameof(kind)),
-    };
-
-    public ClusterSnapshot Snapshot() => new(_ingresses, _ingressClasses, _services, _endpointSlices, _secrets);
-
-    private static bool Set<T>(ref ImmutableDictionary<NamespacedName, T> map, T value)
-        where T : class, IKubernetesObject<V1ObjectMeta>
-    {
-        var key = KeyOf(value);
-        if (map.TryGetValue(key, out var existing) && !RelevantChange.Between(existing, value))
-        {
-            return false;
-        }
-
-        map = map.SetItem(key, value);
-        return true;
+        int i = IndexOf(kind);
+        return _kinds.Kinds[i].Count(_tables[i]);
     }
 
-    private static bool Remove<T>(ref ImmutableDictionary<NamespacedName, T> map, NamespacedName key)
+    public ClusterSnapshot Snapshot() => new(_kinds, (object[])_tables.Clone());
+
+    private int IndexOf(string kind)
     {
-        var before = map;
-        map = map.Remove(key);
-        return !ReferenceEquals(before, map);
+        int i = _kinds.IndexOf(kind);
+        return i >= 0 ? i : throw new ArgumentException($"the store does not keep {kind}", nameof(kind));
     }
 }

@@ -26,13 +26,18 @@ public static class ManifestReader
     private static readonly string[] ManifestExtensions = [".yaml", ".yml", ".json"];
 
     /// <summary>Reads every manifest under the given files and directories (directories recursively, files sorted).</summary>
-    public static ManifestSet Read(IEnumerable<string> paths) => Read(paths, null);
+    public static ManifestSet Read(IEnumerable<string> paths) => Read(paths, (StageTimings?)null);
+
+    /// <summary>As <see cref="Read(IEnumerable{string})"/>, reading the kinds of <paramref name="kinds"/> (local mode with a registry of its own).</summary>
+    public static ManifestSet Read(IEnumerable<string> paths, KindRegistry kinds) => Read(paths, null, kinds);
 
     /// <summary>
     /// As <see cref="Read(IEnumerable{string})"/>, timing the stages: read (files into memory, cut into pieces) and
     /// parse (YAML to JSON to typed objects, the pieces in parallel).
     /// </summary>
-    public static ManifestSet Read(IEnumerable<string> paths, StageTimings? timings)
+    public static ManifestSet Read(IEnumerable<string> paths, StageTimings? timings) => Read(paths, timings, KindRegistry.Default);
+
+    private static ManifestSet Read(IEnumerable<string> paths, StageTimings? timings, KindRegistry kinds)
     {
         timings?.Restart();
         long start = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -63,7 +68,7 @@ public static class ManifestReader
                 return;
             }
 
-            objects[i] = [.. documents.SelectMany(d => ToObjects(d, report))];
+            objects[i] = [.. documents.SelectMany(d => ToObjects(d, kinds, report))];
         });
 
         // The first failure in file order, whichever thread met it first: the same input gives the same error.
@@ -80,11 +85,12 @@ public static class ManifestReader
     }
 
     /// <summary>Reads manifests from one string (tests, stdin).</summary>
-    public static ManifestSet ReadString(string text, string name = "<input>")
+    public static ManifestSet ReadString(string text, string name = "<input>", KindRegistry? kinds = null)
     {
+        kinds ??= KindRegistry.Default;
         var diagnostics = new List<Diagnostic>();
         Action<Diagnostic> report = diagnostics.Add;
-        var objects = YamlJsonConverter.Convert(name, text).SelectMany(d => ToObjects(d, report)).OfType<ManifestObject>();
+        var objects = YamlJsonConverter.Convert(name, text).SelectMany(d => ToObjects(d, kinds, report)).OfType<ManifestObject>();
         return new ManifestSet([.. objects], [.. diagnostics.Order()]);
     }
 
@@ -248,7 +254,7 @@ public static class ManifestReader
         public string Text() => Decoded ?? Encoding.UTF8.GetString(Bytes!, Start, Length);
     }
 
-    private static IEnumerable<ManifestObject?> ToObjects(YamlDocument document, Action<Diagnostic> report)
+    private static IEnumerable<ManifestObject?> ToObjects(YamlDocument document, KindRegistry kinds, Action<Diagnostic> report)
     {
         if (document.ApiVersion == "v1" && document.Kind == "List")
         {
@@ -261,39 +267,39 @@ public static class ManifestReader
             foreach (var item in items.EnumerateArray())
             {
                 var identity = Identify(item);
-                var type = KnownKinds.TypeOf(identity.ApiVersion, identity.Kind);
-                if (type is not null)
+                var kind = kinds.Find(identity.ApiVersion, identity.Kind);
+                if (kind is not null)
                 {
-                    yield return Deserialize(document, identity, type, () => DeserializeElement(item, type), report);
+                    yield return Deserialize(document, identity, kind, () => kind.Deserialize(item), report);
                 }
                 else
                 {
-                    NoteUnsupportedVersion(document, identity, report);
+                    NoteUnsupportedVersion(document, identity, kinds, report);
                 }
             }
 
             yield break;
         }
 
-        var documentType = KnownKinds.TypeOf(document.ApiVersion, document.Kind);
+        var documentKind = kinds.Find(document.ApiVersion, document.Kind);
         var documentIdentity = (document.ApiVersion, document.Kind, document.Namespace, document.Name);
-        if (documentType is null)
+        if (documentKind is null)
         {
-            NoteUnsupportedVersion(document, documentIdentity, report);
+            NoteUnsupportedVersion(document, documentIdentity, kinds, report);
             yield break;
         }
 
-        yield return Deserialize(document, documentIdentity, documentType, () => DeserializeBytes(document.Json, documentType), report);
+        yield return Deserialize(document, documentIdentity, documentKind, () => documentKind.Deserialize(document.Json), report);
     }
 
     private static ManifestObject? Deserialize(
         YamlDocument document,
         (string? ApiVersion, string? Kind, string? Namespace, string? Name) identity,
-        Type type,
+        KindDefinition kind,
         Func<IKubernetesObject<V1ObjectMeta>> deserialize,
         Action<Diagnostic> report)
     {
-        var reference = new ObjectRef(identity.Kind!, KnownKinds.IsNamespaced(type) ? identity.Namespace ?? "default" : string.Empty, identity.Name ?? "<unnamed>");
+        var reference = new ObjectRef(identity.Kind!, kind.Namespaced ? identity.Namespace ?? "default" : string.Empty, identity.Name ?? "<unnamed>");
         IKubernetesObject<V1ObjectMeta> value;
         try
         {
@@ -312,7 +318,7 @@ public static class ManifestReader
             return null;
         }
 
-        if (KnownKinds.IsNamespaced(type) && string.IsNullOrEmpty(value.Metadata.NamespaceProperty))
+        if (kind.Namespaced && string.IsNullOrEmpty(value.Metadata.NamespaceProperty))
         {
             value.Metadata.NamespaceProperty = "default";
         }
@@ -320,9 +326,9 @@ public static class ManifestReader
         return new ManifestObject(value, document.File, document.Line);
     }
 
-    private static void NoteUnsupportedVersion(YamlDocument document, (string? ApiVersion, string? Kind, string? Namespace, string? Name) identity, Action<Diagnostic> report)
+    private static void NoteUnsupportedVersion(YamlDocument document, (string? ApiVersion, string? Kind, string? Namespace, string? Name) identity, KindRegistry kinds, Action<Diagnostic> report)
     {
-        if (identity.Kind is not null && KnownKinds.IsKnownKindName(identity.Kind))
+        if (identity.Kind is not null && kinds.IsKnownKindName(identity.Kind))
         {
             var reference = new ObjectRef(identity.Kind, identity.Namespace ?? "default", identity.Name ?? "<unnamed>");
             report(new Diagnostic(Severity.Warning, reference, "apiVersion", $"{Printable.Quote(identity.ApiVersion)} is not supported for {identity.Kind}; the object is ignored ({document.File}:{document.Line})"));
@@ -335,12 +341,6 @@ public static class ManifestReader
         var metadata = item.ValueKind == JsonValueKind.Object && item.TryGetProperty("metadata", out var m) ? m : default;
         return (Text(item, "apiVersion"), Text(item, "kind"), Text(metadata, "namespace"), Text(metadata, "name"));
     }
-
-    private static IKubernetesObject<V1ObjectMeta> DeserializeBytes(byte[] json, Type type) =>
-        KnownKinds.Deserialize(json, type);
-
-    private static IKubernetesObject<V1ObjectMeta> DeserializeElement(JsonElement element, Type type) =>
-        KnownKinds.Deserialize(element, type);
 
     private static string FirstSentence(string message)
     {

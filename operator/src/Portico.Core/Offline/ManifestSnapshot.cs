@@ -7,10 +7,10 @@ namespace Portico.Core.Offline;
 /// <summary>Loads manifest objects into a store, as kubectl apply would: an object defined twice is the later one, with a warning.</summary>
 public static class ManifestSnapshot
 {
-    public static (ClusterSnapshot Snapshot, ImmutableArray<Diagnostic> Diagnostics) Build(ManifestSet manifests)
+    public static (ClusterSnapshot Snapshot, ImmutableArray<Diagnostic> Diagnostics) Build(ManifestSet manifests, KindRegistry? kinds = null)
     {
         ArgumentNullException.ThrowIfNull(manifests);
-        var store = new ObjectStore();
+        var store = new ObjectStore(kinds ?? KindRegistry.Default);
         var seen = new Dictionary<(string Kind, NamespacedName Key), ManifestObject>();
         var diagnostics = new List<Diagnostic>(manifests.Diagnostics);
         foreach (var item in manifests.Objects)

@@ -25,6 +25,7 @@ public sealed class OperatorRuntime
     private readonly SyncOptions _sync;
     private readonly TimeProvider _time;
     private readonly ILoggerFactory _logs;
+    private readonly KindRegistry _kinds;
 
     public OperatorRuntime(
         Func<ChannelWriter<StoreEvent>, IReadOnlyList<IStoreSource>> sources,
@@ -37,8 +38,10 @@ public sealed class OperatorRuntime
         TimeProvider time,
         ILoggerFactory logs,
         PorticoMetrics metrics,
-        Readiness readiness)
+        Readiness readiness,
+        KindRegistry? kinds = null)
     {
+        _kinds = kinds ?? KindRegistry.Default;
         _sources = sources;
         _build = build;
         _settings = settings;
@@ -61,7 +64,7 @@ public sealed class OperatorRuntime
         var input = SyncLoop.CreateInput();
         var batches = SyncLoop.CreateOutput();
         var sources = _sources(input.Writer);
-        var loop = new SyncLoop(input.Reader, batches.Writer, sources.SelectMany(s => s.Kinds).Distinct(StringComparer.Ordinal), _sync, _time, _logs.CreateLogger<SyncLoop>(), Metrics);
+        var loop = new SyncLoop(input.Reader, batches.Writer, sources.SelectMany(s => s.Kinds).Distinct(StringComparer.Ordinal), _sync, _time, _logs.CreateLogger<SyncLoop>(), Metrics, _kinds);
         var pipeline = new ConfigPipeline(batches.Reader, _build, _settings, _renderer, _applier, _listeners, new ConfigPipelineOptions(), _time, _logs.CreateLogger<ConfigPipeline>(), Metrics, Readiness);
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

@@ -82,11 +82,12 @@ public static class PorticoHost
         }
 
         Func<System.Threading.Channels.ChannelWriter<Core.Kubernetes.StoreEvent>, IReadOnlyList<IStoreSource>> sources = request.IsLocal
-            ? output => [new ManifestDirectorySource(request.Manifests!, output, logs.CreateLogger<ManifestDirectorySource>())]
+            ? output => [new ManifestDirectorySource(request.Manifests!, output, logs.CreateLogger<ManifestDirectorySource>(), request.Kinds)]
             : output => ResourceApis.CreateWatchers(
                 services.GetRequiredService<IKubernetes>(),
-                new WatcherContext(output, new WatchOptions { Namespace = request.Run.Namespace }, time, logs, metrics));
-        return new OperatorRuntime(sources, options.Build, options.ProxySettings, renderer, CreateApplier(services, request, time), listeners, request.Run.Sync, time, logs, metrics, readiness);
+                new WatcherContext(output, new WatchOptions { Namespace = request.Run.Namespace }, time, logs, metrics),
+                request.Kinds);
+        return new OperatorRuntime(sources, options.Build, options.ProxySettings, renderer, CreateApplier(services, request, time), listeners, request.Run.Sync, time, logs, metrics, readiness, request.Kinds);
     }
 
     private static SwappingConfigApplier CreateApplier(IServiceProvider services, RunRequest request, TimeProvider time)

@@ -1,3 +1,4 @@
+using Portico.Core.Kubernetes;
 using Portico.Options;
 
 namespace Portico.Hosting;
@@ -9,4 +10,7 @@ namespace Portico.Hosting;
 public sealed record RunRequest(ResolvedOptions Options, RunSettings Run, IReadOnlyList<string>? Manifests, string? Kubeconfig, bool DemoBackends)
 {
     public bool IsLocal => Manifests is { Count: > 0 };
+
+    /// <summary>The kinds to watch (cluster) or read (local mode); tests add their own.</summary>
+    public KindRegistry Kinds { get; init; } = KindRegistry.Default;
 }

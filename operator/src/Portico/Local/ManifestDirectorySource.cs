@@ -10,25 +10,26 @@ namespace Portico.Local;
 
 /// <summary>
 /// Local mode's source: the manifests in files and directories instead of a cluster. Reads them all at start and
-/// again whenever a file changes (file system events coalesced), and lists every kind into the store, so an edit,
+/// again whenever a file changes (file system events coalesced), and lists every registered kind into the store, so an edit,
 /// a new file or a deletion is one change. A file that does not parse is reported and the last good state kept.
 /// </summary>
 public sealed partial class ManifestDirectorySource : IStoreSource
 {
-    private static readonly string[] AllKinds = [KnownKinds.IngressClass, KnownKinds.Ingress, KnownKinds.Service, KnownKinds.EndpointSlice, KnownKinds.Secret];
+    private readonly KindRegistry _kinds;
     private readonly IReadOnlyList<string> _paths;
     private readonly ChannelWriter<StoreEvent> _output;
     private readonly ILogger _logger;
     private readonly Channel<bool> _changed = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
 
-    public ManifestDirectorySource(IReadOnlyList<string> paths, ChannelWriter<StoreEvent> output, ILogger<ManifestDirectorySource> logger)
+    public ManifestDirectorySource(IReadOnlyList<string> paths, ChannelWriter<StoreEvent> output, ILogger<ManifestDirectorySource> logger, KindRegistry? kinds = null)
     {
+        _kinds = kinds ?? KindRegistry.Default;
         _paths = [.. paths.Select(Path.GetFullPath)];
         _output = output;
         _logger = logger;
     }
 
-    public IReadOnlyCollection<string> Kinds => AllKinds;
+    public IReadOnlyCollection<string> Kinds => [.. _kinds.Kinds.Select(k => k.Kind)];
 
     /// <summary>Raised after each reading of the manifests (for tests and logs): the objects read, or -1 when reading failed.</summary>
     public event Action<int>? Read;
@@ -51,7 +52,7 @@ public sealed partial class ManifestDirectorySource : IStoreSource
         ManifestSet manifests;
         try
         {
-            manifests = ManifestReader.Read(_paths);
+            manifests = ManifestReader.Read(_paths, _kinds);
         }
         catch (Exception e) when (e is ManifestException or IOException or UnauthorizedAccessException)
         {
@@ -65,7 +66,7 @@ public sealed partial class ManifestDirectorySource : IStoreSource
             LogDiagnostic(diagnostic.ToString());
         }
 
-        var byKind = AllKinds.ToDictionary(k => k, _ => new Dictionary<NamespacedName, IKubernetesObject<V1ObjectMeta>>(), StringComparer.Ordinal);
+        var byKind = _kinds.Kinds.ToDictionary(k => k.Kind, _ => new Dictionary<NamespacedName, IKubernetesObject<V1ObjectMeta>>(), StringComparer.Ordinal);
         foreach (var item in manifests.Objects)
         {
             if (item.Value.Kind is { } kind && byKind.TryGetValue(kind, out var objects))

@@ -20,6 +20,7 @@ public sealed class PorticoMetrics
         LiveUpdates = factory.CreateCounter("portico_live_updates_total", "Endpoint changes applied without a proxy reload, by result (success, failed).", new CounterConfiguration { LabelNames = ["result"] });
         ConfigInfo = factory.CreateGauge("portico_config_info", "The configuration the proxy runs: 1 for its hash.", new GaugeConfiguration { LabelNames = ["hash"] });
         WatchRestarts = factory.CreateCounter("portico_watch_restarts_total", "Watches restarted, by kind and reason (error, expired, silent, closed).", new CounterConfiguration { LabelNames = ["kind", "reason"] });
+        KindAvailable = factory.CreateGauge("portico_kind_available", "1 when the kind's resource answered its last list, 0 while an optional kind's resource is not installed (404), by kind.", new GaugeConfiguration { LabelNames = ["kind"] });
         Objects = factory.CreateGauge("portico_objects", "Objects in the store, by kind.", new GaugeConfiguration { LabelNames = ["kind"] });
         LastSuccessfulReload = factory.CreateGauge("portico_last_successful_reload_timestamp_seconds", "Unix time of the last confirmed reload.");
         Diagnostics = factory.CreateGauge("portico_diagnostics", "Diagnostics of the last build, by severity.", new GaugeConfiguration { LabelNames = ["severity"] });
@@ -47,6 +48,8 @@ public sealed class PorticoMetrics
     public Counter WatchRestarts { get; }
 
     public Gauge Objects { get; }
+
+    public Gauge KindAvailable { get; }
 
     public Gauge LastSuccessfulReload { get; }
 

@@ -4,6 +4,7 @@ using k8s.Autorest;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
 using Portico.Core.Building;
+using Portico.Core.Kubernetes;
 using Portico.Core.Model;
 using Portico.Leadership;
 using Portico.Observability;
@@ -58,14 +59,14 @@ public sealed partial class DiagnosticEventRecorder : IModelListener
     /// What the recorder calls: Events created, read and bumped (core group); the uid of the object an Event is about
     /// read once per new Event (built-in kinds, and kinds with a status resource; never Secrets).
     /// </summary>
-    public static IReadOnlyList<RbacRule> Permissions { get; } =
+    public static IReadOnlyList<ApiAccess> Permissions { get; } =
     [
         new(string.Empty, "events", ["create", "get", "update"]),
         new("networking.k8s.io", "ingresses", ["get"]),
         new("networking.k8s.io", "ingressclasses", ["get"]),
         new(string.Empty, "services", ["get"]),
         new("discovery.k8s.io", "endpointslices", ["get"]),
-        .. StatusResources.WithConditions.Select(r => new RbacRule(r.Group, r.Plural, ["get"])),
+        .. StatusResources.WithConditions.Select(r => new ApiAccess(r.Group, r.Plural, ["get"])),
     ];
 
     private enum Outcome

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using k8s;
 using Microsoft.Extensions.Logging;
 using Portico.Core.Building;
+using Portico.Core.Kubernetes;
 using Portico.Core.Model;
 using Portico.Leadership;
 using Portico.Observability;
@@ -58,13 +59,13 @@ public sealed partial class StatusWriter : IModelListener
     /// and their status replaced; our IngressClass and the publish Service are read; each kind with conditions is read
     /// and its status patched.
     /// </summary>
-    public static IReadOnlyList<RbacRule> Permissions { get; } =
+    public static IReadOnlyList<ApiAccess> Permissions { get; } =
     [
         new("networking.k8s.io", "ingresses", ["get", "list"]),
         new("networking.k8s.io", "ingresses/status", ["update"]),
         new("networking.k8s.io", "ingressclasses", ["get"]),
         new(string.Empty, "services", ["get"]),
-        .. StatusResources.WithConditions.SelectMany(r => new RbacRule[]
+        .. StatusResources.WithConditions.SelectMany(r => new ApiAccess[]
         {
             new(r.Group, r.Plural, ["get"]),
             new(r.Group, r.Plural + "/status", ["patch"]),

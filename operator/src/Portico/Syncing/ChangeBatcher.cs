@@ -16,13 +16,15 @@ public sealed class ChangeBatcher
     private TimeSpan _firstChange;
     private TimeSpan _lastChange;
 
-    public ChangeBatcher(IEnumerable<string> requiredKinds, SyncOptions options)
+    public ChangeBatcher(IEnumerable<string> requiredKinds, SyncOptions options, KindRegistry? kinds = null)
     {
         _pendingKinds = [.. requiredKinds];
         _options = options;
+        Store = new ObjectStore(kinds ?? KindRegistry.Default);
     }
 
-    public ObjectStore Store { get; } = new();
+    /// <summary>Keeps the kinds of the registry the sources were created from.</summary>
+    public ObjectStore Store { get; }
 
     public bool IsSynced => _pendingKinds.Count == 0;
 

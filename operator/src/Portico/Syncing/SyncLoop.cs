@@ -20,11 +20,11 @@ public sealed partial class SyncLoop
     private readonly PorticoMetrics _metrics;
     private readonly long _origin;
 
-    public SyncLoop(ChannelReader<StoreEvent> input, ChannelWriter<SyncBatch> output, IEnumerable<string> requiredKinds, SyncOptions options, TimeProvider time, ILogger<SyncLoop> logger, PorticoMetrics metrics)
+    public SyncLoop(ChannelReader<StoreEvent> input, ChannelWriter<SyncBatch> output, IEnumerable<string> requiredKinds, SyncOptions options, TimeProvider time, ILogger<SyncLoop> logger, PorticoMetrics metrics, KindRegistry? kinds = null)
     {
         _input = input;
         _output = output;
-        _batcher = new ChangeBatcher(requiredKinds, options);
+        _batcher = new ChangeBatcher(requiredKinds, options, kinds);
         _time = time;
         _logger = logger;
         _metrics = metrics;

@@ -13,22 +13,25 @@ namespace Portico.Watching;
 /// Keeps one kind in the store: list (paged) and send the whole set, then watch from the list's resourceVersion
 /// with bookmarks. A stream that ends or goes silent is resumed from the last resourceVersion seen; 410 Gone
 /// (history compacted) means list again; errors back off exponentially with jitter until the API server answers.
+/// An optional kind whose resource is not installed (the list answers 404) is sent to the store as listed and
+/// empty, so it does not hold the first build, and is checked again with a bounded backoff until it appears.
 /// </summary>
-internal sealed partial class ResourceWatcher<T, TList> : IResourceWatcher
-    where T : IKubernetesObject<V1ObjectMeta>
-    where TList : IItems<T>, IMetadata<V1ListMeta>
+internal sealed partial class ResourceWatcher : IResourceWatcher
 {
-    private readonly ResourceApi<T, TList> _api;
+    private readonly ResourceApi _api;
     private readonly WatcherContext _context;
     private readonly ILogger _logger;
     private readonly ResiliencePipeline _retry;
     private string? _resumeFrom;
 
-    public ResourceWatcher(ResourceApi<T, TList> api, WatcherContext context)
+    /// <summary>Whether the kind's resource answered its last list: null before the first answer.</summary>
+    private bool? _available;
+
+    public ResourceWatcher(ResourceApi api, WatcherContext context)
     {
         _api = api;
         _context = context;
-        _logger = context.Logs.CreateLogger("Portico.Watching." + api.Kind);
+        _logger = context.Logs.CreateLogger("Portico.Watching." + api.Kind.Kind);
         _retry = new ResiliencePipelineBuilder { TimeProvider = context.Time }
             .AddRetry(new RetryStrategyOptions
             {
@@ -42,7 +45,7 @@ internal sealed partial class ResourceWatcher<T, TList> : IResourceWatcher
                 MaxRetryAttempts = int.MaxValue,
                 OnRetry = args =>
                 {
-                    _context.Metrics.WatchRestarts.WithLabels(_api.Kind, "error").Inc();
+                    _context.Metrics.WatchRestarts.WithLabels(Kind, "error").Inc();
                     LogRetry(args.Outcome.Exception?.Message ?? "unknown error", args.RetryDelay);
                     return default;
                 },
@@ -50,7 +53,7 @@ internal sealed partial class ResourceWatcher<T, TList> : IResourceWatcher
             .Build();
     }
 
-    public string Kind => _api.Kind;
+    public string Kind => _api.Kind.Kind;
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -76,8 +79,42 @@ internal sealed partial class ResourceWatcher<T, TList> : IResourceWatcher
         }
     }
 
-    /// <summary>Lists every page at one resourceVersion and sends the set to the store. Returns that resourceVersion.</summary>
+    /// <summary>
+    /// Lists every page at one resourceVersion and sends the set to the store. Returns that resourceVersion. An
+    /// optional kind that is not installed is waited for here (see <see cref="WaitWhileAbsentAsync"/>).
+    /// </summary>
     private async Task<string> ListAllAsync(CancellationToken cancellationToken)
+    {
+        var recheck = _context.Options.AbsentKindRecheck;
+        while (true)
+        {
+            try
+            {
+                var (items, resourceVersion) = await ListPagesAsync(cancellationToken);
+                if (_available != true)
+                {
+                    _context.Metrics.KindAvailable.WithLabels(Kind).Set(1);
+                    if (_available == false)
+                    {
+                        LogAppeared();
+                    }
+
+                    _available = true;
+                }
+
+                await _context.Output.WriteAsync(new KindListed(Kind, items), cancellationToken);
+                LogListed(items.Count, resourceVersion);
+                return resourceVersion;
+            }
+            catch (HttpOperationException e) when (IsAbsent(e))
+            {
+                await WaitWhileAbsentAsync(recheck, cancellationToken);
+                recheck = TimeSpan.FromTicks(Math.Min(recheck.Ticks * 2, _context.Options.AbsentKindMaxRecheck.Ticks));
+            }
+        }
+    }
+
+    private async Task<(List<IKubernetesObject<V1ObjectMeta>> Items, string ResourceVersion)> ListPagesAsync(CancellationToken cancellationToken)
     {
         var items = new List<IKubernetesObject<V1ObjectMeta>>();
         string? continueToken = null;
@@ -85,20 +122,40 @@ internal sealed partial class ResourceWatcher<T, TList> : IResourceWatcher
         do
         {
             var page = await _api.ListPage(continueToken, _context.Options.PageSize, cancellationToken);
-            items.AddRange(page.Items.Cast<IKubernetesObject<V1ObjectMeta>>());
-            continueToken = page.Metadata?.ContinueProperty;
-            resourceVersion = page.Metadata?.ResourceVersion ?? string.Empty;
+            items.AddRange(page.Items);
+            continueToken = page.Continue;
+            resourceVersion = page.ResourceVersion ?? string.Empty;
         }
         while (!string.IsNullOrEmpty(continueToken));
 
-        await _context.Output.WriteAsync(new KindListed(_api.Kind, items), cancellationToken);
-        LogListed(items.Count, resourceVersion);
-        return resourceVersion;
+        return (items, resourceVersion);
     }
 
     /// <summary>
+    /// The optional kind's resource is not installed: the first time (and after it disappears) say so once, set the
+    /// gauge to 0 and tell the store the kind is listed with no objects, so everything else is built and served;
+    /// then wait <paramref name="recheck"/> before the next look.
+    /// </summary>
+    private async Task WaitWhileAbsentAsync(TimeSpan recheck, CancellationToken cancellationToken)
+    {
+        if (_available != false)
+        {
+            _available = false;
+            _context.Metrics.KindAvailable.WithLabels(Kind).Set(0);
+            LogAbsent(_api.Kind.ApiVersion, _api.Kind.Resource);
+            await _context.Output.WriteAsync(new KindListed(Kind, []), cancellationToken);
+        }
+
+        await Task.Delay(recheck, _context.Time, cancellationToken);
+    }
+
+    /// <summary>A 404 on an optional kind's collection: its resource (CRD) is not installed. Required kinds retry as for any error.</summary>
+    private bool IsAbsent(HttpOperationException e) =>
+        _api.Kind.Requirement == KindRequirement.Optional && e.Response?.StatusCode == HttpStatusCode.NotFound;
+
+    /// <summary>
     /// Watches from <paramref name="resourceVersion"/> until the stream ends. Returns the resourceVersion to resume
-    /// from, or null when the history is gone (410) and the kind must be listed again.
+    /// from, or null when the kind must be listed again: the history is gone (410), or an optional kind's resource is (404).
     /// </summary>
     private async Task<string?> WatchOnceAsync(string resourceVersion, CancellationToken cancellationToken)
     {
@@ -115,10 +172,10 @@ internal sealed partial class ResourceWatcher<T, TList> : IResourceWatcher
                 switch (type)
                 {
                     case WatchEventType.Added or WatchEventType.Modified:
-                        await _context.Output.WriteAsync(new ObjectUpserted(_api.Kind, item), cancellationToken);
+                        await _context.Output.WriteAsync(new ObjectUpserted(Kind, item), cancellationToken);
                         break;
                     case WatchEventType.Deleted:
-                        await _context.Output.WriteAsync(new ObjectDeleted(_api.Kind, ObjectStore.KeyOf(item)), cancellationToken);
+                        await _context.Output.WriteAsync(new ObjectDeleted(Kind, ObjectStore.KeyOf(item)), cancellationToken);
                         break;
                 }
 
@@ -135,26 +192,31 @@ internal sealed partial class ResourceWatcher<T, TList> : IResourceWatcher
         {
             streamError = e;
         }
+        catch (HttpOperationException e) when (IsAbsent(e))
+        {
+            // The resource went away (CRD deleted): list again, which finds it absent and waits for it.
+            return null;
+        }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            _context.Metrics.WatchRestarts.WithLabels(_api.Kind, "silent").Inc();
+            _context.Metrics.WatchRestarts.WithLabels(Kind, "silent").Inc();
             LogSilent(_context.Options.IdleTimeout);
             return resourceVersion;
         }
 
         if (IsGone(streamError))
         {
-            _context.Metrics.WatchRestarts.WithLabels(_api.Kind, "expired").Inc();
+            _context.Metrics.WatchRestarts.WithLabels(Kind, "expired").Inc();
             LogExpired(resourceVersion);
             return null;
         }
 
         if (streamError is not null)
         {
-            throw new WatchFailedException($"watch of {_api.Kind} failed: {streamError.Message}", streamError);
+            throw new WatchFailedException($"watch of {Kind} failed: {streamError.Message}", streamError);
         }
 
-        _context.Metrics.WatchRestarts.WithLabels(_api.Kind, "closed").Inc();
+        _context.Metrics.WatchRestarts.WithLabels(Kind, "closed").Inc();
         return resourceVersion;
     }
 
@@ -173,6 +235,12 @@ internal sealed partial class ResourceWatcher<T, TList> : IResourceWatcher
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Watch silent for {Idle}; restarting it")]
     private partial void LogSilent(TimeSpan idle);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The optional resource {ApiVersion} {Resource} is not installed (404); serving without it and checking again until it appears")]
+    private partial void LogAbsent(string apiVersion, string resource);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "The optional resource is installed now; listing and watching it")]
+    private partial void LogAppeared();
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "API server request failed ({Reason}); retrying in {Delay}")]
     private partial void LogRetry(string reason, TimeSpan delay);

@@ -19,4 +19,12 @@ public sealed record WatchOptions
     public TimeSpan InitialBackoff { get; init; } = TimeSpan.FromMilliseconds(200);
 
     public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How soon an optional kind whose resource is not installed is looked for again; doubles up to
+    /// <see cref="AbsentKindMaxRecheck"/> while it stays absent (one cheap 404 a minute at most, by default).
+    /// </summary>
+    public TimeSpan AbsentKindRecheck { get; init; } = TimeSpan.FromSeconds(1);
+
+    public TimeSpan AbsentKindMaxRecheck { get; init; } = TimeSpan.FromMinutes(1);
 }

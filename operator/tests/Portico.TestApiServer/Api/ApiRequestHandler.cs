@@ -18,6 +18,7 @@ namespace Portico.TestApiServer.Api;
 /// </summary>
 internal sealed class ApiRequestHandler(
     ResourceOperations operations,
+    ServedResources resources,
     FaultInjector faults,
     RequestLog log,
     TimeProvider time,
@@ -35,7 +36,7 @@ internal sealed class ApiRequestHandler(
         string? body = null;
         try
         {
-            target = RequestTarget.Parse(request.Method, request.Path.Value ?? "/", ParseBool(request.Query["watch"]) == true);
+            target = RequestTarget.Parse(request.Method, request.Path.Value ?? "/", ParseBool(request.Query["watch"]) == true, resources);
             if (request.Method is "POST" or "PUT" or "PATCH" or "DELETE")
             {
                 using var reader = new StreamReader(request.Body);
@@ -137,7 +138,7 @@ internal sealed class ApiRequestHandler(
             return;
         }
 
-        var document = DiscoveryDocuments.Find(target.Segments, serverAddress()) ?? throw ApiException.NoSuchPath();
+        var document = DiscoveryDocuments.Find(target.Segments, serverAddress(), resources) ?? throw ApiException.NoSuchPath();
         await RespondAsync(context, target, 200, null, w => document.WriteTo(w), cancellationToken);
     }
 

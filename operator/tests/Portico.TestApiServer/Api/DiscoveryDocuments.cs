@@ -13,7 +13,7 @@ internal static class DiscoveryDocuments
     private static readonly string[] StatusVerbs = ["get", "patch", "update"];
 
     /// <summary>The document at the path, or null when there is none (404).</summary>
-    public static JsonNode? Find(string[] segments, string serverAddress) => segments switch
+    public static JsonNode? Find(string[] segments, string serverAddress, ServedResources resources) => segments switch
     {
         ["version"] => new JsonObject
         {
@@ -32,20 +32,20 @@ internal static class DiscoveryDocuments
         {
             ["kind"] = "APIGroupList",
             ["apiVersion"] = "v1",
-            ["groups"] = new JsonArray(Groups().Select(g => (JsonNode)Group(g)).ToArray()),
+            ["groups"] = new JsonArray(Groups(resources).Select(g => (JsonNode)Group(g, resources)).ToArray()),
         },
-        ["apis", var group] when Groups().Contains(group) => Group(group),
-        ["api", "v1"] => ResourceList(string.Empty, "v1"),
-        ["apis", var group, var version] when ResourceRegistry.GroupVersions.Contains((group, version)) => ResourceList(group, version),
+        ["apis", var group] when Groups(resources).Contains(group) => Group(group, resources),
+        ["api", "v1"] => ResourceList(string.Empty, "v1", resources),
+        ["apis", var group, var version] when resources.GroupVersions.Contains((group, version)) => ResourceList(group, version, resources),
         _ => null,
     };
 
-    private static IEnumerable<string> Groups() =>
-        ResourceRegistry.GroupVersions.Select(g => g.Group).Where(g => g.Length > 0).Distinct();
+    private static IEnumerable<string> Groups(ServedResources resources) =>
+        resources.GroupVersions.Select(g => g.Group).Where(g => g.Length > 0).Distinct();
 
-    private static JsonObject Group(string group)
+    private static JsonObject Group(string group, ServedResources resources)
     {
-        var versions = ResourceRegistry.GroupVersions.Where(g => g.Group == group)
+        var versions = resources.GroupVersions.Where(g => g.Group == group)
             .Select(g => (JsonNode)new JsonObject { ["groupVersion"] = $"{group}/{g.Version}", ["version"] = g.Version })
             .ToArray();
         return new JsonObject
@@ -58,10 +58,10 @@ internal static class DiscoveryDocuments
         };
     }
 
-    private static JsonObject ResourceList(string group, string version)
+    private static JsonObject ResourceList(string group, string version, ServedResources served)
     {
         var resources = new JsonArray();
-        foreach (var resource in ResourceRegistry.All.Where(r => r.Group == group && r.Version == version))
+        foreach (var resource in served.All.Where(r => r.Group == group && r.Version == version))
         {
             resources.Add(new JsonObject
             {

@@ -11,7 +11,7 @@ internal sealed record RequestTarget(string Verb, ResourceDefinition? Resource, 
 {
     public bool IsDiscovery => Resource is null;
 
-    public static RequestTarget Parse(string method, string path, bool watch)
+    public static RequestTarget Parse(string method, string path, bool watch, ServedResources resources)
     {
         var segments = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
         if (segments.Length == 0 || segments[0] is not ("api" or "apis"))
@@ -64,7 +64,7 @@ internal sealed record RequestTarget(string Verb, ResourceDefinition? Resource, 
             throw ApiException.NoSuchPath();
         }
 
-        var resource = ResourceRegistry.Find(group, version, rest[0]) ?? throw ApiException.NoSuchPath();
+        var resource = resources.Find(group, version, rest[0]) ?? throw ApiException.NoSuchPath();
         var name = rest.Count > 1 ? rest[1] : null;
         var subresource = rest.Count > 2 ? rest[2] : null;
         if ((resource.Namespaced && ns is null && name is not null) || (!resource.Namespaced && ns is not null))

@@ -6,7 +6,7 @@ using k8s.Models;
 
 namespace Portico.TestApiServer.Resources;
 
-/// <summary>Every resource the test API server serves, found by URL (group, version, plural) or by model type.</summary>
+/// <summary>The built-in resources every test API server serves (each instance adds custom ones in <see cref="ServedResources"/>).</summary>
 internal static class ResourceRegistry
 {
     public static ResourceDefinition Ingresses { get; } = Define<V1Ingress>("networking.k8s.io", "v1", "ingresses", "ingress", "Ingress", namespaced: true) with
@@ -106,25 +106,9 @@ internal static class ResourceRegistry
     public static IReadOnlyList<ResourceDefinition> All { get; } =
         [Ingresses, IngressClasses, Services, Secrets, CoreEvents, Namespaces, EndpointSlices, Leases, Events, TestWidgets];
 
-    private static readonly Dictionary<(string Group, string Version, string Plural), ResourceDefinition> ByPath =
-        All.ToDictionary(d => (d.Group, d.Version, d.Plural));
-
-    private static readonly Dictionary<Type, ResourceDefinition> ByType = All.ToDictionary(d => d.ModelType);
-
-    public static ResourceDefinition? Find(string group, string version, string plural) =>
-        ByPath.GetValueOrDefault((group, version, plural));
-
-    /// <summary>The resource served for a model type, e.g. V1Ingress; throws for a type the server does not serve.</summary>
-    public static ResourceDefinition ForType(Type modelType) =>
-        ByType.TryGetValue(modelType, out var definition)
-            ? definition
-            : throw new ArgumentException(
-                $"The test API server does not serve {modelType.Name}; it serves {string.Join(", ", All.Select(d => d.ModelType.Name))}.",
-                nameof(modelType));
-
-    /// <summary>All group/versions served, in a stable order, for discovery.</summary>
-    public static IReadOnlyList<(string Group, string Version)> GroupVersions { get; } =
-        All.Select(d => (d.Group, d.Version)).Distinct().OrderBy(g => g.Group, StringComparer.Ordinal).ToList();
+    /// <summary>A custom resource as a CRD with a spec and no subresources would define it.</summary>
+    public static ResourceDefinition CustomResource<T>(string group, string version, string plural, string kind, bool namespaced) =>
+        Define<T>(group, version, plural, kind.ToLowerInvariant(), kind, namespaced) with { HasSpec = true };
 
     private static ResourceDefinition Define<T>(string group, string version, string plural, string singular, string kind, bool namespaced) => new()
     {

@@ -1,14 +1,17 @@
 using k8s;
 using k8s.Models;
+using Portico.Core.Kubernetes;
+using Portico.Leadership;
 using Portico.Options;
+using Portico.Status;
 using Portico.TestSupport;
 
 namespace Portico.Tests.Deploy;
 
 /// <summary>
 /// The deployment manifest keeps the promises the design makes: nginx and the operator share the config directory
-/// and the process namespace (SIGHUP), only the operator holds API credentials, RBAC is read-only except status,
-/// events and leases, and the embedded settings are valid Portico settings.
+/// and the process namespace (SIGHUP), only the operator holds API credentials, RBAC is exactly what the registered
+/// kinds, the status writers and leader election need (as the code states it), and the embedded settings are valid.
 /// </summary>
 public sealed class DeployManifestTests
 {
@@ -40,15 +43,37 @@ public sealed class DeployManifestTests
     }
 
     [Test]
-    public void RBAC_reads_the_watched_kinds_and_writes_only_status_events_and_leases()
+    public void The_ClusterRole_grants_exactly_what_the_registered_kinds_and_the_status_writers_need()
     {
-        var rules = Objects.Value.OfType<V1ClusterRole>().Single().Rules
-            .Concat(Objects.Value.OfType<V1Role>().SelectMany(r => r.Rules)).ToList();
-        var writable = rules.Where(r => r.Verbs.Any(v => v is "create" or "update" or "patch" or "delete")).SelectMany(r => r.Resources).ToHashSet();
-        Assert.That(writable, Is.EquivalentTo(new[] { "ingresses/status", "ingresspolicies/status", "events", "leases" }));
-        var readable = rules.Where(r => r.Verbs.Contains("watch")).SelectMany(r => r.Resources).ToHashSet();
-        Assert.That(readable, Is.SupersetOf(new[] { "ingresses", "ingressclasses", "services", "endpointslices", "secrets" }));
+        var needed = Needs(ApiAccessScope.Cluster);
+        var granted = Grants(Objects.Value.OfType<V1ClusterRole>().Single().Rules);
+        Assert.That(granted.Except(needed), Is.Empty, "granted but needed by no code: remove from manifests/deploy/portico.yaml");
+        Assert.That(needed.Except(granted), Is.Empty, "needed by the code but not granted: add to manifests/deploy/portico.yaml");
+        Assert.That(granted.Where(g => g.Verb is "create" or "update" or "patch" or "delete").Select(g => g.Resource).Distinct(), Is.EquivalentTo(new[] { "ingresses/status", "ingresspolicies/status", "events" }), "the cluster-wide writes are status subresources and Events only");
     }
+
+    [Test]
+    public void The_Role_in_the_operator_namespace_grants_exactly_what_leader_election_needs()
+    {
+        var role = Objects.Value.OfType<V1Role>().Single();
+        Assert.That(role.Metadata.NamespaceProperty, Is.EqualTo(Deployment.Metadata.NamespaceProperty), "the Lease lives beside the operator");
+        Assert.That(Grants(role.Rules), Is.EquivalentTo(Needs(ApiAccessScope.OperatorNamespace)));
+    }
+
+    /// <summary>What the code says it needs: every registered kind read (get, list, watch), the status writers' and leader election's calls.</summary>
+    private static HashSet<(string Group, string Resource, string Verb)> Needs(ApiAccessScope scope) =>
+        KindRegistry.Default.ReadAccess.Concat(StatusAccess.Needed).Concat(LeaderElectionAccess.Needed)
+            .Where(a => a.Scope == scope)
+            .SelectMany(a => a.Grants())
+            .ToHashSet();
+
+    /// <summary>What RBAC rules grant, one (group, resource, verb) each, however the manifest groups them into rules.</summary>
+    private static HashSet<(string Group, string Resource, string Verb)> Grants(IEnumerable<V1PolicyRule> rules) =>
+        rules.SelectMany(r =>
+        {
+            Assert.That(r.ResourceNames ?? [], Is.Empty, "rules name no single objects");
+            return from g in r.ApiGroups from res in r.Resources from v in r.Verbs select (g, res, v);
+        }).ToHashSet();
 
     [Test]
     public void The_embedded_settings_are_valid()

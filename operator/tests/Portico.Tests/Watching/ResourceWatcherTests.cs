@@ -140,7 +140,7 @@ public sealed class ResourceWatcherTests
     {
         var options = new WatchOptions { PageSize = pageSize, InitialBackoff = TimeSpan.FromMilliseconds(20), MaxBackoff = TimeSpan.FromMilliseconds(200) };
         var context = new WatcherContext(_events.Writer, options, TimeProvider.System, NullLoggerFactory.Instance, _metrics);
-        var watcher = new ResourceWatcher<V1Ingress, V1IngressList>(ResourceApis.Ingresses(_api.CreateClient(), null), context);
+        var watcher = new ResourceWatcher(ResourceApis.For(_api.CreateClient(), KindRegistry.Default.Find(KnownKinds.Ingress)!, null), context);
         _running = Task.Run(() => watcher.RunAsync(_stop.Token));
     }
 
