@@ -137,6 +137,11 @@ internal sealed class BackendResolver
         {
             if (slice.AddressType is not ("IPv4" or "IPv6"))
             {
+                // FQDN slices (and anything newer) name no address a proxy can dial without DNS: say so, never drop silently.
+                _diagnostics.Warning(
+                    new ObjectRef(KnownKinds.EndpointSlice, slice.Metadata.NamespaceProperty, slice.Metadata.Name),
+                    "addressType",
+                    $"{Printable.Quote(slice.AddressType)} endpoints are not supported (only IPv4 and IPv6); the slice is ignored");
                 continue;
             }
 

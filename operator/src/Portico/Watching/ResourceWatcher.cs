@@ -72,8 +72,10 @@ internal sealed partial class ResourceWatcher : IResourceWatcher
                     },
                     cancellationToken);
             }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            catch (Exception) when (cancellationToken.IsCancellationRequested)
             {
+                // Shutting down: whatever the last attempt failed with (a 404 that raced the stop, a broken
+                // stream), it is not a failure of the operator, and the retry policy no longer handles it.
                 return;
             }
         }

@@ -42,7 +42,7 @@ public sealed class BackendTests : BuilderTestBase
         var fqdn = Kube.Slice("web", null, 8080, ["example.com"], name: "web-d", addressType: "FQDN");
         var model = Build(ToWeb80, Kube.Service("web"), first, second, unknownReadiness, fqdn);
         Assert.That(Endpoints(model), Is.EqualTo(new[] { "10.0.0.1:8080", "10.0.0.2:8080", "10.0.0.3:8080", "10.0.0.5:8080" }));
-        Assert.That(model.Diagnostics, Is.Empty);
+        Assert.That(Messages(model), Is.EqualTo(new[] { "warning: EndpointSlice default/web-d: addressType: \"FQDN\" endpoints are not supported (only IPv4 and IPv6); the slice is ignored" }), "an FQDN slice is named, not dropped silently");
     }
 
     [Test]
