@@ -3,6 +3,7 @@ using System.Globalization;
 using Portico.Core.Building;
 using Portico.Core.Offline;
 using Portico.Core.Rendering;
+using Portico.Core.Timing;
 
 namespace Portico.Bench;
 

@@ -1,14 +1,15 @@
-using Portico.TestSupport;
 using System.Collections.Immutable;
 using System.Text;
 using Portico.Core.Applying;
 using Portico.Core.Applying.Envoy;
 using Portico.Core.Building;
+using Portico.Core.Manifests;
 using Portico.Core.Offline;
 using Portico.Core.Rendering;
 using Portico.Core.Rendering.Envoy;
 using Portico.Envoy.Schema;
 using Portico.Envoy.Tests.Support;
+using Portico.TestSupport;
 
 namespace Portico.Envoy.Tests;
 

@@ -1,13 +1,13 @@
 using System.Globalization;
 using System.Text;
-using k8s;
-using k8s.Models;
 using Portico.Core.Building;
 using Portico.Core.Model;
 using Portico.Core.Offline;
 using Portico.Core.Rendering;
 using Portico.Envoy.Schema;
 using Portico.TestSupport;
+using k8s;
+using k8s.Models;
 
 namespace Portico.Envoy.Tests;
 

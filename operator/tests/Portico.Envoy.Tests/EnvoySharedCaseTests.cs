@@ -130,7 +130,7 @@ public sealed partial class EnvoySharedCaseTests
         var limited = EnvoyCases.RenderShared("examples");
         var renderer = Portico.Core.Offline.ProxyRenderers.Create("envoy");
         var config = Portico.Core.Offline.OfflinePipeline.Render(
-            Portico.Core.Offline.ManifestReader.Read([Portico.TestSupport.RepositoryPaths.Combine("manifests", "examples")]),
+            Portico.Core.Manifests.ManifestReader.Read([Portico.TestSupport.RepositoryPaths.Combine("manifests", "examples")]),
             new Portico.Core.Building.BuildOptions(),
             new Portico.Core.Rendering.ProxySettings { ClientMaxBodyBytes = 0 },
             renderer).Config;

@@ -3,6 +3,7 @@ using System.Text;
 using Portico.Core.Applying;
 using Portico.Core.Applying.Envoy;
 using Portico.Core.Building;
+using Portico.Core.Manifests;
 using Portico.Core.Offline;
 using Portico.Core.Rendering;
 using Portico.TestSupport;

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Portico.Core.Building;
+using Portico.Core.Manifests;
 using Portico.Core.Offline;
 using Portico.Core.Rendering;
 using Portico.TestSupport.Nginx;

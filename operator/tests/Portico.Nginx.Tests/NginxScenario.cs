@@ -1,12 +1,13 @@
 using System.Collections.Immutable;
 using System.Text;
-using k8s;
-using k8s.Models;
 using Portico.Core.Building;
+using Portico.Core.Manifests;
 using Portico.Core.Offline;
 using Portico.Core.Rendering;
 using Portico.TestSupport;
 using Portico.TestSupport.Nginx;
+using k8s;
+using k8s.Models;
 
 namespace Portico.Nginx.Tests;
 

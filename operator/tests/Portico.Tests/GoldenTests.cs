@@ -1,6 +1,7 @@
 using System.Text;
 using Portico.Cli;
 using Portico.Core.Offline;
+using Portico.Core.Output;
 using Portico.TestSupport;
 
 namespace Portico.Tests;

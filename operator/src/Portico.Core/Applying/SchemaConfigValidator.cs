@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
 using Portico.Core.Model;
-using Portico.Core.Offline;
+using Portico.Core.Output;
 using Portico.Core.Rendering;
 
 namespace Portico.Core.Applying;

@@ -1,7 +1,9 @@
 using System.CommandLine;
+using Portico.Core.Manifests;
 using Portico.Core.Model;
 using Portico.Core.Offline;
 using Portico.Core.Rendering;
+using Portico.Core.Timing;
 using Portico.Options;
 
 namespace Portico.Cli;

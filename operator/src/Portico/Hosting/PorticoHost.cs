@@ -1,4 +1,3 @@
-using k8s;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -6,16 +5,17 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Portico.Core.Applying;
-using Portico.Core.Rendering.Nginx;
 using Portico.Core.Applying.Envoy;
 using Portico.Core.Applying.Nginx;
 using Portico.Core.Offline;
+using Portico.Core.Rendering.Nginx;
 using Portico.Local;
 using Portico.Observability;
 using Portico.Status;
 using Portico.Syncing;
 using Portico.Watching;
 using Prometheus;
+using k8s;
 
 namespace Portico.Hosting;
 

@@ -1,7 +1,5 @@
 using System.Collections.Immutable;
 using System.Text;
-using k8s;
-using k8s.Models;
 using Microsoft.Extensions.Logging.Abstractions;
 using Portico.Core.Applying;
 using Portico.Core.Applying.Nginx;
@@ -12,6 +10,8 @@ using Portico.Core.Rendering.Nginx;
 using Portico.Local;
 using Portico.TestSupport;
 using Portico.TestSupport.Nginx;
+using k8s;
+using k8s.Models;
 
 namespace Portico.Nginx.Tests.Applying;
 

@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
 using System.Text.Json;
-using Portico.Core.Offline;
+using Portico.Core.Output;
 using Portico.Core.Rendering;
 using Portico.Core.Rendering.Envoy;
 

@@ -1,6 +1,6 @@
 using Portico.Core.Rendering;
 
-namespace Portico.Core.Offline;
+namespace Portico.Core.Output;
 
 /// <summary>
 /// Writes a rendered config into a plain directory (for `portico render`) and reads one back (for `portico diff`).
