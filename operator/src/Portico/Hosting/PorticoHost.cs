@@ -8,7 +8,6 @@ using Portico.Core.Applying;
 using Portico.Core.Applying.Envoy;
 using Portico.Core.Applying.Nginx;
 using Portico.Core.Offline;
-using Portico.Core.Rendering.Nginx;
 using Portico.Local;
 using Portico.Observability;
 using Portico.Status;

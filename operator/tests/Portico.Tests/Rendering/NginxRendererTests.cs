@@ -1,4 +1,5 @@
 using System.Text;
+using Portico.Core.Applying.Nginx;
 using Portico.Core.Building;
 using Portico.Core.Model;
 using Portico.Core.Offline;
