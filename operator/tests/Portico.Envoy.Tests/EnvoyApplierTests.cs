@@ -5,6 +5,7 @@ using Portico.Core.Applying.Envoy;
 using Portico.Core.Building;
 using Portico.Core.Manifests;
 using Portico.Core.Offline;
+using Portico.Core.Proxies;
 using Portico.Core.Rendering;
 using Portico.Core.Rendering.Envoy;
 using Portico.Envoy.Schema;
@@ -322,7 +323,7 @@ public sealed class EnvoyApplierTests
 
     private static RenderedConfig Render(string yaml)
     {
-        var renderer = ProxyRenderers.Create("envoy");
+        var renderer = ProxyKind.Envoy.CreateRenderer();
         return OfflinePipeline.Render(ManifestReader.ReadString(yaml), new BuildOptions(), new ProxySettings(), renderer).Config;
     }
 

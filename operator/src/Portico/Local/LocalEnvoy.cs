@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
-using Portico.Core.Applying;
 using Portico.Core.Applying.Envoy;
 
 namespace Portico.Local;
@@ -13,9 +12,6 @@ namespace Portico.Local;
 public sealed class LocalEnvoy(string binary, string root, ILogger<LocalEnvoy> logger) : LocalProxyProcess("Envoy", logger)
 {
     private readonly string _root = Path.GetFullPath(root);
-
-    /// <summary>The first "envoy" on PATH, else null.</summary>
-    public static string? FindBinary() => ExecutableLookup.Find("envoy");
 
     protected override ProcessStartInfo CreateStartInfo() => EnvoyLocalMode.StartInfo(binary, _root, "info");
 

@@ -14,9 +14,6 @@ public sealed class LocalNginx(string binary, string prefix, ILogger<LocalNginx>
 {
     private readonly string _prefix = Path.GetFullPath(prefix).TrimEnd('/') + "/";
 
-    /// <summary>The first "nginx" on PATH, else /usr/sbin/nginx, else null.</summary>
-    public static string? FindBinary() => ExecutableLookup.Find("nginx", "/usr/sbin");
-
     protected override ProcessStartInfo CreateStartInfo()
     {
         var start = new ProcessStartInfo(binary) { UseShellExecute = false };

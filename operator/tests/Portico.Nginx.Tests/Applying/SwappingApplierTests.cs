@@ -5,6 +5,7 @@ using Portico.Core.Applying;
 using Portico.Core.Applying.Nginx;
 using Portico.Core.Building;
 using Portico.Core.Offline;
+using Portico.Core.Proxies;
 using Portico.Core.Rendering;
 using Portico.Core.Rendering.Nginx;
 using Portico.Local;
@@ -283,7 +284,7 @@ public sealed class SwappingApplierTests
             objects.Add(Kube.TlsSecret("app-tls", pem.Certificate, pem.Key));
         }
 
-        var result = OfflinePipeline.Render(NginxScenario.ToManifestSet(objects), new BuildOptions { AllowLoopbackEndpoints = true }, _settings, ProxyRenderers.Create("nginx"));
+        var result = OfflinePipeline.Render(NginxScenario.ToManifestSet(objects), new BuildOptions { AllowLoopbackEndpoints = true }, _settings, ProxyKind.Nginx.CreateRenderer());
         Assert.That(result.HasErrors, Is.False, string.Join("\n", result.Diagnostics));
         return result.Config;
     }
