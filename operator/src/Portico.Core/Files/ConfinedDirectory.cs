@@ -62,9 +62,9 @@ public sealed class ConfinedDirectory
 
     /// <summary>
     /// Writes <paramref name="content"/> to <paramref name="relativePath"/> with <paramref name="mode"/>, replacing
-    /// any file of that name in one rename(2). Directories on the way are created. Not flushed to disk (no fsync): the
-    /// readers (the proxy, `portico diff`) read through the page cache, and after a machine crash everything is
-    /// rendered again from the cluster; an fsync per file would cost seconds for thousands of certificates.
+    /// any file of that name in one rename(2). Directories on the way are created. Flushed to the kernel, not to disk
+    /// (no fsync): the readers (the proxy, `portico diff`) read through the page cache, and after a machine crash
+    /// everything is rendered again from the cluster or the manifests.
     /// </summary>
     public void Write(string relativePath, ReadOnlySpan<byte> content, UnixFileMode mode)
     {
