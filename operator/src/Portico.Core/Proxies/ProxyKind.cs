@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Portico.Core.Applying;
 using Portico.Core.Proxies.Envoy;
 using Portico.Core.Proxies.Nginx;
@@ -10,7 +11,8 @@ namespace Portico.Core.Proxies;
 /// checker that runs the proxy binary on a staged version, the reload trigger, the probe that confirms a reload, the
 /// live data transition, and where its binary is found. The `proxy` option is parsed into one of <see cref="All"/>
 /// once (<see cref="Find"/>); afterwards the composition roots (`portico run`, the offline verbs) ask the kind for its
-/// parts, and nothing compares proxy names. A new proxy is one more subclass in a folder of its own.
+/// parts, and nothing compares proxy names. Local mode's process (Portico.Local.LocalProxyProcess) starts, reloads
+/// and stops the proxy as its kind says. A new proxy is one more subclass in a folder of its own.
 /// </summary>
 public abstract class ProxyKind
 {
@@ -26,6 +28,9 @@ public abstract class ProxyKind
 
     /// <summary>The name the `proxy` option gives, which is also the template folder (templates/NAME/).</summary>
     public abstract string Name { get; }
+
+    /// <summary>The proxy's name in log lines ("nginx", "Envoy").</summary>
+    public abstract string DisplayName { get; }
 
     /// <summary>The kind named <paramref name="name"/> (the `proxy` option, exactly), or null.</summary>
     public static ProxyKind? Find(string name) => All.FirstOrDefault(kind => kind.Name == name);
@@ -59,6 +64,18 @@ public abstract class ProxyKind
 
     /// <summary>The live data to publish while a reload is in flight; null when the proxy has none to carry over.</summary>
     public virtual ILiveTransition? LiveTransition => null;
+
+    /// <summary>How local mode starts the proxy on the shared directory <paramref name="root"/> (in the foreground, output inherited).</summary>
+    public abstract ProcessStartInfo LocalStartInfo(string binary, string root);
+
+    /// <summary>
+    /// Asks the running proxy of local mode to load the configuration again: true when asked (or when the swap itself
+    /// is the reload); throws <see cref="ReloadException"/> when asking fails.
+    /// </summary>
+    public abstract bool ReloadLocal(Process running);
+
+    /// <summary>Asks the proxy local mode runs to stop gracefully; false when it has no graceful stop (it is then killed).</summary>
+    public abstract bool StopLocal(Process running);
 
     public override string ToString() => Name;
 }

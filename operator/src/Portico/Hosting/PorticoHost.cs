@@ -129,7 +129,7 @@ public static class PorticoHost
         {
             var proxy = request.Options.Proxy;
             string binary = request.Run.Binaries.GetValueOrDefault(proxy) ?? proxy.FindBinary() ?? throw new Options.OptionsException(proxy.MissingBinaryMessage);
-            services.AddSingleton(sp => LocalProxies.Create(proxy, binary, request.Run.SharedDirectory, sp.GetRequiredService<ILoggerFactory>()));
+            services.AddSingleton(sp => new LocalProxyProcess(proxy, binary, request.Run.SharedDirectory, sp.GetRequiredService<ILogger<LocalProxyProcess>>()));
             services.AddSingleton<DemoBackends>();
         }
         else

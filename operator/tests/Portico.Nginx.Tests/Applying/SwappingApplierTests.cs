@@ -30,7 +30,7 @@ public sealed class SwappingApplierTests
     private TestBackend _green = null!;
     private string _shared = null!;
     private ProxySettings _settings = null!;
-    private LocalNginx _nginx = null!;
+    private LocalProxyProcess _nginx = null!;
 
     [OneTimeSetUp]
     public async Task StartBackendsAsync()
@@ -60,7 +60,7 @@ public sealed class SwappingApplierTests
             WorkerProcesses = 1,
             WorkerConnections = 256,
         };
-        _nginx = new LocalNginx(NginxProcess.Binary, _shared, NullLogger<LocalNginx>.Instance);
+        _nginx = new LocalProxyProcess(ProxyKind.Nginx, NginxProcess.Binary, _shared, NullLogger<LocalProxyProcess>.Instance);
     }
 
     [TearDown]
@@ -221,7 +221,7 @@ public sealed class SwappingApplierTests
         Assert.That((await applier.ApplyAsync(Render(_green, service: "app"), default)).LiveOnly, Is.True);
 
         await _nginx.DisposeAsync();
-        _nginx = new LocalNginx(NginxProcess.Binary, _shared, NullLogger<LocalNginx>.Instance);
+        _nginx = new LocalProxyProcess(ProxyKind.Nginx, NginxProcess.Binary, _shared, NullLogger<LocalProxyProcess>.Instance);
         await _nginx.TriggerAsync(default);
 
         var answer = await Eventually.ValueAsync(() => ProxyClient.TryGetAsync(_settings.ListenHttp.Port, "app.test", "/"), r => r.StatusCode != 0);

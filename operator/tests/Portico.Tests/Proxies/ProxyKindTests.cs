@@ -57,6 +57,10 @@ public sealed class ProxyKindTests
         Assert.That(nginx.LiveTransition, Is.InstanceOf<NginxEndpointsTransition>());
         Assert.That(nginx.FindSchemaCheck(), Is.Null);
         Assert.That(nginx.SchemaCheckMissingNote(), Is.Null, "nginx has no schema check to miss");
+        var start = nginx.LocalStartInfo("/usr/sbin/nginx", _shared);
+        Assert.That(start.FileName, Is.EqualTo("/usr/sbin/nginx"));
+        Assert.That(start.ArgumentList.Take(6), Is.EqualTo(new[] { "-p", _shared + "/", "-c", "current/nginx.conf", "-e", "stderr" }));
+        Assert.That(start.ArgumentList[7], Does.StartWith("daemon off;"));
     }
 
     [Test]
@@ -71,5 +75,8 @@ public sealed class ProxyKindTests
         Assert.That(envoy.LiveTransition, Is.Null);
         Assert.That(envoy.CreateValidator(_shared, "/usr/local/bin/envoy", TimeSpan.FromSeconds(1)), Is.Not.Null);
         Assert.That(envoy.SchemaCheckMissingNote(), Does.Contain("Envoy schema check not run"));
+        var start = envoy.LocalStartInfo("/usr/local/bin/envoy", _shared);
+        Assert.That(start.WorkingDirectory, Is.EqualTo(_shared));
+        Assert.That(start.ArgumentList.Take(2), Is.EqualTo(new[] { "-c", "current/envoy.json" }));
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Portico.Core.Applying;
 using Portico.Core.Applying.Envoy;
 using Portico.Core.Rendering;
@@ -10,12 +11,15 @@ namespace Portico.Core.Proxies.Envoy;
 /// against Envoy's protos when the optional schema check is installed (<see cref="EnvoySchemaPlugin"/>) and with
 /// <c>envoy --mode validate</c> where a binary is at hand, reloaded by the swap of <c>current</c> itself (Envoy
 /// watches the shared root: <see cref="NoReloadTrigger"/>), confirmed through the admin API
-/// (<see cref="EnvoyAdminProbe"/>). Local mode runs Envoy itself (Portico.Local.LocalEnvoy, started as
-/// <see cref="EnvoyLocalMode"/> describes).
+/// (<see cref="EnvoyAdminProbe"/>). Local mode runs Envoy with the shared root as working directory,
+/// <c>envoy -c current/envoy.json</c> (<see cref="EnvoyLocalMode"/>); it needs no signal for later configurations
+/// and has no graceful stop here: it is killed.
 /// </summary>
 internal sealed class EnvoyProxy : ProxyKind
 {
     public override string Name => "envoy";
+
+    public override string DisplayName => "Envoy";
 
     public override string MissingBinaryMessage => "local mode with proxy envoy runs Envoy, but none was found on PATH (install it, or pass --envoy PATH)";
 
@@ -35,4 +39,11 @@ internal sealed class EnvoyProxy : ProxyKind
     public override IReloadTrigger CreateReloadTrigger(string sharedDirectory, IReadOnlyList<string>? reloadCommand) => NoReloadTrigger.Instance;
 
     public override IAppliedConfigProbe CreateProbe(ProxySettings settings, VersionedConfigDirectory directory) => EnvoyAdminProbe.For(settings, directory);
+
+    public override ProcessStartInfo LocalStartInfo(string binary, string root) => EnvoyLocalMode.StartInfo(binary, Path.GetFullPath(root), "info");
+
+    /// <summary>Nothing to send: Envoy watches the root, and the swap of <c>current</c> was the reload.</summary>
+    public override bool ReloadLocal(Process running) => true;
+
+    public override bool StopLocal(Process running) => false;
 }
