@@ -2,7 +2,9 @@ using System.Diagnostics;
 using System.Globalization;
 using Portico.Core.Building;
 using Portico.Core.Offline;
+using Portico.Core.Proxies;
 using Portico.Core.Rendering;
+using Portico.Core.Timing;
 
 namespace Portico.Bench;
 
@@ -112,7 +114,7 @@ internal static class RenderBenchmark
     /// <summary>Best of three in-process runs after one warm-up, in milliseconds, by stage.</summary>
     private static Dictionary<string, double> WarmStages(string manifest)
     {
-        var renderer = ProxyRenderers.Create("nginx");
+        var renderer = ProxyKind.Nginx.CreateRenderer();
         var options = new BuildOptions();
         var settings = new ProxySettings();
         var best = new Dictionary<string, double>();

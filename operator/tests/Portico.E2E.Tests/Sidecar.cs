@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Portico.Core.Applying;
+using Portico.Core.Proxies;
 using Portico.Local;
 using Portico.TestSupport;
 using Portico.TestSupport.Nginx;
@@ -13,7 +14,7 @@ namespace Portico.E2E.Tests;
 /// </summary>
 internal sealed class Sidecar(string shared) : IAsyncDisposable
 {
-    private readonly LocalNginx _nginx = new(NginxProcess.Binary, shared, NullLogger<LocalNginx>.Instance);
+    private readonly LocalProxyProcess _nginx = new(ProxyKind.Nginx, NginxProcess.Binary, shared, NullLogger<LocalProxyProcess>.Instance);
 
     public async Task StartWhenConfiguredAsync()
     {

@@ -1,14 +1,16 @@
-using Portico.TestSupport;
 using System.Collections.Immutable;
 using System.Text;
 using Portico.Core.Applying;
 using Portico.Core.Applying.Envoy;
 using Portico.Core.Building;
+using Portico.Core.Manifests;
 using Portico.Core.Offline;
+using Portico.Core.Proxies;
 using Portico.Core.Rendering;
 using Portico.Core.Rendering.Envoy;
 using Portico.Envoy.Schema;
 using Portico.Envoy.Tests.Support;
+using Portico.TestSupport;
 
 namespace Portico.Envoy.Tests;
 
@@ -321,7 +323,7 @@ public sealed class EnvoyApplierTests
 
     private static RenderedConfig Render(string yaml)
     {
-        var renderer = ProxyRenderers.Create("envoy");
+        var renderer = ProxyKind.Envoy.CreateRenderer();
         return OfflinePipeline.Render(ManifestReader.ReadString(yaml), new BuildOptions(), new ProxySettings(), renderer).Config;
     }
 

@@ -47,7 +47,7 @@ internal static class EnvoyCases
         var parseResult = PorticoCli.Create().Parse(args);
         Assert.That(parseResult.Errors, Is.Empty, string.Join("; ", parseResult.Errors.Select(e => e.Message)));
         var options = InputOptions.Resolve(parseResult);
-        var renderer = ProxyRenderers.Create(options.Proxy, options.TemplatesDirectory);
+        var renderer = options.Proxy.CreateRenderer(options.TemplatesDirectory);
         return OfflinePipeline.Render(parseResult.GetRequiredValue(InputOptions.Manifests), options.Build, options.ProxySettings, renderer);
     }
 

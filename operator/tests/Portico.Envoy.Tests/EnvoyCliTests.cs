@@ -1,5 +1,6 @@
 using System.Diagnostics;
-using Portico.Core.Offline;
+using Portico.Core.Proxies;
+using Portico.Core.Proxies.Envoy;
 using Portico.Envoy.Schema;
 using Portico.TestSupport;
 
@@ -91,7 +92,7 @@ public sealed class EnvoyCliTests
             File.Copy(file, Path.Combine(bare, Path.GetFileName(file)));
         }
 
-        Assert.That(Directory.Exists(Path.Combine(built, ConfigSchemaValidators.PluginDirectory)), Is.True, "test setup: the built executable has the check");
+        Assert.That(Directory.Exists(Path.Combine(built, EnvoySchemaPlugin.PluginDirectory)), Is.True, "test setup: the built executable has the check");
         string warningsOnly = Write("w.yaml", "apiVersion: v1\nkind: Service\nmetadata: {name: a}\n");
         var run = Portico(Path.Combine(bare, "portico.dll"), "validate", "--proxy", "envoy", "--manifests", warningsOnly);
         Assert.That(run.ExitCode, Is.EqualTo(0), run.Stdout + run.Stderr);
@@ -101,11 +102,11 @@ public sealed class EnvoyCliTests
     [Test]
     public void The_seam_finds_the_check_as_a_dependency_or_in_the_plugin_folder_and_nothing_for_nginx()
     {
-        Assert.That(ConfigSchemaValidators.Find("envoy"), Is.InstanceOf<EnvoySchemaValidator>(), "the tests reference the check");
-        Assert.That(ConfigSchemaValidators.Find("nginx"), Is.Null);
-        Assert.That(ConfigSchemaValidators.LoadPlugin(_work), Is.Null, "no plugin in an empty folder");
-        string plugin = Path.Combine(Path.GetDirectoryName(PorticoExecutable.Dll)!, ConfigSchemaValidators.PluginDirectory);
-        Assert.That(ConfigSchemaValidators.LoadPlugin(plugin)?.GetName().Name, Is.EqualTo(ConfigSchemaValidators.EnvoyAssembly));
+        Assert.That(ProxyKind.Envoy.FindSchemaCheck(), Is.InstanceOf<EnvoySchemaValidator>(), "the tests reference the check");
+        Assert.That(ProxyKind.Nginx.FindSchemaCheck(), Is.Null);
+        Assert.That(EnvoySchemaPlugin.LoadPlugin(_work), Is.Null, "no plugin in an empty folder");
+        string plugin = Path.Combine(Path.GetDirectoryName(PorticoExecutable.Dll)!, EnvoySchemaPlugin.PluginDirectory);
+        Assert.That(EnvoySchemaPlugin.LoadPlugin(plugin)?.GetName().Name, Is.EqualTo(EnvoySchemaPlugin.EnvoyAssembly));
     }
 
     private string Write(string name, string text)

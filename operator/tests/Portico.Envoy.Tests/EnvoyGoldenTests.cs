@@ -1,4 +1,4 @@
-using Portico.Core.Offline;
+using Portico.Core.Output;
 using Portico.Envoy.Schema;
 
 namespace Portico.Envoy.Tests;

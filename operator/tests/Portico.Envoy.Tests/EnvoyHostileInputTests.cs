@@ -1,13 +1,13 @@
 using System.Globalization;
 using System.Text;
-using k8s;
-using k8s.Models;
 using Portico.Core.Building;
 using Portico.Core.Model;
-using Portico.Core.Offline;
+using Portico.Core.Proxies;
 using Portico.Core.Rendering;
 using Portico.Envoy.Schema;
 using Portico.TestSupport;
+using k8s;
+using k8s.Models;
 
 namespace Portico.Envoy.Tests;
 
@@ -38,7 +38,7 @@ public sealed class EnvoyHostileInputTests
         var options = new BuildOptions { EnableExternalNameServices = true };
         var model = ModelBuilder.Build(Kube.Snapshot([.. objects]), options);
         var settings = new ProxySettings { DnsResolver = System.Net.IPAddress.Parse("10.96.0.10") };
-        return (model, ProxyRenderers.Create("envoy").Render(model, settings));
+        return (model, ProxyKind.Envoy.CreateRenderer().Render(model, settings));
     });
 
     public static IEnumerable<string> CaseNames => Cases.Select(c => c.Name);
@@ -91,7 +91,7 @@ public sealed class EnvoyHostileInputTests
                 .WithAnnotation("envoy.config", "{\"static_resources\": \"evilannotation\"}"),
             Kube.Service("good"),
             Kube.Slice("good", null, 8080, ["10.1.0.1"])), new BuildOptions());
-        var config = ProxyRenderers.Create("envoy").Render(model, new ProxySettings());
+        var config = ProxyKind.Envoy.CreateRenderer().Render(model, new ProxySettings());
         Assert.That(string.Concat(config.Files.Select(f => Encoding.UTF8.GetString(f.Content))), Does.Not.Contain("evilannotation"));
         Assert.That(new EnvoySchemaValidator().Validate(config), Is.Empty);
     }

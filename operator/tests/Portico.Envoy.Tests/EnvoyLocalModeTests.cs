@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.Logging.Abstractions;
 using Portico.Core.Applying;
+using Portico.Core.Proxies;
 using Portico.Envoy.Tests.Support;
 using Portico.Local;
 using Portico.TestSupport;
@@ -43,7 +44,7 @@ public sealed class EnvoyLocalModeTests
     {
         string envoyBinary = WriteFakeEnvoy();
         string shared = Directory.CreateDirectory(Path.Combine(_work, "shared")).FullName;
-        await using var envoy = new LocalEnvoy(envoyBinary, shared, NullLogger<LocalEnvoy>.Instance);
+        await using var envoy = new LocalProxyProcess(ProxyKind.Envoy, envoyBinary, shared, NullLogger<LocalProxyProcess>.Instance);
 
         Assert.That(await envoy.TriggerAsync(CancellationToken.None), Is.False, "started now: it reads current itself");
         int first = envoy.ProcessId!.Value;

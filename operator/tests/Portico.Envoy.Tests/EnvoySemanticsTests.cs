@@ -3,6 +3,7 @@ using System.Text;
 using Envoy.Config.Cluster.V3;
 using Envoy.Config.Route.V3;
 using Envoy.Extensions.Network.DnsResolver.Cares.V3;
+using Portico.Core.Proxies;
 using Portico.Core.Rendering.Envoy;
 using Portico.Envoy.Schema;
 using Portico.TestSupport;
@@ -342,8 +343,8 @@ public sealed class EnvoySemanticsTests
                 Portico.TestSupport.Kube.Service("web"),
                 Portico.TestSupport.Kube.Slice("web", null, 8080, ["10.0.0.5"])), new Portico.Core.Building.BuildOptions());
             var settings = new Portico.Core.Rendering.ProxySettings();
-            var builtInConfig = Portico.Core.Offline.ProxyRenderers.Create("envoy").Render(model, settings);
-            var reformatted = Portico.Core.Offline.ProxyRenderers.Create("envoy", templates).Render(model, settings);
+            var builtInConfig = ProxyKind.Envoy.CreateRenderer().Render(model, settings);
+            var reformatted = ProxyKind.Envoy.CreateRenderer(templates).Render(model, settings);
             Assert.That(reformatted[EnvoyRenderer.ClustersFile]!.Content, Is.Not.EqualTo(builtInConfig[EnvoyRenderer.ClustersFile]!.Content), "test setup: the bytes differ");
             Assert.That(EnvoyRenderer.VersionOf(reformatted[EnvoyRenderer.ClustersFile]!), Is.EqualTo(EnvoyRenderer.VersionOf(builtInConfig[EnvoyRenderer.ClustersFile]!)));
         }

@@ -2,6 +2,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.RegularExpressions;
 using Envoy.Config.Cluster.V3;
+using Portico.Core.Proxies;
 using Portico.Core.Rendering.Envoy;
 using Portico.Envoy.Schema;
 
@@ -128,9 +129,9 @@ public sealed partial class EnvoySharedCaseTests
         Assert.That(hcm.UpgradeConfigs.Single().Filters.Select(f => f.Name), Is.EqualTo(new[] { "envoy.filters.http.router" }));
 
         var limited = EnvoyCases.RenderShared("examples");
-        var renderer = Portico.Core.Offline.ProxyRenderers.Create("envoy");
+        var renderer = ProxyKind.Envoy.CreateRenderer();
         var config = Portico.Core.Offline.OfflinePipeline.Render(
-            Portico.Core.Offline.ManifestReader.Read([Portico.TestSupport.RepositoryPaths.Combine("manifests", "examples")]),
+            Portico.Core.Manifests.ManifestReader.Read([Portico.TestSupport.RepositoryPaths.Combine("manifests", "examples")]),
             new Portico.Core.Building.BuildOptions(),
             new Portico.Core.Rendering.ProxySettings { ClientMaxBodyBytes = 0 },
             renderer).Config;

@@ -3,7 +3,9 @@ using System.Text;
 using Portico.Core.Applying;
 using Portico.Core.Applying.Envoy;
 using Portico.Core.Building;
+using Portico.Core.Manifests;
 using Portico.Core.Offline;
+using Portico.Core.Proxies;
 using Portico.Core.Rendering;
 using Portico.TestSupport;
 using Portico.TestSupport.Nginx;
@@ -127,7 +129,7 @@ public sealed class RealEnvoyTests
             yaml.Append($"---\napiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata: {{name: {name}-1, namespace: default, labels: {{kubernetes.io/service-name: {name}}}}}\naddressType: IPv4\nports: [{{port: {port}}}]\nendpoints: [{{addresses: [127.0.0.1]}}]\n");
         }
 
-        return OfflinePipeline.Render(ManifestReader.ReadString(yaml.ToString()), new BuildOptions { AllowLoopbackEndpoints = true }, settings, ProxyRenderers.Create("envoy")).Config;
+        return OfflinePipeline.Render(ManifestReader.ReadString(yaml.ToString()), new BuildOptions { AllowLoopbackEndpoints = true }, settings, ProxyKind.Envoy.CreateRenderer()).Config;
     }
 
     private static void Append(StringBuilder log, string? line)

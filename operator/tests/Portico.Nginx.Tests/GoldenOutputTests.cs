@@ -50,7 +50,7 @@ public sealed class GoldenOutputTests
             [RepositoryPaths.Combine("manifests", "examples")],
             options.Build,
             options.ProxySettings,
-            ProxyRenderers.Create(options.Proxy, options.TemplatesDirectory));
+            options.Proxy.CreateRenderer(options.TemplatesDirectory));
         Assert.That(result.Model.ServedIngresses, Is.Not.Empty, "the examples serve something");
         return NginxProcess.Test(result.Config);
     }

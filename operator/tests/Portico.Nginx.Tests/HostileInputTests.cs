@@ -1,10 +1,10 @@
 using System.Globalization;
-using k8s;
-using k8s.Models;
+using Portico.Core.Manifests;
 using Portico.Core.Model;
-using Portico.Core.Offline;
 using Portico.TestSupport;
 using Portico.TestSupport.Nginx;
+using k8s;
+using k8s.Models;
 
 namespace Portico.Nginx.Tests;
 

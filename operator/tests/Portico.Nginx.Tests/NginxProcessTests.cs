@@ -2,7 +2,9 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Portico.Core.Building;
+using Portico.Core.Manifests;
 using Portico.Core.Offline;
+using Portico.Core.Proxies;
 using Portico.Core.Rendering;
 using Portico.TestSupport.Nginx;
 
@@ -28,7 +30,7 @@ public sealed class NginxProcessTests
                 AccessLog = false,
                 WorkerProcesses = 1,
             },
-            ProxyRenderers.Create("nginx")).Config;
+            ProxyKind.Nginx.CreateRenderer()).Config;
 
     [Test]
     public void A_taken_port_fails_the_start_at_once_with_nginx_stderr_and_leaves_nothing_behind()

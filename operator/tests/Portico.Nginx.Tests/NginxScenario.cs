@@ -1,12 +1,14 @@
 using System.Collections.Immutable;
 using System.Text;
-using k8s;
-using k8s.Models;
 using Portico.Core.Building;
+using Portico.Core.Manifests;
 using Portico.Core.Offline;
+using Portico.Core.Proxies;
 using Portico.Core.Rendering;
 using Portico.TestSupport;
 using Portico.TestSupport.Nginx;
+using k8s;
+using k8s.Models;
 
 namespace Portico.Nginx.Tests;
 
@@ -79,7 +81,7 @@ internal sealed class NginxScenario : IAsyncDisposable
             var backends = started.ToImmutableDictionary(b => b.Name);
             var set = manifests(backends);
             var buildOptions = (options ?? new BuildOptions()) with { AllowLoopbackEndpoints = true };
-            var renderer = ProxyRenderers.Create("nginx");
+            var renderer = ProxyKind.Nginx.CreateRenderer();
             for (int attempt = 1; ; attempt++)
             {
                 int[] ports = FreePorts.Take(3);

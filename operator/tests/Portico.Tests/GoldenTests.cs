@@ -1,6 +1,8 @@
 using System.Text;
 using Portico.Cli;
 using Portico.Core.Offline;
+using Portico.Core.Output;
+using Portico.Core.Proxies;
 using Portico.TestSupport;
 
 namespace Portico.Tests;
@@ -19,7 +21,7 @@ public sealed class GoldenTests
 
     public static IEnumerable<TestCaseData> Cases() =>
         Directory.EnumerateDirectories(TestData).Order(StringComparer.Ordinal).SelectMany(directory =>
-            ProxyRenderers.Names.Select(proxy => new TestCaseData(Path.GetFileName(directory), proxy).SetName($"Golden {Path.GetFileName(directory)} ({proxy})")));
+            ProxyKind.All.Select(kind => kind.Name).Select(proxy => new TestCaseData(Path.GetFileName(directory), proxy).SetName($"Golden {Path.GetFileName(directory)} ({proxy})")));
 
     [TestCaseSource(nameof(Cases))]
     public void Rendered_output_matches_the_expectation(string name, string proxy)
@@ -78,7 +80,7 @@ public sealed class GoldenTests
         var parseResult = PorticoCli.Create().Parse(args);
         Assert.That(parseResult.Errors, Is.Empty, string.Join("; ", parseResult.Errors.Select(e => e.Message)));
         var options = InputOptions.Resolve(parseResult);
-        var renderer = ProxyRenderers.Create(options.Proxy, options.TemplatesDirectory);
+        var renderer = options.Proxy.CreateRenderer(options.TemplatesDirectory);
         return OfflinePipeline.Render(parseResult.GetRequiredValue(InputOptions.Manifests), options.Build, options.ProxySettings, renderer);
     }
 }

@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
+using Portico.Core.Files;
 using Portico.Core.Model;
-using Portico.Core.Offline;
 using Portico.Core.Rendering;
 
 namespace Portico.Core.Applying;
@@ -17,7 +17,7 @@ public sealed class SchemaConfigValidator(IConfigSchemaValidator schema) : IConf
     public Task<string?> ValidateAsync(string versionDirectory, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(schema);
-        var files = OutputDirectory.Read(versionDirectory)
+        var files = new ConfinedDirectory(versionDirectory).ReadAll()
             .Select(entry => new RenderedFile(entry.Key, entry.Value, IsPrivate: IsPrivate(Path.Combine(versionDirectory, entry.Key))))
             .ToImmutableArray();
         var config = new RenderedConfig(schema.Proxy, files, RenderedConfig.HashOf(files));

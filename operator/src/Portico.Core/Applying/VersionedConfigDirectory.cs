@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Security.Cryptography;
+using Portico.Core.Files;
 using Portico.Core.Rendering;
 
 namespace Portico.Core.Applying;
@@ -51,7 +52,8 @@ public sealed class VersionedConfigDirectory
 
     /// <summary>
     /// Writes <paramref name="config"/> into its version directory (into a temporary directory first, renamed into
-    /// place when complete) and returns the version name. Private files are created 0600 from the first byte.
+    /// place when complete) and returns the version name. Files are written through <see cref="ConfinedDirectory"/>:
+    /// no rendered path leaves the version, and private files are 0600 from the first byte.
     /// </summary>
     public string Stage(RenderedConfig config)
     {
@@ -67,9 +69,10 @@ public sealed class VersionedConfigDirectory
         Directory.CreateDirectory(staging);
         try
         {
+            var files = new ConfinedDirectory(staging);
             foreach (var file in config.Files)
             {
-                WriteFile(staging, file);
+                files.Write(file.Path, file.Content, file.Mode);
             }
 
             Directory.Move(staging, target);
@@ -121,24 +124,16 @@ public sealed class VersionedConfigDirectory
     {
         ArgumentNullException.ThrowIfNull(files);
         Directory.CreateDirectory(Root);
+        var root = new ConfinedDirectory(Root);
         foreach (var file in files)
         {
+            // The proxy reads live files from the root itself, beside `current` and `versions/`.
             if (file.Path.Contains('/', StringComparison.Ordinal) || file.Path.StartsWith('.'))
             {
                 throw new InvalidOperationException($"live file {file.Path} must be a plain file name");
             }
 
-            string temporary = Path.Combine(Root, $".{file.Path}-{RandomSuffix()}");
-            try
-            {
-                WriteFile(Root, file with { Path = Path.GetFileName(temporary) });
-                PosixSignals.Rename(temporary, Path.Combine(Root, file.Path));
-            }
-            catch
-            {
-                File.Delete(temporary);
-                throw;
-            }
+            root.Write(file.Path, file.Content, file.Mode);
         }
     }
 
@@ -168,20 +163,6 @@ public sealed class VersionedConfigDirectory
         {
             Directory.Delete(VersionDirectory(version), recursive: true);
         }
-    }
-
-    private static void WriteFile(string directory, RenderedFile file)
-    {
-        string path = Path.Combine(directory, file.Path);
-        if (!Path.GetFullPath(path).StartsWith(directory + Path.DirectorySeparatorChar, StringComparison.Ordinal))
-        {
-            throw new InvalidOperationException($"rendered file {file.Path} would be written outside the config directory");
-        }
-
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = file.Mode };
-        using var stream = new FileStream(path, options);
-        stream.Write(file.Content);
     }
 
     /// <summary>Names of temporary entries only (never of rendered files): unique per call.</summary>

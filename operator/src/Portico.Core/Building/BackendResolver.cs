@@ -1,7 +1,8 @@
 using System.Collections.Immutable;
-using k8s.Models;
 using Portico.Core.Kubernetes;
 using Portico.Core.Model;
+using Portico.Core.Values;
+using k8s.Models;
 
 namespace Portico.Core.Building;
 

@@ -1,5 +1,6 @@
 using System.Net;
 using Portico.Core.Model;
+using Portico.Core.Values;
 
 namespace Portico.Core.Building;
 

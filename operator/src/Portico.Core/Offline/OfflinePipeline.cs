@@ -1,5 +1,7 @@
 using Portico.Core.Building;
+using Portico.Core.Manifests;
 using Portico.Core.Rendering;
+using Portico.Core.Timing;
 
 namespace Portico.Core.Offline;
 

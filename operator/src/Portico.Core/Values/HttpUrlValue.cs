@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using Portico.Core.Building;
 
 namespace Portico.Core.Values;
 

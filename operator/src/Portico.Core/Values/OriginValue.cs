@@ -1,5 +1,4 @@
 using System.Globalization;
-using Portico.Core.Building;
 
 namespace Portico.Core.Values;
 

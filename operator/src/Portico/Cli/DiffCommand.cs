@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Portico.Core.Offline;
+using Portico.Core.Output;
 
 namespace Portico.Cli;
 

@@ -1,7 +1,9 @@
 using System.CommandLine;
+using Portico.Core.Manifests;
 using Portico.Core.Model;
 using Portico.Core.Offline;
 using Portico.Core.Rendering;
+using Portico.Core.Timing;
 using Portico.Options;
 
 namespace Portico.Cli;
@@ -16,7 +18,7 @@ internal static class OfflineCommandRunner
             timings?.Restart();
             long start = System.Diagnostics.Stopwatch.GetTimestamp();
             var options = InputOptions.Resolve(parseResult);
-            var renderer = ProxyRenderers.Create(options.Proxy, options.TemplatesDirectory);
+            var renderer = options.Proxy.CreateRenderer(options.TemplatesDirectory);
             timings?.Add("setup", System.Diagnostics.Stopwatch.GetElapsedTime(start));
             var result = OfflinePipeline.Render(parseResult.GetRequiredValue(InputOptions.Manifests), options.Build, options.ProxySettings, renderer, timings);
             foreach (var diagnostic in result.Diagnostics)

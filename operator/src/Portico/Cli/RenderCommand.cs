@@ -1,7 +1,8 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using Portico.Core.Offline;
+using Portico.Core.Output;
+using Portico.Core.Timing;
 
 namespace Portico.Cli;
 

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using Portico.Core.Model;
-using Portico.Core.Offline;
+using Portico.Core.Proxies;
 
 namespace Portico.Cli;
 
@@ -26,14 +26,14 @@ internal static class ValidateCommand
     }
 
     /// <summary>Runs the proxy's schema check when there is one; false when a file fails it.</summary>
-    internal static bool CheckSchema(string proxy, Core.Rendering.RenderedConfig config)
+    internal static bool CheckSchema(ProxyKind proxy, Core.Rendering.RenderedConfig config)
     {
-        var validator = ConfigSchemaValidators.Find(proxy);
+        var validator = proxy.FindSchemaCheck();
         if (validator is null)
         {
-            if (proxy == "envoy")
+            if (proxy.SchemaCheckMissingNote() is { } note)
             {
-                Console.Error.WriteLine($"note: Envoy schema check not run: {ConfigSchemaValidators.PluginPath()} is not installed (build operator/src/Portico.Envoy.Schema; it needs npm)");
+                Console.Error.WriteLine("note: " + note);
             }
 
             return true;

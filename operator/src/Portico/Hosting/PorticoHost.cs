@@ -1,4 +1,3 @@
-using k8s;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -6,16 +5,13 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Portico.Core.Applying;
-using Portico.Core.Rendering.Nginx;
-using Portico.Core.Applying.Envoy;
-using Portico.Core.Applying.Nginx;
-using Portico.Core.Offline;
 using Portico.Local;
 using Portico.Observability;
 using Portico.Status;
 using Portico.Syncing;
 using Portico.Watching;
 using Prometheus;
+using k8s;
 
 namespace Portico.Hosting;
 
@@ -69,7 +65,7 @@ public static class PorticoHost
     {
         var logs = services.GetRequiredService<ILoggerFactory>();
         var options = request.Options;
-        var renderer = ProxyRenderers.Create(options.Proxy, options.TemplatesDirectory);
+        var renderer = options.Proxy.CreateRenderer(options.TemplatesDirectory);
         var listeners = new List<IModelListener>();
         if (request.DemoBackends)
         {
@@ -90,48 +86,31 @@ public static class PorticoHost
         return new OperatorRuntime(sources, options.Build, options.ProxySettings, renderer, CreateApplier(services, request, time), listeners, request.Run.Sync, time, logs, metrics, readiness, request.Kinds);
     }
 
+    /// <summary>
+    /// The applier, from the proxy's parts: its checks before each swap (with its binary where one is at hand: given,
+    /// or in local mode the one it runs), its reload trigger (local mode: the process it runs), its probe and its live
+    /// data transition.
+    /// </summary>
     private static SwappingConfigApplier CreateApplier(IServiceProvider services, RunRequest request, TimeProvider time)
     {
         var run = request.Run;
+        var proxy = request.Options.Proxy;
         Directory.CreateDirectory(run.SharedDirectory);
         var directory = new VersionedConfigDirectory(run.SharedDirectory);
-        if (IsEnvoy(request))
-        {
-            // Envoy watches the shared root: the swap is the reload (local mode starts Envoy on the first one); the
-            // admin API confirms; the schema check (when installed) and `envoy --mode validate` check first (local
-            // mode: with the Envoy it runs, as for nginx).
-            string? envoyChecker = run.EnvoyBinary ?? (request.IsLocal ? LocalEnvoy.FindBinary() : null);
-            var envoyValidator = EnvoyLocalMode.Validator(ConfigSchemaValidators.Find("envoy"), envoyChecker, TimeSpan.FromSeconds(60));
-            IReloadTrigger envoyTrigger = request.IsLocal ? services.GetRequiredService<LocalEnvoy>() : NoReloadTrigger.Instance;
-            var admin = EnvoyAdminProbe.For(request.Options.ProxySettings, directory);
-            return new SwappingConfigApplier(directory, envoyValidator, envoyTrigger, admin, run.Applier, time);
-        }
-
-        // Local mode has an nginx at hand anyway (it runs it): check every config with it before the swap.
-        string? checker = run.NginxBinary ?? (request.IsLocal ? LocalNginx.FindBinary() : null);
-        IConfigValidator? validator = checker is { } nginx ? new NginxConfigValidator(nginx, run.SharedDirectory, TimeSpan.FromSeconds(60)) : null;
-        IReloadTrigger trigger = request.IsLocal
-            ? services.GetRequiredService<LocalNginx>()
-            : run.ReloadCommand is { } command
-                ? new CommandReloadTrigger(command, TimeSpan.FromSeconds(30))
-                : new PidFileReloadTrigger(Path.Combine(run.SharedDirectory, "nginx.pid"));
-        var status = request.Options.ProxySettings.StatusListen;
-        var probe = new ConfigHashProbe(new Uri($"http://{status}/portico/config-hash"));
-        return new SwappingConfigApplier(directory, validator, trigger, probe, run.Applier, time, new NginxEndpointsTransition());
+        string? checker = run.Binaries.GetValueOrDefault(proxy) ?? (request.IsLocal ? proxy.FindBinary() : null);
+        var validator = proxy.CreateValidator(run.SharedDirectory, checker, TimeSpan.FromSeconds(60));
+        var trigger = request.IsLocal ? services.GetRequiredService<LocalProxyProcess>() : proxy.CreateReloadTrigger(run.SharedDirectory, run.ReloadCommand);
+        var probe = proxy.CreateProbe(request.Options.ProxySettings, directory);
+        return new SwappingConfigApplier(directory, validator, trigger, probe, run.Applier, time, proxy.LiveTransition);
     }
 
     private static List<Func<CancellationToken, Task>> Companions(IServiceProvider services, RunRequest request, TimeProvider time)
     {
         var companions = new List<Func<CancellationToken, Task>>();
-        if (request.IsLocal && IsEnvoy(request))
+        if (request.IsLocal)
         {
-            var envoy = services.GetRequiredService<LocalEnvoy>();
-            companions.Add(ct => envoy.SuperviseAsync(TimeSpan.FromSeconds(1), time, ct));
-        }
-        else if (request.IsLocal)
-        {
-            var nginx = services.GetRequiredService<LocalNginx>();
-            companions.Add(ct => nginx.SuperviseAsync(TimeSpan.FromSeconds(1), time, ct));
+            var proxy = services.GetRequiredService<LocalProxyProcess>();
+            companions.Add(ct => proxy.SuperviseAsync(TimeSpan.FromSeconds(1), time, ct));
         }
         else
         {
@@ -147,18 +126,11 @@ public static class PorticoHost
     private static void AddModeServices(IServiceCollection services, RunRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (request.IsLocal && IsEnvoy(request))
+        if (request.IsLocal)
         {
-            string envoy = request.Run.EnvoyBinary ?? LocalEnvoy.FindBinary()
-                ?? throw new Options.OptionsException("local mode with proxy envoy runs Envoy, but none was found on PATH (install it, or pass --envoy PATH)");
-            services.AddSingleton(sp => new LocalEnvoy(envoy, request.Run.SharedDirectory, sp.GetRequiredService<ILogger<LocalEnvoy>>()));
-            services.AddSingleton<DemoBackends>();
-        }
-        else if (request.IsLocal)
-        {
-            string binary = request.Run.NginxBinary ?? LocalNginx.FindBinary()
-                ?? throw new Options.OptionsException("local mode runs nginx, but none was found on PATH or in /usr/sbin (install it, or pass --nginx PATH)");
-            services.AddSingleton(sp => new LocalNginx(binary, request.Run.SharedDirectory, sp.GetRequiredService<ILogger<LocalNginx>>()));
+            var proxy = request.Options.Proxy;
+            string binary = request.Run.Binaries.GetValueOrDefault(proxy) ?? proxy.FindBinary() ?? throw new Options.OptionsException(proxy.MissingBinaryMessage);
+            services.AddSingleton(sp => new LocalProxyProcess(proxy, binary, request.Run.SharedDirectory, sp.GetRequiredService<ILogger<LocalProxyProcess>>()));
             services.AddSingleton<DemoBackends>();
         }
         else
@@ -174,6 +146,4 @@ public static class PorticoHost
             });
         }
     }
-
-    private static bool IsEnvoy(RunRequest request) => request.Options.Proxy == "envoy";
 }

@@ -1,4 +1,5 @@
 using Portico.Core.Building;
+using Portico.Core.Values;
 
 namespace Portico.Leadership;
 

@@ -1,26 +1,35 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Portico.Core.Applying;
+using Portico.Core.Proxies;
 
 namespace Portico.Local;
 
 /// <summary>
 /// A proxy process local mode runs itself: started the first time a configuration is in place (a reload asked of a
 /// proxy that is not running starts it, and it reads the configuration then), asked to reload while it runs,
-/// started again when it has died, and stopped gracefully (then killed, bounded) with Portico.
+/// started again when it has died, and stopped gracefully (then killed, bounded) with Portico. How to start, reload
+/// and stop it is the proxy's own (<see cref="ProxyKind.LocalStartInfo"/>, <see cref="ProxyKind.ReloadLocal"/>,
+/// <see cref="ProxyKind.StopLocal"/>).
 /// </summary>
-public abstract partial class LocalProxyProcess : IReloadTrigger, IAsyncDisposable
+public sealed partial class LocalProxyProcess : IReloadTrigger, IAsyncDisposable
 {
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(5);
-    private readonly string _name;
+    private readonly ProxyKind _kind;
+    private readonly string _binary;
+    private readonly string _root;
     private readonly ILogger _logger;
     private readonly Lock _lock = new();
     private readonly SemaphoreSlim _started = new(0);
     private Process? _process;
 
-    protected LocalProxyProcess(string name, ILogger logger)
+    /// <summary>Local mode's <paramref name="kind"/>, running <paramref name="binary"/> on the shared directory <paramref name="root"/>.</summary>
+    public LocalProxyProcess(ProxyKind kind, string binary, string root, ILogger<LocalProxyProcess> logger)
     {
-        _name = name;
+        ArgumentNullException.ThrowIfNull(kind);
+        _kind = kind;
+        _binary = binary;
+        _root = Path.GetFullPath(root);
         _logger = logger;
     }
 
@@ -41,12 +50,12 @@ public abstract partial class LocalProxyProcess : IReloadTrigger, IAsyncDisposab
         {
             if (_process is { HasExited: false } running)
             {
-                return Task.FromResult(Reload(running));
+                return Task.FromResult(_kind.ReloadLocal(running));
             }
 
             if (_process is { } dead)
             {
-                LogRestartingProxy(_name, dead.ExitCode);
+                LogRestartingProxy(_kind.DisplayName, dead.ExitCode);
                 dead.Dispose();
             }
 
@@ -106,7 +115,7 @@ public abstract partial class LocalProxyProcess : IReloadTrigger, IAsyncDisposab
         _started.Dispose();
         using (process)
         {
-            if (!process.HasExited && RequestStop(process))
+            if (!process.HasExited && _kind.StopLocal(process))
             {
                 using var timeout = new CancellationTokenSource(StopTimeout);
                 try
@@ -126,20 +135,11 @@ public abstract partial class LocalProxyProcess : IReloadTrigger, IAsyncDisposab
         }
     }
 
-    /// <summary>How to start the proxy (output inherited, in the foreground).</summary>
-    protected abstract ProcessStartInfo CreateStartInfo();
-
-    /// <summary>Asks the running proxy to load the configuration again; true when asked (throws <see cref="ReloadException"/> when that fails).</summary>
-    protected abstract bool Reload(Process running);
-
-    /// <summary>Asks the proxy to stop gracefully; false when it has no graceful stop (it is then killed).</summary>
-    protected abstract bool RequestStop(Process running);
-
     private Process Start()
     {
-        var start = CreateStartInfo();
+        var start = _kind.LocalStartInfo(_binary, _root);
         var process = Process.Start(start) ?? throw new ReloadException($"{start.FileName} did not start");
-        LogStarted(_name, process.Id, start.FileName);
+        LogStarted(_kind.DisplayName, process.Id, start.FileName);
         _started.Release();
         return process;
     }

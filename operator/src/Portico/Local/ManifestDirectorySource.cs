@@ -1,10 +1,10 @@
 using System.Threading.Channels;
-using k8s;
-using k8s.Models;
 using Microsoft.Extensions.Logging;
 using Portico.Core.Kubernetes;
-using Portico.Core.Offline;
+using Portico.Core.Manifests;
 using Portico.Hosting;
+using k8s;
+using k8s.Models;
 
 namespace Portico.Local;
 

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Configuration;
-using Portico.Core.Offline;
+using Portico.Core.Manifests;
 
 namespace Portico.Options;
 

@@ -1,7 +1,7 @@
 using System.Net;
 using Portico.Core.Building;
 using Portico.Core.Kubernetes;
-using Portico.Core.Offline;
+using Portico.Core.Proxies;
 using Portico.Core.Rendering;
 using Portico.Core.Values;
 
@@ -28,9 +28,10 @@ public static class OptionsResolver
             }
         }
 
-        if (!ProxyRenderers.Names.Contains(options.Proxy))
+        var proxy = ProxyKind.Find(options.Proxy);
+        if (proxy is null)
         {
-            problems.Add($"proxy: \"{options.Proxy}\" is not one of {string.Join(", ", ProxyRenderers.Names)}");
+            problems.Add($"proxy: \"{options.Proxy}\" is not one of {string.Join(", ", ProxyKind.All)}");
         }
 
         if (!DnsGrammar.IsSubdomain(options.IngressClass))
@@ -120,7 +121,7 @@ public static class OptionsResolver
             HttpsRedirectPort = options.Tls.HttpsRedirectPort,
             Limits = new BuildLimits { MaxRulesPerIngress = options.Limits.MaxRulesPerIngress, MaxPathsPerRule = options.Limits.MaxPathsPerRule },
         };
-        return new ResolvedOptions(options.Proxy, options.Templates.Length > 0 ? options.Templates : null, build, settings)
+        return new ResolvedOptions(proxy!, options.Templates.Length > 0 ? options.Templates : null, build, settings)
         {
             Status = status,
             LeaderElection = leaderElection,
@@ -203,8 +204,9 @@ public static class OptionsResolver
         {
             Namespace = run.Namespace.Length > 0 ? run.Namespace : null,
             SharedDirectory = Path.GetFullPath(run.SharedDirectory),
-            NginxBinary = run.NginxBinary.Length > 0 ? run.NginxBinary : null,
-            EnvoyBinary = run.EnvoyBinary.Length > 0 ? run.EnvoyBinary : null,
+            Binaries = new Dictionary<ProxyKind, string> { [ProxyKind.Nginx] = run.NginxBinary, [ProxyKind.Envoy] = run.EnvoyBinary }
+                .Where(binary => binary.Value.Length > 0)
+                .ToDictionary(),
             ReloadCommand = run.ReloadCommand.Length > 0 ? run.ReloadCommand.Split(' ', StringSplitOptions.RemoveEmptyEntries) : null,
             Applier = applier,
             Sync = sync,

@@ -1,4 +1,5 @@
 using Portico.Core.Applying;
+using Portico.Core.Proxies;
 using Portico.Core.Rendering;
 using Portico.Syncing;
 
@@ -11,10 +12,11 @@ public sealed record RunSettings
 
     public required string SharedDirectory { get; init; }
 
-    public string? NginxBinary { get; init; }
-
-    /// <summary>Proxy envoy: `envoy --mode validate` before each swap, and the Envoy local mode starts.</summary>
-    public string? EnvoyBinary { get; init; }
+    /// <summary>
+    /// The proxy binaries given (run:nginxBinary, run:envoyBinary), by proxy: the one of the chosen proxy checks each
+    /// staged version (nginx -t, envoy --mode validate), and local mode runs it.
+    /// </summary>
+    public IReadOnlyDictionary<ProxyKind, string> Binaries { get; init; } = new Dictionary<ProxyKind, string>();
 
     public IReadOnlyList<string>? ReloadCommand { get; init; }
 

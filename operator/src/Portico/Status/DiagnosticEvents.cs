@@ -1,9 +1,10 @@
 using System.Security.Cryptography;
 using System.Text;
-using k8s.Models;
 using Portico.Core.Building;
 using Portico.Core.Kubernetes;
 using Portico.Core.Model;
+using Portico.Core.Values;
+using k8s.Models;
 
 namespace Portico.Status;
 

@@ -1,11 +1,12 @@
 using System.Net;
 using System.Text.Json;
-using k8s;
-using k8s.Autorest;
-using k8s.Models;
 using Portico.Core.Building;
 using Portico.Core.Kubernetes;
 using Portico.Core.Model;
+using Portico.Core.Values;
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
 
 namespace Portico.Status;
 

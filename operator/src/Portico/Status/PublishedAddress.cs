@@ -1,7 +1,8 @@
-using System.Net;
 using System.Net.Sockets;
+using System.Net;
 using System.Text.RegularExpressions;
 using Portico.Core.Building;
+using Portico.Core.Values;
 
 namespace Portico.Status;
 

@@ -1,17 +1,18 @@
 using System.Collections.Immutable;
 using System.Text;
-using k8s;
-using k8s.Models;
 using Microsoft.Extensions.Logging.Abstractions;
 using Portico.Core.Applying;
 using Portico.Core.Applying.Nginx;
 using Portico.Core.Building;
 using Portico.Core.Offline;
+using Portico.Core.Proxies;
 using Portico.Core.Rendering;
 using Portico.Core.Rendering.Nginx;
 using Portico.Local;
 using Portico.TestSupport;
 using Portico.TestSupport.Nginx;
+using k8s;
+using k8s.Models;
 
 namespace Portico.Nginx.Tests.Applying;
 
@@ -29,7 +30,7 @@ public sealed class SwappingApplierTests
     private TestBackend _green = null!;
     private string _shared = null!;
     private ProxySettings _settings = null!;
-    private LocalNginx _nginx = null!;
+    private LocalProxyProcess _nginx = null!;
 
     [OneTimeSetUp]
     public async Task StartBackendsAsync()
@@ -59,7 +60,7 @@ public sealed class SwappingApplierTests
             WorkerProcesses = 1,
             WorkerConnections = 256,
         };
-        _nginx = new LocalNginx(NginxProcess.Binary, _shared, NullLogger<LocalNginx>.Instance);
+        _nginx = new LocalProxyProcess(ProxyKind.Nginx, NginxProcess.Binary, _shared, NullLogger<LocalProxyProcess>.Instance);
     }
 
     [TearDown]
@@ -220,7 +221,7 @@ public sealed class SwappingApplierTests
         Assert.That((await applier.ApplyAsync(Render(_green, service: "app"), default)).LiveOnly, Is.True);
 
         await _nginx.DisposeAsync();
-        _nginx = new LocalNginx(NginxProcess.Binary, _shared, NullLogger<LocalNginx>.Instance);
+        _nginx = new LocalProxyProcess(ProxyKind.Nginx, NginxProcess.Binary, _shared, NullLogger<LocalProxyProcess>.Instance);
         await _nginx.TriggerAsync(default);
 
         var answer = await Eventually.ValueAsync(() => ProxyClient.TryGetAsync(_settings.ListenHttp.Port, "app.test", "/"), r => r.StatusCode != 0);
@@ -283,7 +284,7 @@ public sealed class SwappingApplierTests
             objects.Add(Kube.TlsSecret("app-tls", pem.Certificate, pem.Key));
         }
 
-        var result = OfflinePipeline.Render(NginxScenario.ToManifestSet(objects), new BuildOptions { AllowLoopbackEndpoints = true }, _settings, ProxyRenderers.Create("nginx"));
+        var result = OfflinePipeline.Render(NginxScenario.ToManifestSet(objects), new BuildOptions { AllowLoopbackEndpoints = true }, _settings, ProxyKind.Nginx.CreateRenderer());
         Assert.That(result.HasErrors, Is.False, string.Join("\n", result.Diagnostics));
         return result.Config;
     }

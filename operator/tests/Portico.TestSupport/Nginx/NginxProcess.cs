@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using Portico.Core.Applying;
-using Portico.Core.Offline;
+using Portico.Core.Output;
 using Portico.Core.Rendering;
 
 namespace Portico.TestSupport.Nginx;

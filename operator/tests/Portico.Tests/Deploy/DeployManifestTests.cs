@@ -80,7 +80,7 @@ public sealed class DeployManifestTests
     {
         var options = Settings();
         Assert.That(() => OptionsResolver.Resolve(options), Throws.Nothing);
-        Assert.That(OptionsResolver.ResolveRun(options).NginxBinary, Is.EqualTo("/usr/sbin/nginx"));
+        Assert.That(OptionsResolver.ResolveRun(options).Binaries[Core.Proxies.ProxyKind.Nginx], Is.EqualTo("/usr/sbin/nginx"));
     }
 
     private static PorticoOptions Settings()

@@ -1,6 +1,6 @@
 using k8s.Models;
 using Portico.Core.Kubernetes;
-using Portico.Core.Offline;
+using Portico.Core.Manifests;
 using Portico.TestSupport;
 using Portico.TestSupport.Kinds;
 

@@ -1,4 +1,4 @@
-using Portico.Local;
+using Portico.Core.Proxies.Nginx;
 
 namespace Portico.Tests.Local;
 
@@ -23,9 +23,9 @@ public sealed class LocalNginxTests
         File.SetUnixFileMode(_root, Open);
         File.SetUnixFileMode(Path.Combine(_root, "home"), Private);
 
-        Assert.That(LocalNginx.ReachableByOthers(shared), Is.False);
+        Assert.That(NginxProxy.ReachableByOthers(shared), Is.False);
 
         File.SetUnixFileMode(Path.Combine(_root, "home"), Open);
-        Assert.That(LocalNginx.ReachableByOthers(shared), Is.True);
+        Assert.That(NginxProxy.ReachableByOthers(shared), Is.True);
     }
 }

@@ -1,6 +1,6 @@
-using k8s.Models;
+using Portico.Core.Manifests;
 using Portico.Core.Model;
-using Portico.Core.Offline;
+using k8s.Models;
 
 namespace Portico.Tests.Offline;
 

@@ -1,5 +1,5 @@
 using System.Text;
-using Portico.Core.Offline;
+using Portico.Core.Manifests;
 
 namespace Portico.Tests.Offline;
 

@@ -1,7 +1,8 @@
 using System.Text;
+using Portico.Core.Applying.Nginx;
 using Portico.Core.Building;
 using Portico.Core.Model;
-using Portico.Core.Offline;
+using Portico.Core.Proxies;
 using Portico.Core.Rendering;
 using Portico.Core.Rendering.Nginx;
 using Portico.TestSupport;
@@ -10,7 +11,7 @@ namespace Portico.Tests.Rendering;
 
 public sealed class NginxRendererTests
 {
-    private static readonly IProxyRenderer Renderer = ProxyRenderers.Create("nginx");
+    private static readonly IProxyRenderer Renderer = ProxyKind.Nginx.CreateRenderer();
 
     private static RenderedConfig Render(params k8s.IKubernetesObject<k8s.Models.V1ObjectMeta>[] objects) =>
         Renderer.Render(ModelBuilder.Build(Kube.Snapshot(objects), new BuildOptions()), new ProxySettings());

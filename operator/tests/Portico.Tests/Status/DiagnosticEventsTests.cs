@@ -1,5 +1,6 @@
 using Portico.Core.Building;
 using Portico.Core.Model;
+using Portico.Core.Values;
 using Portico.Status;
 
 namespace Portico.Tests.Status;

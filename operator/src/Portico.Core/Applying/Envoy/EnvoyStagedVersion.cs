@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
 using System.Text.Json;
-using Portico.Core.Offline;
+using Portico.Core.Files;
 using Portico.Core.Rendering;
 using Portico.Core.Rendering.Envoy;
 
@@ -39,7 +39,7 @@ internal sealed record EnvoyStagedVersion(
     /// </summary>
     public static EnvoyStagedVersion? Read(string versionDirectory)
     {
-        var files = OutputDirectory.Read(versionDirectory);
+        var files = new ConfinedDirectory(versionDirectory).ReadAll();
         if (!files.TryGetValue(EnvoyRenderer.ListenersFile, out byte[]? lds) || !files.TryGetValue(EnvoyRenderer.ClustersFile, out byte[]? cds))
         {
             return null;

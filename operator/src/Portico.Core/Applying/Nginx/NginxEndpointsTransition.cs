@@ -1,8 +1,9 @@
 using System.Collections.Immutable;
 using System.Text;
-using Portico.Core.Applying;
+using Portico.Core.Rendering;
+using Portico.Core.Rendering.Nginx;
 
-namespace Portico.Core.Rendering.Nginx;
+namespace Portico.Core.Applying.Nginx;
 
 /// <summary>
 /// While nginx reloads, its old workers still route by the old nginx.conf: an upstream the new configuration no

@@ -1,4 +1,4 @@
-namespace Portico.Core.Offline;
+namespace Portico.Core.Manifests;
 
 /// <summary>
 /// One YAML document converted to JSON, with where it came from and the identifying fields read on the way

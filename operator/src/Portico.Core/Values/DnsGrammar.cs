@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace Portico.Core.Building;
+namespace Portico.Core.Values;
 
 /// <summary>
 /// Kubernetes' name grammars as anchored whole-value rules: explicit ASCII classes, anchored with \z (never $,

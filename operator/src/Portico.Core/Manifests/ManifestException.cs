@@ -1,4 +1,4 @@
-namespace Portico.Core.Offline;
+namespace Portico.Core.Manifests;
 
 /// <summary>Input that cannot be used at all (unreadable file, YAML that does not parse). Names the file and line.</summary>
 public sealed class ManifestException : Exception

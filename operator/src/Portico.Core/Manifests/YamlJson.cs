@@ -1,4 +1,4 @@
-namespace Portico.Core.Offline;
+namespace Portico.Core.Manifests;
 
 /// <summary>YAML to JSON with Portico's strict converter, for YAML that is not a manifest (config files).</summary>
 public static class YamlJson

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 
-namespace Portico.Core.Offline;
+namespace Portico.Core.Timing;
 
 /// <summary>
 /// Wall time of each stage of an offline run, in the order the stages ran (`portico render --timings`, the benchmark).

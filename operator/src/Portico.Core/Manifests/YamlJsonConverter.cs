@@ -5,7 +5,7 @@ using System.Text.RegularExpressions;
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
 
-namespace Portico.Core.Offline;
+namespace Portico.Core.Manifests;
 
 /// <summary>
 /// Converts YAML text to JSON documents by streaming YamlDotNet's parser events into a Utf8JsonWriter.

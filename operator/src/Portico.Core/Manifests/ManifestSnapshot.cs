@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 using Portico.Core.Kubernetes;
 using Portico.Core.Model;
 
-namespace Portico.Core.Offline;
+namespace Portico.Core.Manifests;
 
 /// <summary>Loads manifest objects into a store, as kubectl apply would: an object defined twice is the later one, with a warning.</summary>
 public static class ManifestSnapshot

@@ -1,9 +1,9 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
-using static Portico.Core.Offline.YamlJsonConverter;
+using static Portico.Core.Manifests.YamlJsonConverter;
 
-namespace Portico.Core.Offline;
+namespace Portico.Core.Manifests;
 
 /// <summary>
 /// A fast reader for the plain YAML that manifests are nearly always written in: block mappings and sequences,

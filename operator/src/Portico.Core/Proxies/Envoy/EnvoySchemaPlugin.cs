@@ -2,29 +2,24 @@ using System.Reflection;
 using System.Runtime.Loader;
 using Portico.Core.Rendering;
 
-namespace Portico.Core.Offline;
+namespace Portico.Core.Proxies.Envoy;
 
 /// <summary>
-/// Finds the optional schema check of a proxy at run time. For Envoy that is Portico.Envoy.Schema, which needs
+/// Finds Envoy's optional schema check at run time: Portico.Envoy.Schema, which needs
 /// Envoy's protos (fetched with npm) to build; `portico` does not reference it, so the executable builds and runs
 /// without it. It is used when it can be loaded: from the application's own dependencies (a host that references it,
 /// such as the tests), else from the folder envoy-schema/ beside the executable, where building the schema project
 /// puts it (docs/adr/0005-envoy-schema-check-seam.md).
 /// </summary>
-public static class ConfigSchemaValidators
+public static class EnvoySchemaPlugin
 {
     public const string EnvoyAssembly = "Portico.Envoy.Schema";
     public const string EnvoyType = "Portico.Envoy.Schema.EnvoySchemaValidator";
     public const string PluginDirectory = "envoy-schema";
 
-    /// <summary>The schema check for <paramref name="proxy"/>, or null when there is none or it is not installed.</summary>
-    public static IConfigSchemaValidator? Find(string proxy, string? baseDirectory = null)
+    /// <summary>The schema check, or null when it is not installed.</summary>
+    public static IConfigSchemaValidator? Find(string? baseDirectory = null)
     {
-        if (proxy != "envoy")
-        {
-            return null;
-        }
-
         var assembly = IsApplicationDependency(EnvoyAssembly) ? Assembly.Load(new AssemblyName(EnvoyAssembly)) : LoadPlugin(Path.Combine(baseDirectory ?? AppContext.BaseDirectory, PluginDirectory));
         return assembly?.GetType(EnvoyType) is { } type && Activator.CreateInstance(type) is IConfigSchemaValidator validator ? validator : null;
     }

@@ -3,7 +3,7 @@ using System.Text;
 using DiffPlex.Renderer;
 using Portico.Core.Rendering;
 
-namespace Portico.Core.Offline;
+namespace Portico.Core.Output;
 
 /// <summary>
 /// A unified diff between a rendered config and a directory (what a pull request would change in the proxy).

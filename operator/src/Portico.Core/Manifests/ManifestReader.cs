@@ -6,8 +6,9 @@ using k8s;
 using k8s.Models;
 using Portico.Core.Kubernetes;
 using Portico.Core.Model;
+using Portico.Core.Timing;
 
-namespace Portico.Core.Offline;
+namespace Portico.Core.Manifests;
 
 /// <summary>
 /// Reads manifest files (multi-document YAML or JSON, <c>kind: List</c> too) into the typed objects Portico uses.

@@ -1,0 +1,120 @@
+using System.Security.Cryptography;
+
+namespace Portico.Core.Files;
+
+/// <summary>
+/// A directory that files are written into by relative paths that cannot leave it: the one place where Portico turns
+/// a rendered path into a file on disk (`portico render`'s output directory and the applier's versioned directory both
+/// write through here). A path is refused when it is absolute, names "..", or passes through a symlinked directory
+/// under the root, because a rendered path must never reach a file the render did not own, whatever already lies in
+/// the directory. Each file is written to a temporary file beside it and renamed over the old one, so a reader sees
+/// the old file or the new one, never a part; the temporary file has the final mode before its first byte, so a
+/// private key is never readable by others, not even for a moment.
+/// </summary>
+public sealed class ConfinedDirectory
+{
+    /// <summary>Temporary files start with this, so that they are told from rendered files (which never start with '.').</summary>
+    public const string TemporaryPrefix = ".tmp-";
+
+    public ConfinedDirectory(string root)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(root);
+        Root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(root));
+    }
+
+    /// <summary>The directory, as an absolute path.</summary>
+    public string Root { get; }
+
+    /// <summary>
+    /// The absolute path of <paramref name="relativePath"/> under <see cref="Root"/>; throws
+    /// <see cref="InvalidOperationException"/> when it would leave the root.
+    /// </summary>
+    public string Resolve(string relativePath)
+    {
+        ArgumentNullException.ThrowIfNull(relativePath);
+        string[] segments = relativePath.Split('/');
+        if (relativePath.Length == 0 || Path.IsPathRooted(relativePath) || relativePath.Contains('\0', StringComparison.Ordinal)
+            || segments.Any(s => s is "" or "." or ".."))
+        {
+            throw Escapes(relativePath);
+        }
+
+        string full = Path.GetFullPath(Path.Combine(Root, relativePath));
+        if (!full.StartsWith(Root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+        {
+            throw Escapes(relativePath);
+        }
+
+        // A symlinked directory on the way would take the write wherever it points. The file itself may be a
+        // symlink: the rename replaces the link, it never writes through it.
+        string current = Root;
+        foreach (string segment in segments[..^1])
+        {
+            current = Path.Combine(current, segment);
+            if (new DirectoryInfo(current) is { LinkTarget: not null })
+            {
+                throw Escapes(relativePath);
+            }
+        }
+
+        return full;
+    }
+
+    /// <summary>
+    /// Writes <paramref name="content"/> to <paramref name="relativePath"/> with <paramref name="mode"/>, replacing
+    /// any file of that name in one rename(2). Directories on the way are created. Flushed to the kernel, not to disk
+    /// (no fsync): the readers (the proxy, `portico diff`) read through the page cache, and after a machine crash
+    /// everything is rendered again from the cluster or the manifests.
+    /// </summary>
+    public void Write(string relativePath, ReadOnlySpan<byte> content, UnixFileMode mode)
+    {
+        string path = Resolve(relativePath);
+        string directory = Path.GetDirectoryName(path)!;
+        Directory.CreateDirectory(directory);
+        string temporary = Path.Combine(directory, $"{TemporaryPrefix}{Path.GetFileName(path)}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}");
+        try
+        {
+            // Created with no more than the owner's bits of the final mode, then set exactly (the umask cannot widen
+            // or narrow it), all before the first byte.
+            var options = new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew,
+                Access = FileAccess.Write,
+                UnixCreateMode = mode & (UnixFileMode.UserRead | UnixFileMode.UserWrite),
+            };
+            using (var stream = new FileStream(temporary, options))
+            {
+                File.SetUnixFileMode(stream.SafeFileHandle, mode);
+                stream.Write(content);
+                stream.Flush();
+            }
+
+            File.Move(temporary, path, overwrite: true);
+        }
+        catch
+        {
+            File.Delete(temporary);
+            throw;
+        }
+    }
+
+    /// <summary>Every file under the root, by relative path with '/' separators; empty when the root does not exist.</summary>
+    public SortedDictionary<string, byte[]> ReadAll()
+    {
+        var files = new SortedDictionary<string, byte[]>(StringComparer.Ordinal);
+        if (!Directory.Exists(Root))
+        {
+            return files;
+        }
+
+        foreach (string file in Directory.EnumerateFiles(Root, "*", SearchOption.AllDirectories))
+        {
+            files[Path.GetRelativePath(Root, file).Replace('\\', '/')] = File.ReadAllBytes(file);
+        }
+
+        return files;
+    }
+
+    private static InvalidOperationException Escapes(string relativePath) =>
+        new($"rendered path \"{relativePath}\" leaves the directory it is written into");
+}
