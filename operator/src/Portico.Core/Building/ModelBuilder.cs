@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Portico.Core.Building.Policies;
 using Portico.Core.Kubernetes;
 using Portico.Core.Model;
 using Portico.Core.Values;
@@ -31,6 +32,7 @@ public static class ModelBuilder
         private readonly TlsCertificateLoader _certificates;
         private readonly Dictionary<HostPattern, TlsClaim> _tlsClaims = [];
         private readonly List<ObjectRef> _served = [];
+        private readonly IngressPolicyBinder _policies;
         private Route? _defaultBackend;
 
         public BuildRun(ClusterSnapshot snapshot, BuildOptions options)
@@ -39,6 +41,7 @@ public static class ModelBuilder
             _options = options;
             _backends = new BackendResolver(snapshot, options, _diagnostics);
             _certificates = new TlsCertificateLoader(snapshot, options.Limits);
+            _policies = new IngressPolicyBinder(snapshot, _diagnostics);
         }
 
         public ProxyModel Build()
@@ -65,7 +68,7 @@ public static class ModelBuilder
                 defaultCertificateId,
                 _diagnostics.ToSortedArray(),
                 [.. _served.Order()],
-                DesiredStatusBuilder.Build(_snapshot, _options, _served, _diagnostics.ToSortedArray()));
+                DesiredStatusBuilder.Build(_snapshot, _options, _served, _diagnostics.ToSortedArray(), _policies.Subjects(_served.ToHashSet())));
         }
 
         /// <summary>
@@ -133,6 +136,8 @@ public static class ModelBuilder
                 return;
             }
 
+            action = _policies.DenialFor(new NamespacedName(ns, self.Name), HostPattern.Any) ?? action;
+
             if (_defaultBackend is { } holder)
             {
                 _diagnostics.Error(self, "spec.defaultBackend", $"ignored: {holder.Source} is older and already defines the default backend");
@@ -178,6 +183,8 @@ public static class ModelBuilder
                 {
                     continue;
                 }
+
+                action = _policies.DenialFor(new NamespacedName(ns, self.Name), host) ?? action;
 
                 if (_routes.TryAdd(host, new Route(match, action, self, pathField)) is { } holder)
                 {

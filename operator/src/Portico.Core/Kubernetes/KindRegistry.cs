@@ -1,6 +1,7 @@
 using System.Collections.Frozen;
 using System.Collections.Immutable;
 using k8s.Models;
+using Portico.Core.Kubernetes.Crds;
 
 namespace Portico.Core.Kubernetes;
 
@@ -37,7 +38,7 @@ public sealed class KindRegistry
         Empty = new ClusterSnapshot(this, [.. Kinds.Select(k => k.EmptyTable)]);
     }
 
-    /// <summary>What Portico reads today: IngressClasses, Ingresses, Services, EndpointSlices and TLS Secrets.</summary>
+    /// <summary>What Portico reads today: IngressClasses, Ingresses, Services, EndpointSlices, TLS Secrets and IngressPolicies (optional).</summary>
     public static KindRegistry Default { get; } = new(
     [
         new KindDefinition<V1IngressClass>(KnownKinds.IngressClass, "networking.k8s.io", "v1", "ingressclasses", namespaced: false),
@@ -47,6 +48,13 @@ public sealed class KindRegistry
 
         // Only TLS Secrets, chosen by the API server: the operator never receives any other Secret.
         new KindDefinition<V1Secret>(KnownKinds.Secret, string.Empty, "v1", "secrets", namespaced: true) { FieldSelector = "type=kubernetes.io/tls" },
+
+        // Portico's own CRD: optional, so a cluster without it still serves its Ingresses.
+        new KindDefinition<IngressPolicy>(IngressPolicy.KubeKind, IngressPolicy.KubeGroup, IngressPolicy.KubeApiVersion, IngressPolicy.KubePluralName, namespaced: true)
+        {
+            Requirement = KindRequirement.Optional,
+            Api = KindApi.CustomObjects,
+        },
     ]);
 
     /// <summary>In registration order (the order watchers start and local mode lists).</summary>

@@ -13,7 +13,7 @@ namespace Portico.Tests.Kinds;
 public sealed class KindRegistryTests
 {
     [Test]
-    public void The_default_kinds_are_the_five_Portico_has_always_read()
+    public void The_default_kinds_are_the_five_built_in_ones_and_the_optional_IngressPolicy()
     {
         var kinds = KindRegistry.Default.Kinds.Select(k => (k.Kind, k.ApiVersion, k.Resource, k.Namespaced, k.Requirement, k.Api, k.FieldSelector, k.Type));
         Assert.That(kinds, Is.EqualTo(new[]
@@ -23,6 +23,7 @@ public sealed class KindRegistryTests
             (KnownKinds.Service, "v1", "services", true, KindRequirement.Required, KindApi.Typed, null, typeof(V1Service)),
             (KnownKinds.EndpointSlice, "discovery.k8s.io/v1", "endpointslices", true, KindRequirement.Required, KindApi.Typed, null, typeof(V1EndpointSlice)),
             (KnownKinds.Secret, "v1", "secrets", true, KindRequirement.Required, KindApi.Typed, "type=kubernetes.io/tls", typeof(V1Secret)),
+            ("IngressPolicy", "portico.dev/v1alpha1", "ingresspolicies", true, KindRequirement.Optional, KindApi.CustomObjects, null, typeof(Portico.Core.Kubernetes.Crds.IngressPolicy)),
         }));
     }
 

@@ -22,7 +22,7 @@ public static class PolicyMerger
         ("requestHeaders", s => s.RequestHeaders, (to, from) => to with { RequestHeaders = from.RequestHeaders }),
         ("responseHeaders", s => s.ResponseHeaders, (to, from) => to with { ResponseHeaders = from.ResponseHeaders }),
         ("cors", s => s.Cors, (to, from) => to with { Cors = from.Cors }),
-        ("ipAccess", s => s.IpAccess, (to, from) => to with { IpAccess = from.IpAccess }),
+        ("ipAllowList/ipDenyList", s => s.IpAccess, (to, from) => to with { IpAccess = from.IpAccess }),
         ("rateLimit", s => s.RateLimit, (to, from) => to with { RateLimit = from.RateLimit }),
         ("rewrite", s => s.RewritePrefix, (to, from) => to with { RewritePrefix = from.RewritePrefix }),
         ("redirect", s => s.Redirect, (to, from) => to with { Redirect = from.Redirect }),

@@ -1,0 +1,153 @@
+using System.Collections.Immutable;
+using Portico.Core.Kubernetes;
+using Portico.Core.Kubernetes.Crds;
+using Portico.Core.Model;
+using Portico.Core.Model.Policies;
+
+namespace Portico.Core.Building.Policies;
+
+/// <summary>
+/// Reads the IngressPolicies of a snapshot for one build: parses each (all or nothing), merges the parsed ones per
+/// target Ingress (<see cref="PolicyMerger"/>), and decides what the proxy must do about them. Enforcement is added
+/// field by field (<see cref="EnforcedFields"/>, empty for now): a policy that sets a field not enforced yet is not
+/// applied and says so (Accepted=False naming the fields). <b>Access control fails closed</b>: when a policy that
+/// carries IP lists, basic or external auth is refused or cannot be enforced, its target's routes (those of its
+/// sectionName host, when set) answer 403 instead of serving openly.
+/// </summary>
+internal sealed class IngressPolicyBinder
+{
+    public const string Kind = IngressPolicy.KubeKind;
+
+    /// <summary>The PolicySpec fields (CRD names) the renderers enforce today; every other field set makes a policy unsupported.</summary>
+    public static readonly ImmutableHashSet<string> EnforcedFields = [];
+
+    private readonly ClusterSnapshot _snapshot;
+    private readonly DiagnosticBag _diagnostics;
+    private readonly Dictionary<NamespacedName, List<Denial>> _denials = [];
+    private readonly List<(IngressPolicy Policy, ObjectRef Self, ImmutableArray<StatusCondition> Conflicts)> _bound = [];
+
+    public IngressPolicyBinder(ClusterSnapshot snapshot, DiagnosticBag diagnostics)
+    {
+        _snapshot = snapshot;
+        _diagnostics = diagnostics;
+        Bind();
+    }
+
+    /// <summary>The 403 a route of <paramref name="ingress"/> on <paramref name="host"/> gets instead of its action, or null.</summary>
+    public RespondAction? DenialFor(NamespacedName ingress, HostPattern host)
+    {
+        if (!_denials.TryGetValue(ingress, out var denials))
+        {
+            return null;
+        }
+
+        var denial = denials.FirstOrDefault(d => d.Host is null || d.Host == host);
+        return denial is null ? null : new RespondAction(403, $"access control of {denial.Policy} cannot be enforced; denied rather than served openly");
+    }
+
+    /// <summary>The status subjects of every policy: ResolvedRefs against the Ingresses served, Conflicted from the merge.</summary>
+    public IEnumerable<StatusSubject> Subjects(IReadOnlySet<ObjectRef> served) => _bound.Select(bound =>
+    {
+        var target = bound.Policy.Spec?.TargetRef?.Name is { } name ? new ObjectRef(KnownKinds.Ingress, bound.Self.Namespace, name) : null;
+        var resolved = target is not null && served.Contains(target)
+            ? new StatusCondition("ResolvedRefs", ConditionStatus.True, "ResolvedRefs", $"targets {target}", null)
+            : new StatusCondition("ResolvedRefs", ConditionStatus.False, "TargetNotFound", $"no Ingress {Printable.Quote(bound.Policy.Spec?.TargetRef?.Name)} of this namespace is served by Portico", null);
+        return new StatusSubject(bound.Self, StatusResources.IngressPolicies, bound.Policy.Metadata.Generation, [resolved, .. bound.Conflicts]);
+    });
+
+    private void Bind()
+    {
+        var parsed = new List<(IngressPolicy Policy, ObjectRef Self, PolicySpec Spec)>();
+        foreach (var policy in _snapshot.Of<IngressPolicy>().Values.OrderBy(p => p.Metadata.NamespaceProperty, StringComparer.Ordinal).ThenBy(p => p.Metadata.Name, StringComparer.Ordinal))
+        {
+            string ns = policy.Metadata.NamespaceProperty ?? "default";
+            var self = new ObjectRef(Kind, ns, policy.Metadata.Name);
+            if (!DnsGrammarCheck(policy, self))
+            {
+                continue;
+            }
+
+            var (spec, errors) = PolicySpecParser.Parse(policy.Spec);
+            if (policy.Metadata.Uid is { Length: > 0 } uid && !Guid.TryParseExact(uid, "D", out _))
+            {
+                errors = [.. errors, ("metadata.uid", $"{Printable.Quote(uid)} is not an RFC 4122 UUID, so the object was not written by an API server; it is not used")];
+                spec = null;
+            }
+
+            foreach (var (field, message) in errors)
+            {
+                _diagnostics.Error(self, field, message + "; the policy is not applied");
+            }
+
+            if (spec is null)
+            {
+                DenyIfAccessControl(policy, self, CarriesAccessControl(policy.Spec), "refused");
+                _bound.Add((policy, self, []));
+                continue;
+            }
+
+            parsed.Add((policy, self, spec));
+        }
+
+        var conflictsByPolicy = new Dictionary<ObjectRef, List<PolicyMerger.Conflict>>();
+        foreach (var target in parsed.GroupBy(p => (p.Self.Namespace, p.Policy.Spec.TargetRef!.Name, p.Policy.Spec.TargetRef.SectionName)))
+        {
+            var (_, conflicts) = PolicyMerger.Merge(target.Select(p => new PolicyMerger.Candidate(p.Self, p.Policy.Metadata.CreationTimestamp, p.Spec)));
+            foreach (var conflict in conflicts)
+            {
+                (conflictsByPolicy.TryGetValue(conflict.Loser, out var list) ? list : conflictsByPolicy[conflict.Loser] = []).Add(conflict);
+            }
+        }
+
+        foreach (var (policy, self, spec) in parsed)
+        {
+            var unsupported = PolicyMerger.Fields.Where(f => f.Get(spec) is not null && !EnforcedFields.Contains(f.Name)).Select(f => f.Name).ToList();
+            if (unsupported.Count > 0)
+            {
+                _diagnostics.Error(self, "spec", $"sets {string.Join(", ", unsupported)}, not enforced by this version of Portico yet; the policy is not applied");
+                DenyIfAccessControl(policy, self, spec.CarriesAccessControl, "not enforced");
+            }
+
+            var conflicts = conflictsByPolicy.TryGetValue(self, out var found) ? found : [];
+            var conflicted = conflicts.Count == 0
+                ? new StatusCondition("Conflicted", ConditionStatus.False, "NoConflicts", "no other policy sets the same fields of this target", null)
+                : new StatusCondition("Conflicted", ConditionStatus.True, "Conflicted", string.Join("; ", conflicts.Select(c => $"{c.Field} is set by {c.Winner} (older), which wins")), null);
+            _bound.Add((policy, self, [conflicted]));
+        }
+    }
+
+    private bool DnsGrammarCheck(IngressPolicy policy, ObjectRef self)
+    {
+        if (Values.DnsGrammar.IsLabel(self.Namespace) && Values.DnsGrammar.IsSubdomain(policy.Metadata.Name))
+        {
+            return true;
+        }
+
+        _diagnostics.Error(self, "metadata", "namespace must be an RFC 1123 label and name an RFC 1123 subdomain; the policy is not used");
+        return false;
+    }
+
+    /// <summary>Access control as written, for a policy whose values were refused (its parsed form does not exist).</summary>
+    private static bool CarriesAccessControl(IngressPolicySpec? spec) =>
+        spec is not null && (spec.IpAllowList is not null || spec.IpDenyList is not null || spec.BasicAuth is not null || spec.ExternalAuth is not null);
+
+    private void DenyIfAccessControl(IngressPolicy policy, ObjectRef self, bool carriesAccessControl, string why)
+    {
+        if (!carriesAccessControl || policy.Spec?.TargetRef?.Name is not { } name)
+        {
+            return;
+        }
+
+        HostPattern? host = null;
+        if (policy.Spec.TargetRef.SectionName is { } section && HostParser.TryParse(section, out var parsed, out _))
+        {
+            host = parsed;
+        }
+
+        var key = new NamespacedName(self.Namespace, name);
+        (_denials.TryGetValue(key, out var list) ? list : _denials[key] = []).Add(new Denial(self, host));
+        _diagnostics.Warning(new ObjectRef(KnownKinds.Ingress, self.Namespace, name), "metadata.name", $"{self} carries access control that is {why}; {(host is null ? "every route" : $"every route of host {host}")} of this Ingress answers 403 until it is fixed");
+    }
+
+    private sealed record Denial(ObjectRef Policy, HostPattern? Host);
+}
