@@ -1097,7 +1097,7 @@ public static partial class IngressNginxAnnotations
     [GeneratedRegex(@"^(0|[1-9][0-9]{0,9})\z", RegexOptions.CultureInvariant)]
     private static partial Regex IntegerText();
 
-    [GeneratedRegex(@"(?<![A-Za-z0-9_])(allow|deny|auth_basic|auth_request|auth_jwt|satisfy|return\s+40[13])(?![A-Za-z0-9_])", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase | RegexOptions.NonBacktracking)]
+    [GeneratedRegex(@"\b(allow|deny|auth_basic|auth_request|auth_jwt|satisfy|return\s+40[13])\b", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase | RegexOptions.NonBacktracking)]
     private static partial Regex SnippetAccessControl();
 
     [GeneratedRegex(@"^(?:\$([a-z0-9_]{1,128})|\$\{([a-z0-9_]{1,128})\})\z", RegexOptions.CultureInvariant)]
