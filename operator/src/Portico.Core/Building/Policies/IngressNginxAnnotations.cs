@@ -458,6 +458,10 @@ public static partial class IngressNginxAnnotations
                 string hint = urlText.Contains('$', StringComparison.Ordinal) ? " (nginx variables such as $host are not accepted: name the auth service's address, or use an IngressPolicy's externalAuth.service)" : string.Empty;
                 ok = DenyFail("auth-url", $"{Printable.Quote(urlText)} {HttpUrlValue.Rule}, without a query{hint}; this Ingress denies every request");
             }
+            else if (!IsSafeAuthTarget(url))
+            {
+                ok = DenyFail("auth-url", $"{Printable.Quote(urlText)} points at a loopback, link-local or unspecified address, which Portico does not call on a user's behalf (the proxy's own admin and status endpoints, cloud metadata); this Ingress denies every request");
+            }
 
             Uri? signin = null;
             if (_values.TryGetValue("auth-signin", out string? signinText))
@@ -1054,6 +1058,32 @@ public static partial class IngressNginxAnnotations
         private void Error(string field, string message) => _diagnostics.Add(new Diagnostic(Severity.Error, ingress, field, message));
 
         private void Warning(string field, string message) => _diagnostics.Add(new Diagnostic(Severity.Warning, ingress, field, message));
+    }
+
+    /// <summary>An auth subrequest must not reach the proxy pod's own loopback services or link-local addresses (cloud metadata).</summary>
+    private static bool IsSafeAuthTarget(Uri url)
+    {
+        string host = url.Host.Trim('[', ']');
+        if (host.Equals("localhost", StringComparison.OrdinalIgnoreCase) || host.EndsWith(".localhost", StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+
+        if (!IPAddress.TryParse(host, out var address))
+        {
+            return true;
+        }
+
+        if (address.IsIPv4MappedToIPv6)
+        {
+            address = address.MapToIPv4();
+        }
+
+        return !IPAddress.IsLoopback(address)
+            && !address.IsIPv6LinkLocal
+            && !address.Equals(IPAddress.Any) && !address.Equals(IPAddress.IPv6Any)
+            && !IPNetwork.Parse("169.254.0.0/16").Contains(address)
+            && !IPNetwork.Parse("127.0.0.0/8").Contains(address);
     }
 
     /// <summary>
