@@ -708,6 +708,31 @@ public sealed class IngressNginxAnnotationsTests
         Assert.That(result.Routing.IsEmpty, Is.True);
     }
 
+    [Test]
+    public void Annotations_and_an_equivalent_ingress_policy_give_equal_values()
+    {
+        var annotations = Parse(
+            ("whitelist-source-range", "192.168.1.7, 10.0.0.0/8"),
+            ("auth-type", "basic"),
+            ("auth-secret", "htpasswd"),
+            ("auth-realm", "Shop staff"),
+            ("limit-rps", "20"),
+            ("limit-burst-multiplier", "2"),
+            ("proxy-body-size", "8m"),
+            ("affinity", "cookie"),
+            ("session-cookie-name", "route"),
+            ("session-cookie-max-age", "3600"),
+            ("force-ssl-redirect", "true"));
+        var (policy, errors) = PolicySpecParser.Parse(k8s.KubernetesJson.Deserialize<Core.Kubernetes.Crds.IngressPolicySpec>("""
+            {"targetRef":{"group":"networking.k8s.io","kind":"Ingress","name":"web"},
+             "ipAllowList":["10.0.0.0/8","192.168.1.7"],"basicAuth":{"secretRef":{"name":"htpasswd"},"realm":"Shop staff"},
+             "rateLimit":{"requestsPerSecond":20,"burst":40},"maxRequestBodySize":"8Mi",
+             "sessionAffinity":{"cookie":{"name":"route","ttl":"1h"}},"httpsRedirect":true}
+            """));
+        Assert.That(errors, Is.Empty);
+        Assert.That(annotations.Policy, Is.EqualTo(policy), "ingress-nginx lists are typed exactly as IngressPolicy lists");
+    }
+
     // ---- documentation in step ----
 
     [Test]
