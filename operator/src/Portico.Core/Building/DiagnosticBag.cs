@@ -12,5 +12,7 @@ internal sealed class DiagnosticBag
 
     public void Warning(ObjectRef target, string field, string message) => _items.Add(new Diagnostic(Severity.Warning, target, field, message));
 
+    public void Add(Diagnostic diagnostic) => _items.Add(diagnostic);
+
     public ImmutableArray<Diagnostic> ToSortedArray() => [.. _items.Order()];
 }

@@ -33,6 +33,7 @@ public static class ModelBuilder
         private readonly Dictionary<HostPattern, TlsClaim> _tlsClaims = [];
         private readonly List<ObjectRef> _served = [];
         private readonly IngressPolicyBinder _policies;
+        private readonly Dictionary<ObjectRef, RespondAction> _annotationDenials = [];
         private Route? _defaultBackend;
 
         public BuildRun(ClusterSnapshot snapshot, BuildOptions options)
@@ -108,6 +109,7 @@ public static class ModelBuilder
             }
 
             _served.Add(self);
+            ApplyAnnotations(ingress, self);
             if (spec.DefaultBackend is not null)
             {
                 AddDefaultBackend(ns, spec.DefaultBackend, self);
@@ -128,6 +130,42 @@ public static class ModelBuilder
             }
         }
 
+        /// <summary>
+        /// The Ingress's ingress-nginx annotations: their diagnostics, and a 403 for every route when they carry access
+        /// control that is refused or not enforced yet (never served openly). Other annotation settings are parsed but
+        /// not enforced yet, and a warning says so.
+        /// </summary>
+        private void ApplyAnnotations(V1Ingress ingress, ObjectRef self)
+        {
+            var annotations = IngressNginxAnnotations.Parse(ingress.Metadata.Annotations, self);
+            foreach (var diagnostic in annotations.Diagnostics)
+            {
+                _diagnostics.Add(diagnostic);
+            }
+
+            var policy = annotations.Policy;
+            var unenforced = policy is null ? [] : PolicyMerger.Fields.Where(f => f.Get(policy) is not null && !IngressPolicyBinder.EnforcedFields.Contains(f.Name)).Select(f => f.Name).ToList();
+            if (!annotations.Routing.IsEmpty)
+            {
+                unenforced.Add("routing (regex paths, rewrites, redirects, canary, backend protocol, buffering)");
+            }
+
+            if (annotations.AccessDenied || policy?.CarriesAccessControl == true)
+            {
+                string why = annotations.AccessDenied ? string.Join("; ", annotations.DenyReasons) : "its access control is not enforced by this version of Portico yet";
+                _annotationDenials[self] = new RespondAction(403, $"ingress-nginx annotations of {self}: {why}; denied rather than served openly");
+                _diagnostics.Warning(self, "metadata.annotations", $"access control in the annotations cannot be honoured ({why}); every route of this Ingress answers 403 until it is fixed");
+            }
+            else if (unenforced.Count > 0)
+            {
+                _diagnostics.Warning(self, "metadata.annotations", $"ingress-nginx annotations that set {string.Join(", ", unenforced)} are understood but not enforced by this version of Portico yet; the routes are served without them");
+            }
+        }
+
+        /// <summary>The 403 a route of <paramref name="self"/> on <paramref name="host"/> gets because its access control cannot be honoured, or null.</summary>
+        private RespondAction? Denial(ObjectRef self, HostPattern host) =>
+            _annotationDenials.GetValueOrDefault(self) ?? _policies.DenialFor(new NamespacedName(self.Namespace, self.Name), host);
+
         private void AddDefaultBackend(string ns, V1IngressBackend backend, ObjectRef self)
         {
             var action = _backends.Resolve(ns, backend, self, "spec.defaultBackend");
@@ -136,7 +174,7 @@ public static class ModelBuilder
                 return;
             }
 
-            action = _policies.DenialFor(new NamespacedName(ns, self.Name), HostPattern.Any) ?? action;
+            action = Denial(self, HostPattern.Any) ?? action;
 
             if (_defaultBackend is { } holder)
             {
@@ -184,7 +222,7 @@ public static class ModelBuilder
                     continue;
                 }
 
-                action = _policies.DenialFor(new NamespacedName(ns, self.Name), host) ?? action;
+                action = Denial(self, host) ?? action;
 
                 if (_routes.TryAdd(host, new Route(match, action, self, pathField)) is { } holder)
                 {
