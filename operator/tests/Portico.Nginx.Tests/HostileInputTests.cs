@@ -92,14 +92,23 @@ public sealed class HostileInputTests
         Assert.That(response.ServerCertificate!.Subject, Is.EqualTo("CN=" + GoodHost));
     }
 
-    /// <summary>Text around the PEM blocks of a Secret and snippet annotations are ignored, not rejected: they never reach the output.</summary>
+    /// <summary>
+    /// Text around the PEM blocks of a Secret is ignored; snippet annotations are refused with a diagnostic naming each
+    /// (issue 10). Neither reaches the output, and both objects are served (these snippets carry no access control).
+    /// </summary>
     [Test]
-    public async Task Text_that_is_ignored_never_reaches_the_output_and_the_object_is_served()
+    public async Task Text_that_is_ignored_or_refused_never_reaches_the_output_and_the_object_is_served()
     {
         string rendered = _scenario.RenderedText;
         Assert.That(rendered, Does.Not.Contain("evil-ignored").IgnoreCase.And.Not.Contain("/etc/shadow"));
-        var ignoredRefs = new[] { "wrapped-pem", "snippet" }.Select(n => new ObjectRef("Ingress", "default", n));
-        Assert.That(_scenario.Result.Diagnostics.Where(d => ignoredRefs.Contains(d.Target)), Is.Empty);
+        Assert.That(_scenario.Result.Diagnostics.Where(d => d.Target == new ObjectRef("Ingress", "default", "wrapped-pem")), Is.Empty);
+        var snippet = _scenario.Result.Diagnostics.Where(d => d.Target == new ObjectRef("Ingress", "default", "snippet")).ToList();
+        Assert.That(snippet.Select(d => (d.Severity, d.Field)), Is.EquivalentTo(new[]
+        {
+            (Severity.Error, "nginx.ingress.kubernetes.io/configuration-snippet"),
+            (Severity.Error, "nginx.ingress.kubernetes.io/server-snippet"),
+        }));
+        Assert.That(snippet.Select(d => d.Message), Has.All.Contains("refused"));
 
         var response = await _scenario.GetTlsAsync("wrapped.hostile.test");
         PathMatchingTests.AssertServedBy(response, "good");
