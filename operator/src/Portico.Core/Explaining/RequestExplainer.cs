@@ -30,7 +30,7 @@ public static class RequestExplainer
                 wouldServe is null ? null : wouldServe.Match.Kind.ToString(),
                 IngressOf(wouldServe),
                 RuleOf(wouldServe),
-                $"host {HostText(host.Host)} is more specific than {loser.Host}"));
+                $"host {HostText(host.Host)} is more specific than {(loser.Host.Kind == HostKind.Any ? "the rules without host" : loser.Host.Value)}"));
         }
 
         // Every virtual host has a catch-all or a rule for "/" (the builder adds the fallback), so a route is found;
