@@ -12,8 +12,16 @@ public static class ExplanationJson
     public static void Write(Utf8JsonWriter json, Explanation explanation)
     {
         ArgumentNullException.ThrowIfNull(json);
-        ArgumentNullException.ThrowIfNull(explanation);
         json.WriteStartObject();
+        WriteProperties(json, explanation);
+        json.WriteEndObject();
+    }
+
+    /// <summary>The explanation's properties into an object the caller has opened (plan adds its own beside them).</summary>
+    public static void WriteProperties(Utf8JsonWriter json, Explanation explanation)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        ArgumentNullException.ThrowIfNull(explanation);
         json.WriteString("action", explanation.Action.ToString().ToLowerInvariant());
         WriteNullable(json, "status", explanation.Status);
         if (explanation.Backend is { } backend)
@@ -74,7 +82,6 @@ public static class ExplanationJson
         }
 
         json.WriteEndArray();
-        json.WriteEndObject();
     }
 
     /// <summary>"NS/NAME" as the contract names objects (the kind is implied by the field).</summary>

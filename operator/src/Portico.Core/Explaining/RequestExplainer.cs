@@ -48,21 +48,41 @@ public static class RequestExplainer
 
         if (request.Scheme == Uri.UriSchemeHttp && host.HttpsRedirect is { } redirect)
         {
-            string port = redirect.Port == 443 ? string.Empty : ":" + redirect.Port.ToString(CultureInfo.InvariantCulture);
-            return Verdict(route, host, ExplainedAction.Redirect, redirect.Status, null, $"host {HostText(host.Host)} has TLS and plain HTTP is redirected", $"{redirect.Scheme}://{request.Host}{port}{request.Path}", considered);
+            return ForRoute(model, host, route) with
+            {
+                Action = ExplainedAction.Redirect,
+                Status = redirect.Status,
+                Backend = null,
+                Reason = $"host {HostText(host.Host)} has TLS and plain HTTP is redirected",
+                Location = Location(redirect, request),
+                Considered = considered.ToImmutable(),
+            };
         }
 
+        var verdict = ForRoute(model, host, route) with { Considered = considered.ToImmutable() };
+        return route.Action is RedirectAction to ? verdict with { Location = Location(to, request) } : verdict;
+    }
+
+    /// <summary>
+    /// What the proxy does with a request this route takes over HTTPS (or over plain HTTP on a host that does not
+    /// redirect): the verdict without a request, used by `portico plan` for every route of a model.
+    /// </summary>
+    public static Explanation ForRoute(ProxyModel model, VirtualHost host, Route route)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(host);
+        ArgumentNullException.ThrowIfNull(route);
         return route.Action switch
         {
-            ForwardAction forward => Verdict(route, host, ExplainedAction.Forward, null, ExplainedBackend.From(model, forward.UpstreamName), "forwarded to the Service's ready endpoints", null, considered),
-            ExternalNameAction external => Verdict(route, host, ExplainedAction.Forward, null, ExplainedBackend.From(model, external.UpstreamName), $"forwarded to the ExternalName {external.Host}:{external.Port}", null, considered),
-            RespondAction respond => Verdict(route, host, ExplainedAction.Respond, respond.Status, ExplainedBackend.From(model, respond.Backend), respond.Reason, null, considered),
-            RedirectAction redirectAction => Verdict(route, host, ExplainedAction.Redirect, redirectAction.Status, null, "redirected", $"{redirectAction.Scheme}://{request.Host}{request.Path}", considered),
+            ForwardAction forward => Verdict(ExplainedAction.Forward, null, ExplainedBackend.From(model, forward.UpstreamName), "forwarded to the Service's ready endpoints", null),
+            ExternalNameAction external => Verdict(ExplainedAction.Forward, null, ExplainedBackend.From(model, external.UpstreamName), $"forwarded to the ExternalName {external.Host}:{external.Port}", null),
+            RespondAction respond => Verdict(ExplainedAction.Respond, respond.Status, ExplainedBackend.From(model, respond.Backend), respond.Reason, null),
+            RedirectAction redirect => Verdict(ExplainedAction.Redirect, redirect.Status, null, $"redirected to {redirect.Scheme} on port {redirect.Port}", null),
             _ => throw new InvalidOperationException($"route action {route.Action.GetType().Name} is not explained; add it here"),
         };
 
-        Explanation Verdict(Route r, VirtualHost h, ExplainedAction action, int? status, ExplainedBackend? backend, string reason, string? location, ImmutableArray<ConsideredRoute>.Builder others) =>
-            new(action, status, backend, IngressOf(r), RuleOf(r), r.Field, r.Match.Path, r.Match.Kind.ToString(), HostText(h.Host), reason, location, [], others.ToImmutable());
+        Explanation Verdict(ExplainedAction action, int? status, ExplainedBackend? backend, string reason, string? location) =>
+            new(action, status, backend, IngressOf(route), RuleOf(route), route.Field, route.Match.Path, route.Match.Kind.ToString(), HostText(host.Host), reason, location, [], []);
     }
 
     /// <summary>The virtual hosts that match <paramref name="requestHost"/>, the one that serves it first: exact, then wildcard, then the any-host.</summary>
@@ -106,6 +126,14 @@ public static class RequestExplainer
 
         int close = route.Field.IndexOf(']', prefix.Length);
         return close > 0 && int.TryParse(route.Field.AsSpan(prefix.Length, close - prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out int rule) ? rule : null;
+    }
+
+    /// <summary>Where the redirect sends the request: same host and path, the action's scheme, its port unless the scheme's default.</summary>
+    private static string Location(RedirectAction redirect, ExplainRequest request)
+    {
+        bool defaultPort = (redirect.Scheme, redirect.Port) is ("https", 443) or ("http", 80);
+        string port = defaultPort ? string.Empty : ":" + redirect.Port.ToString(CultureInfo.InvariantCulture);
+        return $"{redirect.Scheme}://{request.Host}{port}{request.Path}";
     }
 
     private static ObjectRef? IngressOf(Route? route) => route?.Source;
