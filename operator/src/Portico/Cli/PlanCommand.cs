@@ -1,7 +1,9 @@
 using System.CommandLine;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Portico.Core.Explaining;
 using Portico.Core.Manifests;
+using Portico.Core.Model;
 using Portico.Core.Offline;
 using Portico.Core.Rendering;
 using Portico.Options;
@@ -13,7 +15,7 @@ namespace Portico.Cli;
 /// Both sides are built and rendered in memory under the same settings; --base is paths, or one git revision whose
 /// copy of the --manifests paths is read with git. Exit 0 when no route changed, 1 when any did, 2 for unusable input.
 /// </summary>
-internal static class PlanCommand
+internal static partial class PlanCommand
 {
     private static readonly Option<string[]> Base = new("--base")
     {
@@ -84,6 +86,16 @@ internal static class PlanCommand
             before = OfflinePipeline.Render(basePaths, options.Build, options.ProxySettings, renderer);
         }
 
-        return RoutePlanner.Plan(before.Model, before.Diagnostics, head.Model, head.Diagnostics);
+        return RoutePlanner.Plan(before.Model, WithoutLocations(before.Diagnostics), head.Model, WithoutLocations(head.Diagnostics));
     }
+
+    /// <summary>
+    /// Reading diagnostics name "(FILE:LINE)"; the two sides are read from different places (a revision from a
+    /// temporary copy) and a moved document is not a new finding, so the location is left out of the comparison.
+    /// </summary>
+    private static IEnumerable<Diagnostic> WithoutLocations(IEnumerable<Diagnostic> diagnostics) =>
+        diagnostics.Select(d => d with { Message = FileLocation().Replace(d.Message, string.Empty) });
+
+    [GeneratedRegex(@" \([^()\n]*:[0-9]+\)")]
+    private static partial Regex FileLocation();
 }
