@@ -77,10 +77,13 @@ internal static class PlanMarkdown
         text.Append("\n</details>\n\n");
     }
 
-    /// <summary>HTML-escaped, with Markdown's inline punctuation neutralized (a path like "/a_b_" stays literal).</summary>
+    /// <summary>
+    /// HTML-escaped, on one line (a line break could start a heading or end a table), with Markdown's inline
+    /// punctuation neutralized (a path like "/a_b_" stays literal).
+    /// </summary>
     private static string Escape(string value)
     {
-        var text = new StringBuilder(WebUtility.HtmlEncode(value));
+        var text = new StringBuilder(WebUtility.HtmlEncode(value)).Replace('\r', ' ').Replace('\n', ' ');
         foreach (char special in "\\`*_[]|~")
         {
             text.Replace(special.ToString(), "\\" + special);
@@ -89,5 +92,5 @@ internal static class PlanMarkdown
         return text.ToString();
     }
 
-    private static string Cell(string value) => Escape(value).Replace("\n", " ", StringComparison.Ordinal);
+    private static string Cell(string value) => Escape(value);
 }
