@@ -16,7 +16,11 @@ public static class RequestExplainer
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(request);
-        var matching = MatchingHosts(model, request.Host);
+        // Over HTTPS only the hosts served with TLS have their own routes; every other name (and a host without TLS)
+        // reaches the any-host, as the proxies' TLS listeners are built from the model.
+        var matching = MatchingHosts(model, request.Host)
+            .Where(v => request.Scheme != Uri.UriSchemeHttps || v.Host.Kind == HostKind.Any || v.CertificateId is not null)
+            .ToImmutableArray();
         var host = matching[0];
         var considered = ImmutableArray.CreateBuilder<ConsideredRoute>();
         foreach (var loser in matching.Skip(1))

@@ -113,6 +113,13 @@ public sealed class RequestExplainerTests : BuilderTestBase
         Assert.That(Explain(Shop(), "http://secure.test/a").Action, Is.EqualTo(ExplainedAction.Forward));
     }
 
+    [Test]
+    public void Over_HTTPS_a_host_without_TLS_is_served_by_the_rules_without_host()
+    {
+        Assert.That(Explain(Shop(), "https://shop.test/").Host, Is.EqualTo(string.Empty), "shop.test has no TLS");
+        Assert.That(Explain(Shop(), "https://secure.test/").Host, Is.EqualTo("secure.test"));
+    }
+
     [TestCase("ftp://x/")]
     [TestCase("/relative")]
     public void Unusable_urls_are_refused_with_a_message(string url) =>
