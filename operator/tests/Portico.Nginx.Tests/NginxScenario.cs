@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Text;
 using Portico.Core.Building;
+using Portico.Core.Explaining;
 using Portico.Core.Manifests;
 using Portico.Core.Offline;
 using Portico.Core.Proxies;
@@ -24,9 +25,10 @@ internal sealed class NginxScenario : IAsyncDisposable
 
     private readonly ImmutableDictionary<string, TestBackend> _backends;
 
-    private NginxScenario(ImmutableDictionary<string, TestBackend> backends, OfflineResult result, ProxySettings settings, NginxProcess nginx)
+    private NginxScenario(ImmutableDictionary<string, TestBackend> backends, OfflineResult result, ProxySettings settings, NginxProcess nginx, bool explainChecked)
     {
         _backends = backends;
+        ExplainChecked = explainChecked;
         Result = result;
         Settings = settings;
         Nginx = nginx;
@@ -51,27 +53,31 @@ internal sealed class NginxScenario : IAsyncDisposable
     /// Starts the named backends, builds the objects from them, renders and serves. With
     /// <paramref name="notYetReloaded"/>, nginx runs the configuration rendered without the objects it selects, but
     /// with the live file of all of them: what nginx serves while the reload that brings those objects is in flight
-    /// (their plain-HTTP hosts then go through the default server's Lua routing).
+    /// (their plain-HTTP hosts then go through the default server's Lua routing). Every request is checked against
+    /// `portico explain` unless <paramref name="explainChecked"/> is false.
     /// </summary>
     public static Task<NginxScenario> StartAsync(
         IEnumerable<string> backendNames,
         Func<IReadOnlyDictionary<string, TestBackend>, IEnumerable<IKubernetesObject<V1ObjectMeta>>> objects,
         BuildOptions? options = null,
         Func<ProxySettings, ProxySettings>? configure = null,
-        Func<IKubernetesObject<V1ObjectMeta>, bool>? notYetReloaded = null) =>
+        Func<IKubernetesObject<V1ObjectMeta>, bool>? notYetReloaded = null,
+        bool explainChecked = true) =>
         StartAsync(
             backendNames,
             (Func<IReadOnlyDictionary<string, TestBackend>, ManifestSet>)(backends => ToManifestSet(objects(backends))),
             options,
             configure,
-            notYetReloaded is null ? null : set => new ManifestSet([.. set.Objects.Where(o => !notYetReloaded(o.Value))], set.Diagnostics));
+            notYetReloaded is null ? null : set => new ManifestSet([.. set.Objects.Where(o => !notYetReloaded(o.Value))], set.Diagnostics),
+            explainChecked);
 
     public static async Task<NginxScenario> StartAsync(
         IEnumerable<string> backendNames,
         Func<IReadOnlyDictionary<string, TestBackend>, ManifestSet> manifests,
         BuildOptions? options = null,
         Func<ProxySettings, ProxySettings>? configure = null,
-        Func<ManifestSet, ManifestSet>? running = null)
+        Func<ManifestSet, ManifestSet>? running = null,
+        bool explainChecked = true)
     {
         ArgumentNullException.ThrowIfNull(manifests);
         var started = new List<TestBackend>();
@@ -104,7 +110,7 @@ internal sealed class NginxScenario : IAsyncDisposable
                 try
                 {
                     var nginx = await NginxProcess.StartAsync(served, settings.StatusListen.Port);
-                    return new NginxScenario(backends, result, settings, nginx);
+                    return new NginxScenario(backends, result, settings, nginx, explainChecked);
                 }
                 catch (NginxStartException e) when (e.AddressInUse && attempt < StartAttempts)
                 {
@@ -134,10 +140,53 @@ internal sealed class NginxScenario : IAsyncDisposable
         }
     }
 
-    public Task<ProxyResponse> GetAsync(string host, string pathAndQuery = "/") => ProxyClient.GetAsync(HttpPort, host, pathAndQuery);
+    /// <summary>A plain-HTTP request; what nginx answered is checked against `portico explain`'s verdict (<see cref="AssertExplained"/>).</summary>
+    public async Task<ProxyResponse> GetAsync(string host, string pathAndQuery = "/")
+    {
+        var response = await ProxyClient.GetAsync(HttpPort, host, pathAndQuery);
+        AssertExplained(Uri.UriSchemeHttp, host, pathAndQuery, response);
+        return response;
+    }
 
-    public Task<ProxyResponse> GetTlsAsync(string host, string pathAndQuery = "/", string? sni = null) =>
-        ProxyClient.GetTlsAsync(HttpsPort, host, pathAndQuery, sni);
+    /// <summary>An HTTPS request; what nginx answered is checked against `portico explain`'s verdict (<see cref="AssertExplained"/>).</summary>
+    public async Task<ProxyResponse> GetTlsAsync(string host, string pathAndQuery = "/", string? sni = null)
+    {
+        var response = await ProxyClient.GetTlsAsync(HttpsPort, host, pathAndQuery, sni);
+        AssertExplained(Uri.UriSchemeHttps, host, pathAndQuery, response);
+        return response;
+    }
+
+    /// <summary>
+    /// explain checked against reality (issue 11), in one place for every suite: the verdict the model gives for the
+    /// request must be what nginx did. Forward: a backend answered and its address is one of the explained endpoints;
+    /// respond and redirect: nginx answered itself with the explained status. Scenarios whose served state departs
+    /// from the model on purpose (endpoints changed at run time) start with explainChecked: false.
+    /// </summary>
+    private void AssertExplained(string scheme, string host, string pathAndQuery, ProxyResponse response)
+    {
+        if (!ExplainChecked)
+        {
+            return;
+        }
+
+        int queryAt = pathAndQuery.IndexOfAny(['?', '#']);
+        string path = queryAt < 0 ? pathAndQuery : pathAndQuery[..queryAt];
+        var request = new ExplainRequest(scheme, ExplainRequest.NormalizeHost(host), path, "GET", []);
+        var verdict = RequestExplainer.Explain(Result.Model, request);
+        string said = $"explain {scheme}://{host}{pathAndQuery}: {verdict.Action} {verdict.Status} {verdict.Backend?.Service} via {verdict.Host}|{verdict.PathType} {verdict.Path}; nginx answered {response.StatusCode} from {response.Backend ?? "nginx itself"}";
+        if (verdict.Action == ExplainedAction.Forward)
+        {
+            Assert.That(response.Backend, Is.Not.Null, said);
+            Assert.That(verdict.Backend!.Endpoints, Does.Contain($"127.0.0.1:{_backends[response.Backend!].Port}"), said);
+        }
+        else
+        {
+            Assert.That((response.StatusCode, response.Backend), Is.EqualTo((verdict.Status!.Value, (string?)null)), said);
+        }
+    }
+
+    /// <summary>Whether every request is checked against `portico explain` (on unless a suite changes what is served behind the model's back).</summary>
+    public bool ExplainChecked { get; }
 
     public Task<TlsHandshakeResult> HandshakeAsync(string? sni) => ProxyClient.HandshakeAsync(HttpsPort, sni);
 

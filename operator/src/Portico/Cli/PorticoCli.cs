@@ -12,6 +12,8 @@ public static class PorticoCli
             RenderCommand.Create(),
             DiffCommand.Create(),
             ValidateCommand.Create(),
+            PlanCommand.Create(),
+            ExplainCommand.Create(),
             RunCommand.Create(),
         };
         return root;

@@ -5,7 +5,7 @@ namespace Portico.Tests.Architecture;
 
 /// <summary>
 /// The core's dependencies run one way: Model &lt;- Building &lt;- Rendering &lt;- Applying &lt;- Proxies (the bundles),
-/// with manifest reading (Manifests) and output writing (Output) beside, and the offline pipeline (Offline) composing
+/// with manifest reading (Manifests) and output writing (Output) beside, explain and plan (Explaining) reading only the model, and the offline pipeline (Offline) composing
 /// them for the CLI. A namespace importing one it must not is a design error that compiles fine, so this reads every
 /// source file of Portico.Core: its using lines and any qualified name in code (comments left out).
 /// </summary>
@@ -24,6 +24,7 @@ public sealed partial class DependencyDirectionTests
         ["Offline"] = ["Applying", "Proxies", "Output"],
         ["Files"] = ["Model", "Building", "Rendering", "Applying", "Proxies", "Offline", "Manifests", "Output", "Timing", "Kubernetes", "Values"],
         ["Timing"] = ["Model", "Building", "Rendering", "Applying", "Proxies", "Offline", "Manifests", "Output", "Files", "Kubernetes", "Values"],
+        ["Explaining"] = ["Building", "Rendering", "Applying", "Proxies", "Offline", "Manifests", "Output", "Files", "Timing", "Kubernetes", "Values"],
         ["Values"] = ["Model", "Building", "Rendering", "Applying", "Proxies", "Offline", "Manifests", "Output", "Files", "Timing", "Kubernetes"],
     };
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Portico.TestSupport;
 
 namespace Portico.Tests.Cli;
@@ -157,29 +156,6 @@ public sealed class CliTests
 
     private static (int ExitCode, string Stdout, string Stderr) Portico(params string[] args) => PorticoWithEnvironment([], args);
 
-    private static (int ExitCode, string Stdout, string Stderr) PorticoWithEnvironment(Dictionary<string, string> environment, params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var (name, value) in environment)
-        {
-            start.Environment[name] = value;
-        }
-
-        start.ArgumentList.Add(PorticoExecutable.Dll);
-        foreach (string arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromSeconds(60)))
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail("portico did not finish within 60 s");
-        }
-
-        return (process.ExitCode, stdout.Result, stderr.Result);
-    }
+    private static (int ExitCode, string Stdout, string Stderr) PorticoWithEnvironment(Dictionary<string, string> environment, params string[] args) =>
+        PorticoProcess.Run(null, environment, args);
 }

@@ -1,0 +1,68 @@
+using Portico.Core.Explaining;
+using Portico.Core.Model;
+
+namespace Portico.Envoy.Tests;
+
+/// <summary>
+/// explain checked against Envoy's routing (issue 11): for every case, Envoy's and Portico's, and for requests made
+/// from the model itself (each host, a label under each wildcard, one label too deep, an unknown host; each route's
+/// path, with "/", "/x" and "x" appended, and "/"), the route Envoy picks in the rendered route tables (as
+/// <see cref="EnvoyRoutingModel"/> reads them) is the verdict `portico explain` gives, over plain HTTP and HTTPS.
+/// </summary>
+public sealed class EnvoyExplainTests
+{
+    public static IEnumerable<TestCaseData> Cases() =>
+        EnvoyCases.Names.Select(name => new TestCaseData(name, false).SetName($"Explain equals Envoy routing: {name}"))
+            .Concat(EnvoyCases.SharedNames.Select(name => new TestCaseData(name, true).SetName($"Explain equals Envoy routing: shared {name}")));
+
+    [TestCaseSource(nameof(Cases))]
+    public void The_explained_verdict_is_the_route_Envoy_takes(string name, bool shared)
+    {
+        var result = shared ? EnvoyCases.RenderShared(name) : EnvoyCases.Render(name);
+        var parsed = new EnvoyParsed(result.Config);
+        var model = result.Model;
+        var wrong = new List<string>();
+        int checkedRequests = 0;
+        foreach (string host in Hosts(model))
+        {
+            foreach (string path in Paths(model))
+            {
+                foreach (var (scheme, routes) in new[] { (Uri.UriSchemeHttp, parsed.HttpRoutes), (Uri.UriSchemeHttps, parsed.HttpsRoutes) })
+                {
+                    var verdict = RequestExplainer.Explain(model, new ExplainRequest(scheme, host, path, "GET", []));
+                    string envoy = EnvoyRoutingModel.Route(routes, host, path);
+                    string explained = Expected(verdict);
+                    checkedRequests++;
+                    if (envoy != explained)
+                    {
+                        wrong.Add($"{scheme}://{host}{path}: Envoy {envoy}, explain {explained}");
+                    }
+                }
+            }
+        }
+
+        Assert.That(wrong, Is.Empty, $"{checkedRequests} requests checked");
+        Assert.That(checkedRequests, Is.GreaterThan(0));
+    }
+
+    /// <summary>The verdict in <see cref="EnvoyRoutingModel.Route"/>'s words.</summary>
+    private static string Expected(Explanation verdict) => verdict.Action switch
+    {
+        ExplainedAction.Forward => $"cluster {verdict.Backend!.Service.Namespace}_{verdict.Backend.Service.Name}_{verdict.Backend.Port}",
+        ExplainedAction.Redirect => $"redirect https:{new Uri(verdict.Location!).Port}",
+        _ => $"status {verdict.Status}",
+    };
+
+    private static IEnumerable<string> Hosts(ProxyModel model) =>
+        model.VirtualHosts.SelectMany(v => v.Host.Kind switch
+        {
+            HostKind.Exact => new[] { v.Host.Value, v.Host.Value.ToUpperInvariant() },
+            HostKind.Wildcard => ["a" + v.Host.WildcardSuffix, "a.b" + v.Host.WildcardSuffix],
+            _ => ["unknown.invalid"],
+        }).Distinct();
+
+    private static IEnumerable<string> Paths(ProxyModel model) =>
+        model.VirtualHosts.SelectMany(v => v.EffectiveRoutes).Select(r => r.Match.Path)
+            .SelectMany(p => new[] { p, p.TrimEnd('/') + "/", p.TrimEnd('/') + "/x", p + "x" })
+            .Append("/").Distinct(StringComparer.Ordinal);
+}
