@@ -34,6 +34,7 @@ public static class ModelBuilder
         private readonly List<ObjectRef> _served = [];
         private readonly IngressPolicyBinder _policies;
         private readonly Dictionary<ObjectRef, RespondAction> _annotationDenials = [];
+        private readonly List<UnservedRule> _unserved = [];
         private Route? _defaultBackend;
 
         public BuildRun(ClusterSnapshot snapshot, BuildOptions options)
@@ -48,10 +49,15 @@ public static class ModelBuilder
         public ProxyModel Build()
         {
             var selector = new IngressClassSelector(_snapshot, _options, _diagnostics);
-            var ours = _snapshot.Ingresses.Values.Where(selector.IsOurs).Order(IngressPrecedence.Instance);
-            foreach (var ingress in ours)
+            var byClass = _snapshot.Ingresses.Values.ToLookup(selector.IsOurs);
+            foreach (var ingress in byClass[true].Order(IngressPrecedence.Instance))
             {
                 AddIngress(ingress);
+            }
+
+            foreach (var ingress in byClass[false])
+            {
+                AddUnserved(ingress, "class", $"its class is not {Printable.Quote(_options.IngressClassName)} (or that class belongs to another controller)");
             }
 
             _certificates.Preload(_tlsClaims.Values.Select(c => c.Secret).OfType<NamespacedName>().Concat(_options.DefaultCertificate is { } d ? [d] : []));
@@ -69,7 +75,10 @@ public static class ModelBuilder
                 defaultCertificateId,
                 _diagnostics.ToSortedArray(),
                 [.. _served.Order()],
-                DesiredStatusBuilder.Build(_snapshot, _options, _served, _diagnostics.ToSortedArray(), _policies.Subjects(_served.ToHashSet())));
+                DesiredStatusBuilder.Build(_snapshot, _options, _served, _diagnostics.ToSortedArray(), _policies.Subjects(_served.ToHashSet())))
+            {
+                Unserved = [.. _unserved.OrderBy(u => u.Ingress).ThenBy(u => u.Field, StringComparer.Ordinal).ThenBy(u => u.Host).ThenBy(u => u.Match)],
+            };
         }
 
         /// <summary>
@@ -97,6 +106,7 @@ public static class ModelBuilder
             if (!DnsGrammar.IsLabel(ns) || !DnsGrammar.IsSubdomain(ingress.Metadata.Name))
             {
                 _diagnostics.Error(self, "metadata", "namespace must be an RFC 1123 label and name an RFC 1123 subdomain; the Ingress is not served");
+                AddUnserved(ingress, "rejected", "the Ingress is not served: its namespace or name is invalid");
                 return;
             }
 
@@ -105,6 +115,7 @@ public static class ModelBuilder
             if ((spec.Rules?.Count ?? 0) > limits.MaxRulesPerIngress || (spec.Tls?.Count ?? 0) > limits.MaxTlsEntriesPerIngress)
             {
                 _diagnostics.Error(self, "spec", $"has more than {limits.MaxRulesPerIngress} rules or {limits.MaxTlsEntriesPerIngress} TLS entries; the Ingress is not served");
+                AddUnserved(ingress, "rejected", "the Ingress is not served: it has too many rules or TLS entries");
                 return;
             }
 
@@ -159,6 +170,32 @@ public static class ModelBuilder
             else if (unenforced.Count > 0)
             {
                 _diagnostics.Warning(self, "metadata.annotations", $"ingress-nginx annotations that set {string.Join(", ", unenforced)} are understood but not enforced by this version of Portico yet; the routes are served without them");
+            }
+        }
+
+        /// <summary>
+        /// Records the rule paths of an Ingress that is not served (parsed quietly, within the per-Ingress bounds), so
+        /// `portico explain` can say why a request did not reach them.
+        /// </summary>
+        private void AddUnserved(V1Ingress ingress, string why, string reason)
+        {
+            var self = new ObjectRef(KnownKinds.Ingress, ingress.Metadata.NamespaceProperty ?? "default", ingress.Metadata.Name ?? string.Empty);
+            var rules = ingress.Spec?.Rules ?? [];
+            for (int i = 0; i < Math.Min(rules.Count, _options.Limits.MaxRulesPerIngress); i++)
+            {
+                var paths = rules[i].Http?.Paths ?? [];
+                if (!HostParser.TryParse(rules[i].Host, out var host, out _))
+                {
+                    continue;
+                }
+
+                for (int j = 0; j < Math.Min(paths.Count, _options.Limits.MaxPathsPerRule); j++)
+                {
+                    if (PathParser.TryParse(paths[j].Path, paths[j].PathType, out var match, out _, out _))
+                    {
+                        _unserved.Add(new UnservedRule(host, match, self, $"spec.rules[{i}].http.paths[{j}]", why, reason));
+                    }
+                }
             }
         }
 
@@ -219,6 +256,7 @@ public static class ModelBuilder
                 var action = _backends.Resolve(ns, path.Backend, self, pathField + ".backend");
                 if (action is null)
                 {
+                    _unserved.Add(new UnservedRule(host, match, self, pathField, "rejected", "its backend is invalid"));
                     continue;
                 }
 

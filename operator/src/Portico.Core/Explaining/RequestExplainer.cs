@@ -50,6 +50,13 @@ public static class RequestExplainer
             considered.Add(conflict);
         }
 
+        // Rules Portico does not serve (another class, a rejected Ingress or backend) that would have matched.
+        string requested = ExplainRequest.NormalizeHost(request.Host);
+        foreach (var unserved in model.Unserved.Where(u => HostMatches(u.Host, requested) && u.Match.Matches(request.Path)))
+        {
+            considered.Add(new ConsideredRoute(unserved.Why, HostText(unserved.Host), unserved.Match.Path, unserved.Match.Kind.ToString(), unserved.Ingress, RuleOf(route with { Field = unserved.Field }), unserved.Reason));
+        }
+
         if (request.Scheme == Uri.UriSchemeHttp && host.HttpsRedirect is { } redirect)
         {
             return ForRoute(model, host, route) with

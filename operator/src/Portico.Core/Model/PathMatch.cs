@@ -8,6 +8,12 @@ public sealed record PathMatch(PathKind Kind, string Path) : IComparable<PathMat
 {
     public bool IsRootPrefix => Kind == PathKind.Prefix && Path == "/";
 
+    /// <summary>True when <paramref name="path"/> (a request path, query removed) matches: Exact equal; Prefix element-wise.</summary>
+    public bool Matches(string path) =>
+        Kind == PathKind.Exact
+            ? path == Path
+            : IsRootPrefix || path == Path || (path.StartsWith(Path, StringComparison.Ordinal) && path.Length > Path.Length && path[Path.Length] == '/');
+
     public int CompareTo(PathMatch? other)
     {
         if (other is null)

@@ -16,6 +16,9 @@ public sealed record ProxyModel(
     EquatableArray<ObjectRef> ServedIngresses,
     EquatableArray<ObjectStatus> Statuses)
 {
+    /// <summary>Rule paths not served (another class, or rejected), sorted; for `portico explain`, never rendered.</summary>
+    public EquatableArray<UnservedRule> Unserved { get; init; } = [];
+
     /// <summary>The virtual host that takes requests no named host matches (rules without host).</summary>
     public VirtualHost AnyHost => VirtualHosts.Single(v => v.Host.Kind == HostKind.Any);
 

@@ -7,10 +7,7 @@ namespace Portico.Core.Model;
 public sealed record Route(PathMatch Match, RouteAction Action, ObjectRef? Source, string Field)
 {
     /// <summary>True when <paramref name="path"/> (a request path, query removed) matches this route: Exact equal; Prefix element-wise.</summary>
-    public bool Matches(string path) =>
-        Match.Kind == PathKind.Exact
-            ? path == Match.Path
-            : Match.IsRootPrefix || path == Match.Path || (path.StartsWith(Match.Path, StringComparison.Ordinal) && path.Length > Match.Path.Length && path[Match.Path.Length] == '/');
+    public bool Matches(string path) => Match.Matches(path);
 
     public override string ToString() => $"{Match} -> {Action}";
 }

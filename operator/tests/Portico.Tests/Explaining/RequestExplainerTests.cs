@@ -132,4 +132,23 @@ public sealed class RequestExplainerTests : BuilderTestBase
         Assert.That(ExplainRequest.Parse("http://a?q").Path, Is.EqualTo("/"));
         Assert.That(ExplainRequest.Parse("http://[::1]:80/").Host, Is.EqualTo("[::1]"));
     }
+    [Test]
+    public void Rules_of_another_class_and_rejected_ones_that_would_have_matched_are_named_with_why()
+    {
+        var bad = Kube.Ingress("badbackend").WithPath("shop.test", "/cart", "Prefix", "web", 80);
+        bad.Spec.Rules[0].Http.Paths[0].Backend.Service.Port.Number = 0;
+        var model = Build(
+        [
+            Kube.Ingress("shop").WithPath("shop.test", "/", "Prefix", "web", 80),
+            Kube.Ingress("theirs", className: "other").WithPath("shop.test", "/cart", "Prefix", "web", 80),
+            Kube.Ingress("Bad_Name").WithPath("shop.test", "/", "Prefix", "web", 80),
+            bad,
+            .. Web(),
+        ]);
+        var considered = Explain(model, "http://shop.test/cart/1").Considered.Select(c => (c.Why, c.Ingress?.Name, c.Path, c.Rule)).ToList();
+        Assert.That(considered, Does.Contain(("class", "theirs", "/cart", (int?)0)));
+        Assert.That(considered, Does.Contain(("rejected", "badbackend", "/cart", (int?)0)));
+        Assert.That(considered, Does.Contain(("rejected", "Bad_Name", "/", (int?)0)));
+        Assert.That(Explain(model, "http://other.test/cart").Considered.Where(c => c.Why is "class" or "rejected"), Is.Empty, "another host matches none of them");
+    }
 }
