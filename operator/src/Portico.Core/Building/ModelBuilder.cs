@@ -155,7 +155,7 @@ public static class ModelBuilder
             }
 
             var policy = annotations.Policy;
-            var unenforced = policy is null ? [] : PolicyMerger.Fields.Where(f => f.Get(policy) is not null && !IngressPolicyBinder.EnforcedFields.Contains(f.Name)).Select(f => f.Name).ToList();
+            var unenforced = policy is null ? [] : IngressPolicyBinder.UnenforcedFields(policy);
             if (!annotations.Routing.IsEmpty)
             {
                 unenforced.Add("routing (regex paths, rewrites, redirects, canary, backend protocol, buffering)");

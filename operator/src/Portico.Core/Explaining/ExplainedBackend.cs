@@ -10,25 +10,21 @@ namespace Portico.Core.Explaining;
 public sealed record ExplainedBackend(ObjectRef Service, int Port, ImmutableArray<string> Endpoints, string? ExternalName)
 {
     /// <summary>
-    /// The backend of an upstream name. A 503 route names an upstream that may not exist in the model (no ready
-    /// endpoints): its name is "namespace_service_port" and no part may contain '_', so it splits back safely.
+    /// The backend of an upstream name, looked up in the model's upstreams by name. Every name an action carries is
+    /// one of them (the builder registers a Service port's upstream even while it has no ready endpoints).
     /// </summary>
-    public static ExplainedBackend? From(ProxyModel model, string? upstreamName)
+    public static ExplainedBackend? From(IReadOnlyDictionary<string, Upstream> upstreams, string? upstreamName)
+    {
+        ArgumentNullException.ThrowIfNull(upstreams);
+        return upstreamName is not null && upstreams.TryGetValue(upstreamName, out var upstream)
+            ? new ExplainedBackend(upstream.Service, upstream.Port, [.. upstream.Endpoints.Select(e => e.HostPort)], upstream.ExternalName)
+            : null;
+    }
+
+    /// <summary>The model's upstreams by name: built once per model by whoever explains many routes of it.</summary>
+    public static Dictionary<string, Upstream> Index(ProxyModel model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        if (upstreamName is null)
-        {
-            return null;
-        }
-
-        if (model.UpstreamNamed(upstreamName) is { } upstream)
-        {
-            return new ExplainedBackend(upstream.Service, upstream.Port, [.. upstream.Endpoints.Select(e => e.HostPort)], upstream.ExternalName);
-        }
-
-        string[] parts = upstreamName.Split('_');
-        return parts.Length == 3 && int.TryParse(parts[2], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int port)
-            ? new ExplainedBackend(new ObjectRef("Service", parts[0], parts[1]), port, [], null)
-            : null;
+        return model.Upstreams.ToDictionary(u => u.Name, StringComparer.Ordinal);
     }
 }

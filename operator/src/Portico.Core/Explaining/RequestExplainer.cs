@@ -59,7 +59,7 @@ public static class RequestExplainer
 
         if (request.Scheme == Uri.UriSchemeHttp && host.HttpsRedirect is { } redirect)
         {
-            return ForRoute(model, host, route) with
+            return ForRoute(ExplainedBackend.Index(model), host, route) with
             {
                 Action = ExplainedAction.Redirect,
                 Status = redirect.Status,
@@ -70,24 +70,25 @@ public static class RequestExplainer
             };
         }
 
-        var verdict = ForRoute(model, host, route) with { Considered = considered.ToImmutable() };
+        var verdict = ForRoute(ExplainedBackend.Index(model), host, route) with { Considered = considered.ToImmutable() };
         return route.Action is RedirectAction to ? verdict with { Location = Location(to, request) } : verdict;
     }
 
     /// <summary>
     /// What the proxy does with a request this route takes over HTTPS (or over plain HTTP on a host that does not
     /// redirect): the verdict without a request, used by `portico plan` for every route of a model.
+    /// <paramref name="upstreams"/> is the model's <see cref="ExplainedBackend.Index"/>, built once per model.
     /// </summary>
-    public static Explanation ForRoute(ProxyModel model, VirtualHost host, Route route)
+    public static Explanation ForRoute(IReadOnlyDictionary<string, Upstream> upstreams, VirtualHost host, Route route)
     {
-        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(upstreams);
         ArgumentNullException.ThrowIfNull(host);
         ArgumentNullException.ThrowIfNull(route);
         return route.Action switch
         {
-            ForwardAction forward => Verdict(ExplainedAction.Forward, null, ExplainedBackend.From(model, forward.UpstreamName), "forwarded to the Service's ready endpoints", null),
-            ExternalNameAction external => Verdict(ExplainedAction.Forward, null, ExplainedBackend.From(model, external.UpstreamName), $"forwarded to the ExternalName {external.Host}:{external.Port}", null),
-            RespondAction respond => Verdict(ExplainedAction.Respond, respond.Status, ExplainedBackend.From(model, respond.Backend), respond.Reason, null),
+            ForwardAction forward => Verdict(ExplainedAction.Forward, null, ExplainedBackend.From(upstreams, forward.UpstreamName), "forwarded to the Service's ready endpoints", null),
+            ExternalNameAction external => Verdict(ExplainedAction.Forward, null, ExplainedBackend.From(upstreams, external.UpstreamName), $"forwarded to the ExternalName {external.Host}:{external.Port}", null),
+            RespondAction respond => Verdict(ExplainedAction.Respond, respond.Status, ExplainedBackend.From(upstreams, respond.Backend), respond.Reason, null),
             RedirectAction redirect => Verdict(ExplainedAction.Redirect, redirect.Status, null, $"redirected to {redirect.Scheme} on port {redirect.Port}", null),
             _ => throw new InvalidOperationException($"route action {route.Action.GetType().Name} is not explained; add it here"),
         };

@@ -37,12 +37,14 @@ public static class RoutePlanner
     {
         ArgumentNullException.ThrowIfNull(model);
         var routes = new Dictionary<(HostPattern, PathMatch), RouteState>();
+        var upstreams = ExplainedBackend.Index(model);
+        var certificates = model.Certificates.ToDictionary(c => c.Id, StringComparer.Ordinal);
         foreach (var host in model.VirtualHosts)
         {
-            var certificate = host.CertificateId is { } id ? model.Certificates.FirstOrDefault(c => c.Id == id) : null;
+            var certificate = host.CertificateId is { } id ? certificates.GetValueOrDefault(id) : null;
             foreach (var route in host.EffectiveRoutes)
             {
-                routes[(host.Host, route.Match)] = new RouteState(RequestExplainer.ForRoute(model, host, route), certificate, host.HttpsRedirect?.Status, ReferenceEquals(route, host.Fallback));
+                routes[(host.Host, route.Match)] = new RouteState(RequestExplainer.ForRoute(upstreams, host, route), certificate, host.HttpsRedirect?.Status, ReferenceEquals(route, host.Fallback));
             }
         }
 

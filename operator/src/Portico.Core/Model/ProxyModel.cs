@@ -23,7 +23,4 @@ public sealed record ProxyModel(
     public VirtualHost AnyHost => VirtualHosts.Single(v => v.Host.Kind == HostKind.Any);
 
     public bool HasErrors => Diagnostics.Any(d => d.Severity == Severity.Error);
-
-    /// <summary>The upstream of that name, or null.</summary>
-    public Upstream? UpstreamNamed(string name) => Upstreams.FirstOrDefault(u => u.Name == name);
 }

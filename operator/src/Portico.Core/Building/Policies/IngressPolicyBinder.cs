@@ -21,6 +21,10 @@ internal sealed class IngressPolicyBinder
     /// <summary>The PolicySpec fields (CRD names) the renderers enforce today; every other field set makes a policy unsupported.</summary>
     public static readonly ImmutableHashSet<string> EnforcedFields = [];
 
+    /// <summary>The fields <paramref name="spec"/> sets that the renderers do not enforce yet (CRD names).</summary>
+    public static List<string> UnenforcedFields(PolicySpec spec) =>
+        [.. PolicyMerger.Fields.Where(f => f.Get(spec) is not null && !EnforcedFields.Contains(f.Name)).Select(f => f.Name)];
+
     private readonly ClusterSnapshot _snapshot;
     private readonly DiagnosticBag _diagnostics;
     private readonly Dictionary<NamespacedName, List<Denial>> _denials = [];
@@ -62,7 +66,7 @@ internal sealed class IngressPolicyBinder
         {
             string ns = policy.Metadata.NamespaceProperty ?? "default";
             var self = new ObjectRef(Kind, ns, policy.Metadata.Name);
-            if (!DnsGrammarCheck(policy, self))
+            if (!HasValidName(policy, self))
             {
                 continue;
             }
@@ -101,7 +105,7 @@ internal sealed class IngressPolicyBinder
 
         foreach (var (policy, self, spec) in parsed)
         {
-            var unsupported = PolicyMerger.Fields.Where(f => f.Get(spec) is not null && !EnforcedFields.Contains(f.Name)).Select(f => f.Name).ToList();
+            var unsupported = UnenforcedFields(spec);
             if (unsupported.Count > 0)
             {
                 _diagnostics.Error(self, "spec", $"sets {string.Join(", ", unsupported)}, not enforced by this version of Portico yet; the policy is not applied");
@@ -116,7 +120,7 @@ internal sealed class IngressPolicyBinder
         }
     }
 
-    private bool DnsGrammarCheck(IngressPolicy policy, ObjectRef self)
+    private bool HasValidName(IngressPolicy policy, ObjectRef self)
     {
         if (Values.DnsGrammar.IsLabel(self.Namespace) && Values.DnsGrammar.IsSubdomain(policy.Metadata.Name))
         {
