@@ -34,6 +34,8 @@ public static class ModelBuilder
         private readonly List<ObjectRef> _served = [];
         private readonly IngressPolicyBinder _policies;
         private readonly Dictionary<ObjectRef, RespondAction> _annotationDenials = [];
+        private readonly Dictionary<ObjectRef, IngressNginxAnnotationResult> _annotations = [];
+        private readonly HashSet<(HostPattern Host, PathMatch Match)> _httpsRedirectOff = [];
         private readonly List<UnservedRule> _unserved = [];
         private Route? _defaultBackend;
 
@@ -92,6 +94,16 @@ public static class ModelBuilder
             var redirect = _options.RedirectHttpToHttps && certificateId is not null && host.Kind != HostKind.Any
                 ? new RedirectAction("https", _options.HttpsRedirectPort, 308)
                 : null;
+
+            // A route whose policy turns the redirect off (httpsRedirect: false, ssl-redirect: "false") keeps plain
+            // HTTP; the host-wide redirect then becomes a redirect on each of the other routes.
+            if (redirect is not null && routes.Any(r => _httpsRedirectOff.Contains((host, r.Match))))
+            {
+                routes = [.. routes.Select(r => _httpsRedirectOff.Contains((host, r.Match)) || r.Policy.HttpsRedirect is not null ? r : r with { Policy = r.Policy with { HttpsRedirect = redirect } })];
+                fallback = fallback is null ? null : fallback with { Policy = fallback.Policy with { HttpsRedirect = redirect } };
+                redirect = null;
+            }
+
             return new VirtualHost(host, routes, fallback, certificateId, redirect);
         }
 
@@ -149,6 +161,7 @@ public static class ModelBuilder
         private void ApplyAnnotations(V1Ingress ingress, ObjectRef self)
         {
             var annotations = IngressNginxAnnotations.Parse(ingress.Metadata.Annotations, self);
+            _annotations[self] = annotations;
             foreach (var diagnostic in annotations.Diagnostics)
             {
                 _diagnostics.Add(diagnostic);
@@ -199,6 +212,28 @@ public static class ModelBuilder
             }
         }
 
+        /// <summary>
+        /// <paramref name="route"/> with what its Ingress's policies and annotations ask of it on <paramref name="host"/>
+        /// (policy fields win over annotations). Routes that only answer a status carry no policy.
+        /// </summary>
+        private Route WithPolicy(ObjectRef self, HostPattern host, Route route)
+        {
+            if (route.Action is RespondAction)
+            {
+                return route;
+            }
+
+            var annotations = _annotations.GetValueOrDefault(self);
+            var spec = RoutePolicyResolver.Overlay(_policies.PolicyFor(new NamespacedName(self.Namespace, self.Name), host), annotations?.Policy);
+            if (spec?.HttpsRedirect == false)
+            {
+                _httpsRedirectOff.Add((host, route.Match));
+            }
+
+            var policy = RoutePolicyResolver.Resolve(spec, annotations?.Routing ?? Model.Policies.IngressNginxRouting.None, _options);
+            return policy.IsEmpty ? route : route with { Policy = policy };
+        }
+
         /// <summary>The 403 a route of <paramref name="self"/> on <paramref name="host"/> gets because its access control cannot be honoured, or null.</summary>
         private RespondAction? Denial(ObjectRef self, HostPattern host) =>
             _annotationDenials.GetValueOrDefault(self) ?? _policies.DenialFor(new NamespacedName(self.Namespace, self.Name), host);
@@ -219,7 +254,7 @@ public static class ModelBuilder
                 return;
             }
 
-            _defaultBackend = new Route(RootPrefix, action, self, "spec.defaultBackend");
+            _defaultBackend = WithPolicy(self, HostPattern.Any, new Route(RootPrefix, action, self, "spec.defaultBackend"));
         }
 
         private HostPattern? AddRule(string ns, V1IngressRule rule, ObjectRef self, string field)
@@ -262,7 +297,7 @@ public static class ModelBuilder
 
                 action = Denial(self, host) ?? action;
 
-                if (_routes.TryAdd(host, new Route(match, action, self, pathField)) is { } holder)
+                if (_routes.TryAdd(host, WithPolicy(self, host, new Route(match, action, self, pathField))) is { } holder)
                 {
                     string by = holder.Source == self ? "an earlier path of this Ingress" : $"{holder.Source} (older)";
                     _diagnostics.Error(self, pathField, $"{match} on host {host} is already served by {by}; this path is not served");

@@ -88,6 +88,7 @@ public static class RequestExplainer
         {
             ForwardAction forward => Verdict(ExplainedAction.Forward, null, ExplainedBackend.From(upstreams, forward.UpstreamName), "forwarded to the Service's ready endpoints", null),
             ExternalNameAction external => Verdict(ExplainedAction.Forward, null, ExplainedBackend.From(upstreams, external.UpstreamName), $"forwarded to the ExternalName {external.Host}:{external.Port}", null),
+            SplitAction split => Verdict(ExplainedAction.Forward, null, ExplainedBackend.From(upstreams, split.Upstream), $"split by weight: {split}", null),
             RespondAction respond => Verdict(ExplainedAction.Respond, respond.Status, ExplainedBackend.From(upstreams, respond.Backend), respond.Reason, null),
             RedirectAction redirect => Verdict(ExplainedAction.Redirect, redirect.Status, null, $"redirected to {redirect.Scheme} on port {redirect.Port}", null),
             _ => throw new InvalidOperationException($"route action {route.Action.GetType().Name} is not explained; add it here"),

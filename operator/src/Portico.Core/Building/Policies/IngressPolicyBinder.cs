@@ -29,6 +29,7 @@ internal sealed class IngressPolicyBinder
     private readonly DiagnosticBag _diagnostics;
     private readonly Dictionary<NamespacedName, List<Denial>> _denials = [];
     private readonly List<(IngressPolicy Policy, ObjectRef Self, ImmutableArray<StatusCondition> Conflicts)> _bound = [];
+    private readonly Dictionary<NamespacedName, List<Applied>> _applied = [];
 
     public IngressPolicyBinder(ClusterSnapshot snapshot, DiagnosticBag diagnostics)
     {
@@ -47,6 +48,21 @@ internal sealed class IngressPolicyBinder
 
         var denial = denials.FirstOrDefault(d => d.Host is null || d.Host == host);
         return denial is null ? null : new RespondAction(403, $"access control of {denial.Policy} cannot be enforced; denied rather than served openly");
+    }
+
+    /// <summary>
+    /// The merged policy for the routes of <paramref name="ingress"/> on <paramref name="host"/>: every applied policy
+    /// that targets the Ingress as a whole or that host by sectionName, field by field, oldest first. Null when none.
+    /// </summary>
+    public PolicySpec? PolicyFor(NamespacedName ingress, HostPattern host)
+    {
+        if (!_applied.TryGetValue(ingress, out var applied))
+        {
+            return null;
+        }
+
+        var candidates = applied.Where(a => a.Host is null || a.Host == host).Select(a => a.Candidate).ToList();
+        return candidates.Count == 0 ? null : PolicyMerger.Merge(candidates).Merged;
     }
 
     /// <summary>The status subjects of every policy: ResolvedRefs against the Ingresses served, Conflicted from the merge.</summary>
@@ -93,13 +109,27 @@ internal sealed class IngressPolicyBinder
             parsed.Add((policy, self, spec));
         }
 
+        // Conflicts: within each sectionName group plus the policies of the whole Ingress (which also reach that
+        // host), and among the whole-Ingress policies alone. Independent of which hosts the Ingress has.
         var conflictsByPolicy = new Dictionary<ObjectRef, List<PolicyMerger.Conflict>>();
-        foreach (var target in parsed.GroupBy(p => (p.Self.Namespace, p.Policy.Spec.TargetRef!.Name, p.Policy.Spec.TargetRef.SectionName)))
+        foreach (var target in parsed.GroupBy(p => (p.Self.Namespace, p.Policy.Spec!.TargetRef!.Name)))
         {
-            var (_, conflicts) = PolicyMerger.Merge(target.Select(p => new PolicyMerger.Candidate(p.Self, p.Policy.Metadata.CreationTimestamp, p.Spec)));
-            foreach (var conflict in conflicts)
+            var whole = target.Where(p => p.Policy.Spec!.TargetRef!.SectionName is null).ToList();
+            var groups = target.Where(p => p.Policy.Spec!.TargetRef!.SectionName is not null)
+                .GroupBy(p => p.Policy.Spec!.TargetRef!.SectionName, StringComparer.Ordinal)
+                .Select(g => whole.Concat(g).ToList())
+                .Append(whole);
+            foreach (var group in groups)
             {
-                (conflictsByPolicy.TryGetValue(conflict.Loser, out var list) ? list : conflictsByPolicy[conflict.Loser] = []).Add(conflict);
+                var (_, conflicts) = PolicyMerger.Merge(group.Select(p => new PolicyMerger.Candidate(p.Self, p.Policy.Metadata.CreationTimestamp, p.Spec)));
+                foreach (var conflict in conflicts)
+                {
+                    var list = conflictsByPolicy.TryGetValue(conflict.Loser, out var found) ? found : conflictsByPolicy[conflict.Loser] = [];
+                    if (!list.Contains(conflict))
+                    {
+                        list.Add(conflict);
+                    }
+                }
             }
         }
 
@@ -111,6 +141,10 @@ internal sealed class IngressPolicyBinder
                 _diagnostics.Error(self, "spec", $"sets {string.Join(", ", unsupported)}, not enforced by this version of Portico yet; the policy is not applied");
                 DenyIfAccessControl(policy, self, spec.CarriesAccessControl, "not enforced");
             }
+            else
+            {
+                Apply(policy, self, spec);
+            }
 
             var conflicts = conflictsByPolicy.TryGetValue(self, out var found) ? found : [];
             var conflicted = conflicts.Count == 0
@@ -118,6 +152,25 @@ internal sealed class IngressPolicyBinder
                 : new StatusCondition("Conflicted", ConditionStatus.True, "Conflicted", string.Join("; ", conflicts.Select(c => $"{c.Field} is set by {c.Winner} (older), which wins")), null);
             _bound.Add((policy, self, [conflicted]));
         }
+    }
+
+    /// <summary>Records an accepted policy for its target (narrowed to the sectionName host when set).</summary>
+    private void Apply(IngressPolicy policy, ObjectRef self, PolicySpec spec)
+    {
+        var targetRef = policy.Spec!.TargetRef!;
+        HostPattern? host = null;
+        if (targetRef.SectionName is { } section)
+        {
+            if (!HostParser.TryParse(section, out var parsedHost, out _))
+            {
+                return;
+            }
+
+            host = parsedHost;
+        }
+
+        var key = new NamespacedName(self.Namespace, targetRef.Name!);
+        (_applied.TryGetValue(key, out var list) ? list : _applied[key] = []).Add(new Applied(new PolicyMerger.Candidate(self, policy.Metadata.CreationTimestamp, spec), host));
     }
 
     private bool HasValidName(IngressPolicy policy, ObjectRef self)
@@ -154,4 +207,6 @@ internal sealed class IngressPolicyBinder
     }
 
     private sealed record Denial(ObjectRef Policy, HostPattern? Host);
+
+    private sealed record Applied(PolicyMerger.Candidate Candidate, HostPattern? Host);
 }

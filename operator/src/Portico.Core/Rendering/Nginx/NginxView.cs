@@ -69,6 +69,9 @@ public sealed record NginxCertificateView(string CertificateFile, string KeyFile
 /// </summary>
 public sealed record NginxLocationView(string Modifier, string Path, string? Upstream, string? ExternalHost, int? Status)
 {
+    /// <summary>What the location enforces besides its target (the route's policy); rendered as directives inside the location.</summary>
+    public Model.Policies.RoutePolicy Policy { get; init; } = Model.Policies.RoutePolicy.None;
+
     /// <summary>With Lua endpoints: the key under which the live file names this location's target (upstream or status).</summary>
     public string? Route { get; init; }
 

@@ -57,7 +57,9 @@ internal static class NginxViewBuilder
 
     private static string RouteKey(NginxServerView server, NginxLocationView location)
     {
-        string identity = $"{(server.IsDefault ? "_" : server.Host)}\n{location.Modifier}\n{location.Path}";
+        // The policy's key is part of the identity: a route whose policy changed gets a new key, so its new target
+        // cannot go out live while the workers still run the old policy (the reload brings both together).
+        string identity = $"{(server.IsDefault ? "_" : server.Host)}\n{location.Modifier}\n{location.Path}{(location.Policy.IsEmpty ? string.Empty : "\n" + location.Policy.Key)}";
         return "r" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(identity)))[..20];
     }
 
@@ -71,7 +73,8 @@ internal static class NginxViewBuilder
         foreach (var host in model.VirtualHosts.Where(v => v.Host.Kind == HostKind.Exact && v.CertificateId is null))
         {
             var routes = host.EffectiveRoutes.ToList();
-            if (routes.Any(r => LiveTarget(r.Action) is null))
+            // A host with any policy waits for its own server block: the fallback table only routes, it enforces nothing.
+            if (routes.Any(r => LiveTarget(r.Action) is null || !r.Policy.IsEmpty))
             {
                 continue;
             }
@@ -100,7 +103,7 @@ internal static class NginxViewBuilder
             var match = route.Match;
             if (match.Kind == PathKind.Exact)
             {
-                locations.Add(Location("=", match.Path, route.Action, lua));
+                locations.Add(Location("=", match.Path, route.Action, lua) with { Policy = route.Policy });
 
                 // nginx answers a request for "/p" by itself with a 301 to "/p/" when a location named "/p/" (exact
                 // ones too) uses proxy_pass: its auto-redirect. An Exact "/p/" must not catch "/p" at all, so "/p"
@@ -108,21 +111,22 @@ internal static class NginxViewBuilder
                 if (match.Path.Length > 1 && match.Path.EndsWith('/') && exactLocationPaths.Add(match.Path[..^1]))
                 {
                     string bare = match.Path[..^1];
-                    locations.Add(Location("=", bare, host.RouteFor(bare)!.Action, lua));
+                    var bareRoute = host.RouteFor(bare)!;
+                    locations.Add(Location("=", bare, bareRoute.Action, lua) with { Policy = bareRoute.Policy });
                 }
             }
             else if (match.IsRootPrefix)
             {
-                locations.Add(Location(string.Empty, "/", route.Action, lua));
+                locations.Add(Location(string.Empty, "/", route.Action, lua) with { Policy = route.Policy });
             }
             else
             {
                 if (!exactPaths.Contains(match.Path))
                 {
-                    locations.Add(Location("=", match.Path, route.Action, lua));
+                    locations.Add(Location("=", match.Path, route.Action, lua) with { Policy = route.Policy });
                 }
 
-                locations.Add(Location("^~", match.Path + "/", route.Action, lua));
+                locations.Add(Location("^~", match.Path + "/", route.Action, lua) with { Policy = route.Policy });
             }
         }
 
