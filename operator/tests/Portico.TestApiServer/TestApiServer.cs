@@ -213,11 +213,11 @@ public sealed class TestApiServer : IAsyncDisposable
     /// <c>/apis/{group}/{version}/[namespaces/{ns}/]{plural}</c>, discovery, and this test-side API for
     /// <typeparamref name="T"/>. Until then, requests for it get 404 like any unknown resource.
     /// </summary>
-    public void ServeCustomResource<T>(string group, string version, string plural, string kind, bool namespaced)
+    public void ServeCustomResource<T>(string group, string version, string plural, string kind, bool namespaced, bool statusSubresource = false)
         where T : class, IKubernetesObject<V1ObjectMeta>
     {
         ArgumentException.ThrowIfNullOrEmpty(group);
-        served.Add(ResourceRegistry.CustomResource<T>(group, version, plural, kind, namespaced));
+        served.Add(ResourceRegistry.CustomResource<T>(group, version, plural, kind, namespaced, statusSubresource));
         notifier.Notify();
     }
 

@@ -106,9 +106,9 @@ internal static class ResourceRegistry
     public static IReadOnlyList<ResourceDefinition> All { get; } =
         [Ingresses, IngressClasses, Services, Secrets, CoreEvents, Namespaces, EndpointSlices, Leases, Events, TestWidgets];
 
-    /// <summary>A custom resource as a CRD with a spec and no subresources would define it.</summary>
-    public static ResourceDefinition CustomResource<T>(string group, string version, string plural, string kind, bool namespaced) =>
-        Define<T>(group, version, plural, kind.ToLowerInvariant(), kind, namespaced) with { HasSpec = true };
+    /// <summary>A custom resource as a CRD with a spec (and, when asked, the status subresource) would define it.</summary>
+    public static ResourceDefinition CustomResource<T>(string group, string version, string plural, string kind, bool namespaced, bool statusSubresource = false) =>
+        Define<T>(group, version, plural, kind.ToLowerInvariant(), kind, namespaced) with { HasSpec = true, HasStatusSubresource = statusSubresource };
 
     private static ResourceDefinition Define<T>(string group, string version, string plural, string singular, string kind, bool namespaced) => new()
     {
