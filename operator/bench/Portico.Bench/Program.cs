@@ -1,7 +1,7 @@
 using Portico.Bench;
 using Portico.Bench.Operator;
 
-// portico-bench render [--sizes 1000,10000] [--runs 3] [--work DIR] [--portico PATH/portico.dll] [--portico-env NAME=VALUE,...]
+// portico-bench render [--sizes 1000,10000] [--runs 3] [--policies] [--work DIR] [--portico PATH/portico.dll] [--portico-env NAME=VALUE,...]
 // portico-bench operator [--ingresses 100,1000] [--changes 50] [--warmup 4] [--gap-ms 1100]
 // portico-bench churn [--ingresses 100] [--seconds 30] [--rate 50] [--variants none,other,loaded] [--client wrk|httpclient] [--wrk-threads 1] [--connections 16] [--wrk-header "Connection: close"]
 // portico-bench operator [--settle]: with --settle each change waits until the operator has applied the previous one
@@ -24,7 +24,8 @@ switch (args[0])
             arguments.List("--portico-env", string.Empty).Select(pair => pair.Split('=', 2)).ToDictionary(pair => pair[0], pair => pair[1]),
             arguments.Ints("--sizes", "1000,10000"),
             arguments.Text("--work", Path.Combine(Path.GetTempPath(), "portico-bench")),
-            arguments.Int("--runs", 3));
+            arguments.Int("--runs", 3),
+            arguments.Flag("--policies"));
     case "operator" or "latency":
         return await LatencyBenchmark.RunAsync(
             arguments.Rig("latency"),

@@ -18,12 +18,12 @@ internal static class RenderBenchmark
     private static readonly string[] StageNames = ["startup", "setup", "read", "parse", "snapshot", "build", "render", "write"];
     private static readonly string[] WarmStageNames = ["read", "parse", "snapshot", "build", "render"];
 
-    public static int Run(string porticoDll, IReadOnlyDictionary<string, string> environment, int[] sizes, string workDirectory, int runs)
+    public static int Run(string porticoDll, IReadOnlyDictionary<string, string> environment, int[] sizes, string workDirectory, int runs, bool policies = false)
     {
         Directory.CreateDirectory(workDirectory);
         Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Math.Round(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 1073741824.0)} GiB, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}; load average {LoadAverage()}");
         string prefix = string.Concat(environment.Select(e => $"{e.Key}={e.Value} "));
-        Console.WriteLine($"portico: {prefix}dotnet {porticoDll} render --timings; {runs} cold runs per size, medians; stage times are the child's own (ms)");
+        Console.WriteLine($"portico: {prefix}dotnet {porticoDll} render --timings; {runs} cold runs per size, medians; stage times are the child's own (ms){(policies ? "; an IngressPolicy on every 10th Ingress" : string.Empty)}");
         Console.WriteLine();
         Console.WriteLine("| Ingresses | manifest MiB | " + string.Join(" | ", StageNames.Select(s => s + " ms")) + " | portico render process s | process CPU s | peak RSS MiB | nginx -t s | ratio | target (< 0.5) |");
         Console.WriteLine("|---:|---:|" + string.Concat(StageNames.Select(_ => "---:|")) + "---:|---:|---:|---:|---:|:---|");
@@ -33,7 +33,7 @@ internal static class RenderBenchmark
         {
             string manifest = Path.Combine(workDirectory, $"cluster-{size}.yaml");
             string output = Path.Combine(workDirectory, $"out-{size}");
-            SyntheticCluster.Write(manifest, size);
+            SyntheticCluster.Write(manifest, size, policies);
             var warm = WarmStages(manifest);
             warmLines.Add($"| {size:N0} | " + string.Join(" | ", WarmStageNames.Select(s => warm.GetValueOrDefault(s).ToString("F0", CultureInfo.InvariantCulture))) + " |");
 

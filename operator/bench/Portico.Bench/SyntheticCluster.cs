@@ -6,12 +6,13 @@ namespace Portico.Bench;
 
 /// <summary>
 /// Writes a synthetic cluster as one multi-document YAML file: N Ingresses in 50 namespaces, 3 paths each, one
-/// Service per Ingress with an EndpointSlice of 3 ready endpoints, TLS (own Secret) on every 10th Ingress.
+/// Service per Ingress with an EndpointSlice of 3 ready endpoints, TLS (own Secret) on every 10th Ingress and, with
+/// <c>policies</c>, an IngressPolicy on every 10th other one (headers, CORS, rate limit, timeouts, an IP allow list).
 /// Deterministic but for the TLS keys, which are made fresh (EC P-256) per run.
 /// </summary>
 internal static class SyntheticCluster
 {
-    public static void Write(string path, int ingresses)
+    public static void Write(string path, int ingresses, bool policies = false)
     {
         using var writer = new StreamWriter(path, append: false, new UTF8Encoding(false));
         writer.Write("apiVersion: networking.k8s.io/v1\nkind: IngressClass\nmetadata:\n  name: portico\nspec:\n  controller: portico.dev/ingress-controller\n");
@@ -84,6 +85,30 @@ internal static class SyntheticCluster
                     conditions: {"{"}ready: true{"}"}
 
                 """);
+            if (policies && i % 10 == 5)
+            {
+                writer.Write($"""
+                    ---
+                    apiVersion: portico.dev/v1alpha1
+                    kind: IngressPolicy
+                    metadata:
+                      name: {name}-policy
+                      namespace: {ns}
+                      creationTimestamp: "2026-01-01T00:00:00Z"
+                    spec:
+                      targetRef: {"{"}group: networking.k8s.io, kind: Ingress, name: {name}{"}"}
+                      responseHeaders:
+                        set: [{"{"}name: X-Content-Type-Options, value: nosniff{"}"}]
+                      cors:
+                        allowOrigins: ["https://{name}.partner.example.org"]
+                        allowMethods: [GET, POST]
+                      rateLimit: {"{"}requestsPerSecond: {10 + (i % 7)}, burst: 20{"}"}
+                      timeouts: {"{"}connect: 2s, idle: 30s{"}"}
+                      ipAllowList: ["10.0.0.0/8", "192.168.{i & 255}.0/24"]
+
+                    """);
+            }
+
             if (tls)
             {
                 var (certificate, key) = Certificate(host);
