@@ -15,6 +15,7 @@ public static class PorticoCli
             PlanCommand.Create(),
             ExplainCommand.Create(),
             RunCommand.Create(),
+            BootstrapCommand.Create(),
         };
         return root;
     }
