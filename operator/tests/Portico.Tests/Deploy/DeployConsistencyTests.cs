@@ -56,6 +56,54 @@ public sealed partial class DeployConsistencyTests(string variant)
     }
 
     [Test]
+    public void The_bootstrap_container_writes_a_configuration_the_sidecar_starts_on_with_these_settings()
+    {
+        string work = Path.Combine(Path.GetTempPath(), $"portico-deploy-bootstrap-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(work);
+        try
+        {
+            string config = Path.Combine(work, "portico.yaml");
+            File.WriteAllText(config, DeploySettings.Yaml(_objects));
+            string shared = Path.Combine(work, "shared");
+
+            // The init container's arguments, with the shared directory moved to a temporary one.
+            var run = Cli.PorticoProcess.Run([.. _objects.Bootstrap.Args.Select(a => a == DeploySettings.ConfigMountPath + "/portico.yaml" ? config : a), "--shared-dir", shared]);
+            Assert.That(run.ExitCode, Is.EqualTo(0), run.Stderr);
+            if (_resolved.Proxy != ProxyKind.Nginx)
+            {
+                Assert.That(File.Exists(Path.Combine(shared, "current", "envoy.json")), Is.True);
+                return;
+            }
+
+            // The sidecar's own command line, as `nginx -t`, on that directory.
+            string[] command = [.. _objects.Proxy.Command.Skip(1), .. _objects.Proxy.Args];
+            command[Array.IndexOf(command, "-p") + 1] = shared + "/";
+            var start = new System.Diagnostics.ProcessStartInfo(TestSupport.Nginx.NginxProcess.Binary) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            start.ArgumentList.Add("-t");
+            foreach (string argument in command)
+            {
+                start.ArgumentList.Add(argument);
+            }
+
+            using var nginx = System.Diagnostics.Process.Start(start)!;
+            var stderr = nginx.StandardError.ReadToEndAsync();
+            var stdout = nginx.StandardOutput.ReadToEndAsync();
+            if (!nginx.WaitForExit(TestSupport.Nginx.NginxProcess.TestTimeout))
+            {
+                nginx.Kill(entireProcessTree: true);
+                Assert.Fail("nginx -t did not finish in time");
+            }
+
+            Assert.That(nginx.ExitCode, Is.EqualTo(0), stdout.Result + stderr.Result);
+            Assert.That(File.ReadAllText(Path.Combine(shared, "current", "nginx.conf")), _settings.Nginx.LuaEndpoints ? Does.Contain("ngx_http_lua_module.so") : Does.Not.Contain("load_module"));
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
+    [Test]
     public void Bootstrap_and_operator_read_the_same_settings()
     {
         string config = DeploySettings.ConfigMountPath + "/portico.yaml";
