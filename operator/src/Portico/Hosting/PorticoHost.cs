@@ -110,7 +110,7 @@ public static class PorticoHost
         if (request.IsLocal)
         {
             var proxy = services.GetRequiredService<LocalProxyProcess>();
-            companions.Add(ct => proxy.SuperviseAsync(TimeSpan.FromSeconds(1), time, ct));
+            companions.Add(ct => proxy.SuperviseAsync(RestartBackoff.CreateDefault(), ct));
         }
         else
         {
@@ -130,7 +130,7 @@ public static class PorticoHost
         {
             var proxy = request.Options.Proxy;
             string binary = request.Run.Binaries.GetValueOrDefault(proxy) ?? proxy.FindBinary() ?? throw new Options.OptionsException(proxy.MissingBinaryMessage);
-            services.AddSingleton(sp => new LocalProxyProcess(proxy, binary, request.Run.SharedDirectory, sp.GetRequiredService<ILogger<LocalProxyProcess>>()));
+            services.AddSingleton(sp => new LocalProxyProcess(proxy, binary, request.Run.SharedDirectory, sp.GetRequiredService<ILogger<LocalProxyProcess>>(), sp.GetRequiredService<TimeProvider>()));
             services.AddSingleton<DemoBackends>();
         }
         else
