@@ -84,6 +84,11 @@ public sealed partial class LocalProxyProcess : IReloadTrigger, IAsyncDisposable
             {
                 LogRestartingProxy(_kind.DisplayName, dead.ExitCode);
                 await EndLeftoversAsync(dead, cancellationToken);
+                lock (_lock)
+                {
+                    _process = null; // Not a disposed process, should the start below fail.
+                }
+
                 dead.Dispose();
             }
 
