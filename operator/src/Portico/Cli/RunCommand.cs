@@ -29,6 +29,8 @@ internal static class RunCommand
 
     private static readonly Option<string> HealthListen = new("--health-listen") { Description = "ADDR:PORT for /healthz, /readyz, /metrics (default 0.0.0.0:10254; local mode: 127.0.0.1:10254)." };
 
+    private static readonly Option<string> LogFormat = new("--log-format") { Description = "Log lines on stdout: json, plain, or auto (default: plain on a terminal, JSON otherwise)." };
+
     private static readonly Option<bool> DemoBackends = new("--demo-backends") { Description = "Local mode: answer on the loopback endpoints the manifests name, as tiny demo backends." };
 
     private static readonly (Option Option, string Key)[] Mapped =
@@ -38,6 +40,7 @@ internal static class RunCommand
         (Nginx, "run:nginxBinary"),
         (Envoy, "run:envoyBinary"),
         (HealthListen, "run:healthListen"),
+        (LogFormat, "run:logFormat"),
     ];
 
     public static Command Create()

@@ -33,7 +33,7 @@ public static class PorticoHost
         }
         else
         {
-            builder.Logging.AddJsonConsole(o => o.UseUtcTimestamp = true);
+            AddConsoleLogs(builder.Logging, request.Run.LogFormat);
         }
 
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
@@ -59,6 +59,27 @@ public static class PorticoHost
         app.MapGet("/readyz", () => readiness.IsReady ? Results.Text($"ready {readiness.AppliedHash}\n") : Results.Text("no configuration applied yet\n", statusCode: 503));
         app.MapMetrics("/metrics", registry);
         return app;
+    }
+
+    /// <summary>
+    /// Log lines on standard output: JSON objects for a log collector, or for a person at a terminal one plain line
+    /// each ("2026-01-02T03:04:05.678Z info: Category[event] message", coloured on a terminal); both in UTC.
+    /// </summary>
+    private static void AddConsoleLogs(ILoggingBuilder logging, Options.ConsoleLogFormat format)
+    {
+        if (format == Options.ConsoleLogFormat.Plain)
+        {
+            logging.AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.UseUtcTimestamp = true;
+                o.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z' ";
+            });
+        }
+        else
+        {
+            logging.AddJsonConsole(o => o.UseUtcTimestamp = true);
+        }
     }
 
     private static OperatorRuntime CreateRuntime(IServiceProvider services, RunRequest request, TimeProvider time, PorticoMetrics metrics, Readiness readiness)
@@ -110,7 +131,7 @@ public static class PorticoHost
         if (request.IsLocal)
         {
             var proxy = services.GetRequiredService<LocalProxyProcess>();
-            companions.Add(ct => proxy.SuperviseAsync(TimeSpan.FromSeconds(1), time, ct));
+            companions.Add(ct => proxy.SuperviseAsync(RestartBackoff.CreateDefault(), ct));
         }
         else
         {
@@ -130,7 +151,7 @@ public static class PorticoHost
         {
             var proxy = request.Options.Proxy;
             string binary = request.Run.Binaries.GetValueOrDefault(proxy) ?? proxy.FindBinary() ?? throw new Options.OptionsException(proxy.MissingBinaryMessage);
-            services.AddSingleton(sp => new LocalProxyProcess(proxy, binary, request.Run.SharedDirectory, sp.GetRequiredService<ILogger<LocalProxyProcess>>()));
+            services.AddSingleton(sp => new LocalProxyProcess(proxy, binary, request.Run.SharedDirectory, sp.GetRequiredService<ILogger<LocalProxyProcess>>(), sp.GetRequiredService<TimeProvider>()));
             services.AddSingleton<DemoBackends>();
         }
         else

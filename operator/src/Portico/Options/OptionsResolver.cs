@@ -128,8 +128,14 @@ public static class OptionsResolver
         };
     }
 
-    /// <summary>The `run` section: durations parsed, addresses checked, the reload command split into argv.</summary>
-    public static RunSettings ResolveRun(PorticoOptions options)
+    /// <summary>The `run` section, with "auto" log format decided by whether standard output is a terminal now.</summary>
+    public static RunSettings ResolveRun(PorticoOptions options) => ResolveRun(options, outputIsTerminal: !Console.IsOutputRedirected);
+
+    /// <summary>
+    /// The `run` section: durations parsed, addresses checked, the reload command split into argv, the log format
+    /// chosen ("auto": plain when <paramref name="outputIsTerminal"/>, JSON otherwise).
+    /// </summary>
+    public static RunSettings ResolveRun(PorticoOptions options, bool outputIsTerminal)
     {
         ArgumentNullException.ThrowIfNull(options);
         var run = options.Run;
@@ -195,6 +201,22 @@ public static class OptionsResolver
             problems.Add("run:maxHoldoff: must not be less than run:holdoff");
         }
 
+        ConsoleLogFormat logFormat = ConsoleLogFormat.Json;
+        switch (run.LogFormat)
+        {
+            case "auto":
+                logFormat = outputIsTerminal ? ConsoleLogFormat.Plain : ConsoleLogFormat.Json;
+                break;
+            case "json":
+                break;
+            case "plain":
+                logFormat = ConsoleLogFormat.Plain;
+                break;
+            default:
+                problems.Add($"run:logFormat: \"{run.LogFormat}\" is not one of auto, json, plain");
+                break;
+        }
+
         if (problems.Count > 0)
         {
             throw new OptionsException("invalid settings:\n  " + string.Join("\n  ", problems));
@@ -202,6 +224,7 @@ public static class OptionsResolver
 
         return new RunSettings
         {
+            LogFormat = logFormat,
             Namespace = run.Namespace.Length > 0 ? run.Namespace : null,
             SharedDirectory = Path.GetFullPath(run.SharedDirectory),
             Binaries = new Dictionary<ProxyKind, string> { [ProxyKind.Nginx] = run.NginxBinary, [ProxyKind.Envoy] = run.EnvoyBinary }

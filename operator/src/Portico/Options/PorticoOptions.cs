@@ -135,6 +135,9 @@ public sealed class PorticoOptions
 
         /// <summary>Where /healthz, /readyz and /metrics are served.</summary>
         public string HealthListen { get; set; } = "0.0.0.0:10254";
+
+        /// <summary>Console log lines: "json", "plain", or "auto" (plain when stdout is a terminal, JSON otherwise).</summary>
+        public string LogFormat { get; set; } = "auto";
     }
 
     /// <summary>What the leader publishes into status.loadBalancer.ingress of the Ingresses it serves.</summary>

@@ -25,4 +25,7 @@ public sealed record RunSettings
     public SyncOptions Sync { get; init; } = new();
 
     public required ListenAddress HealthListen { get; init; }
+
+    /// <summary>How log lines are written to standard output (run:logFormat, "auto" already decided).</summary>
+    public ConsoleLogFormat LogFormat { get; init; } = ConsoleLogFormat.Json;
 }

@@ -60,6 +60,71 @@ public sealed class LocalModeTests
     }
 
     [Test]
+    public async Task After_kill_9_of_the_nginx_master_its_workers_are_ended_a_new_nginx_serves_and_edits_still_apply()
+    {
+        string directory = NginxProcess.CreateTemporaryDirectory();
+        string manifests = Path.Combine(directory, "manifests");
+        Directory.CreateDirectory(manifests);
+        string demo = Path.Combine(manifests, "demo.yaml");
+        string shared = Path.Combine(directory, "shared");
+        int[] ports = FreePorts.Take(6);
+        string text = File.ReadAllText(RepositoryPaths.Combine("manifests", "local", "demo.yaml"))
+            .Replace("10301", ports[4].ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal)
+            .Replace("10302", ports[5].ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+        File.WriteAllText(demo, text);
+
+        using var portico = Start(
+            "run", "--manifests", manifests, "--allow-loopback-endpoints", "--demo-backends", "--shared-dir", shared,
+            "--listen-http", $"127.0.0.1:{ports[0]}", "--listen-https", $"127.0.0.1:{ports[1]}",
+            "--status-listen", $"127.0.0.1:{ports[2]}", "--health-listen", $"127.0.0.1:{ports[3]}");
+        try
+        {
+            var api = await Eventually.ValueAsync(() => GetAsync(ports[0], "/api/hello"), r => r.StatusCode == 200, TimeSpan.FromSeconds(60));
+            Assert.That(api.Body, Does.StartWith("default_api_8080 "), api.ToString());
+            int master = int.Parse(File.ReadAllText(Path.Combine(shared, "nginx.pid")).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+            Assert.That(ProcessTable.GroupOf(master), Is.EqualTo(master), "nginx leads a process group of its own");
+            var workers = ProcessTable.LiveMembers(master).Where(pid => pid != master).ToList();
+            Assert.That(workers, Is.Not.Empty);
+
+            Assert.That(PosixSignals.TrySend(master, 9, out int errno), Is.True, $"kill -9 {master}: errno {errno}");
+
+            // A new master (Portico's child, leading its own group) with workers of its own; the old workers are gone.
+            int restarted = await Eventually.ValueAsync(() => Task.FromResult(NewMaster(shared, master)), pid => pid > 0 && ProcessTable.LiveMembers(pid).Count > 1, TimeSpan.FromSeconds(30));
+            Assert.That(restarted, Is.Positive.And.Not.EqualTo(master), "nginx was started again");
+            Assert.That(ProcessTable.LiveMembers(restarted), Has.Count.GreaterThan(1), "the new master has workers");
+            Assert.That(workers.Where(ProcessTable.IsAlive), Is.Empty, "the old master's workers were ended");
+            Assert.That(ProcessTable.LiveMembers(master), Is.Empty);
+            var served = await Eventually.ValueAsync(() => GetAsync(ports[0], "/api/hello"), r => r.StatusCode == 200, TimeSpan.FromSeconds(30));
+            Assert.That(served.Body, Does.StartWith("default_api_8080 "), served.ToString());
+
+            // A change made after the crash reaches the new nginx.
+            File.WriteAllText(demo, text.Replace("path: /api", "path: /v2", StringComparison.Ordinal));
+            var moved = await Eventually.ValueAsync(() => GetAsync(ports[0], "/v2/x"), r => r.Body.StartsWith("default_api_8080 ", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+            Assert.That(moved.Body, Does.StartWith("default_api_8080 "), moved.ToString());
+            Assert.That((await GetAsync(ports[0], "/api/hello")).Body, Does.StartWith("default_web_80 "));
+            Assert.That(NewMaster(shared, master), Is.EqualTo(restarted), "reloaded, not restarted");
+        }
+        finally
+        {
+            Stop(portico);
+            Directory.Delete(directory, recursive: true);
+        }
+
+        Assert.That(portico.ExitCode, Is.Zero, "a graceful stop exits 0");
+    }
+
+    /// <summary>The live nginx master named by the pid file, when it is not <paramref name="old"/>; else 0.</summary>
+    private static int NewMaster(string shared, int old)
+    {
+        string file = Path.Combine(shared, "nginx.pid");
+        return File.Exists(file)
+            && int.TryParse(File.ReadAllText(file).Trim(), System.Globalization.CultureInfo.InvariantCulture, out int pid)
+            && pid != old && ProcessTable.IsAlive(pid) && ProcessTable.GroupOf(pid) == pid
+            ? pid
+            : 0;
+    }
+
+    [Test]
     public async Task Local_mode_without_nginx_says_so()
     {
         using var portico = Start("run", "--manifests", RepositoryPaths.Combine("manifests", "local"), "--nginx", "/nonexistent/nginx", "--health-listen", $"127.0.0.1:{FreePorts.Take()}");

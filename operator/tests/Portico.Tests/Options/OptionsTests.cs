@@ -79,6 +79,36 @@ public sealed class OptionsTests
         Assert.That(e.Message, Does.Contain("loopback"));
     }
 
+    [TestCase("auto", true, ConsoleLogFormat.Plain)]
+    [TestCase("auto", false, ConsoleLogFormat.Json)]
+    [TestCase("json", true, ConsoleLogFormat.Json)]
+    [TestCase("plain", false, ConsoleLogFormat.Plain)]
+    public void The_log_format_is_the_one_set_or_by_default_plain_on_a_terminal_and_JSON_otherwise(string setting, bool terminal, ConsoleLogFormat expected)
+    {
+        var options = new PorticoOptions();
+        options.Run.LogFormat = setting;
+        Assert.That(OptionsResolver.ResolveRun(options, outputIsTerminal: terminal).LogFormat, Is.EqualTo(expected));
+    }
+
+    [Test]
+    public void The_log_format_comes_from_the_file_and_a_flag_overrides_it()
+    {
+        string file = WriteConfig("run:\n  logFormat: plain\n");
+        var fromFile = OptionsLoader.Load(file, NoOverrides, readEnvironment: false);
+        var flagged = OptionsLoader.Load(file, new Dictionary<string, string?> { ["run:logFormat"] = "json" }, readEnvironment: false);
+        Assert.That(OptionsResolver.ResolveRun(fromFile, outputIsTerminal: false).LogFormat, Is.EqualTo(ConsoleLogFormat.Plain));
+        Assert.That(OptionsResolver.ResolveRun(flagged, outputIsTerminal: true).LogFormat, Is.EqualTo(ConsoleLogFormat.Json));
+    }
+
+    [Test]
+    public void An_unknown_log_format_is_an_error_naming_the_choices()
+    {
+        var options = new PorticoOptions();
+        options.Run.LogFormat = "text";
+        var e = Assert.Throws<OptionsException>(() => OptionsResolver.ResolveRun(options, outputIsTerminal: true))!;
+        Assert.That(e.Message, Does.Contain("run:logFormat: \"text\" is not one of auto, json, plain"));
+    }
+
     private static string WriteConfig(string text)
     {
         string file = Path.Combine(Path.GetTempPath(), $"portico-config-{Guid.NewGuid():N}.yaml");
