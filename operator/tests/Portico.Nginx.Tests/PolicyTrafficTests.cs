@@ -20,6 +20,9 @@ public sealed class PolicyTrafficTests(bool luaEndpoints, bool beforeTheReload)
 {
     private static readonly TestCertificates.Pem Secure = TestCertificates.Create("secure.test");
 
+    /// <summary>A header value full of nginx syntax: allowed (printable ASCII without "$"), so quoted and escaped.</summary>
+    private const string NginxSyntax = "v; } { \" ' # \\ end";
+
     private static readonly string[] Hosts =
         ["headers.test", "cors.test", "cors-any.test", "denied.test", "allowed.test", "not-allowed.test", "rate.test", "body.test", "slow.test", "force.test"];
 
@@ -40,13 +43,13 @@ public sealed class PolicyTrafficTests(bool luaEndpoints, bool beforeTheReload)
             RequestHeaders = new HeaderModifier
             {
                 Add = [new HeaderValue { Name = "X-Added", Value = "policy" }],
-                Set = [new HeaderValue { Name = "X-Set", Value = "policy-set" }],
+                Set = [new HeaderValue { Name = "X-Set", Value = "policy-set" }, new HeaderValue { Name = "X-Syntax", Value = NginxSyntax }],
                 Remove = ["X-Removed"],
             },
             ResponseHeaders = new HeaderModifier
             {
                 Add = [new HeaderValue { Name = "X-Resp-Added", Value = "added" }],
-                Set = [new HeaderValue { Name = "X-Resp-Set", Value = "policy" }],
+                Set = [new HeaderValue { Name = "X-Resp-Set", Value = "policy" }, new HeaderValue { Name = "X-Syntax", Value = NginxSyntax }],
                 Remove = ["X-Resp-Removed"],
             },
         }),
@@ -140,6 +143,14 @@ public sealed class PolicyTrafficTests(bool luaEndpoints, bool beforeTheReload)
 
         // The location's own proxy_set_header must not lose the ones every request gets.
         Assert.That((echo.Host, echo.XForwardedFor, echo.XRealIp, echo.XForwardedProto), Is.EqualTo(("headers.test", "127.0.0.1", "127.0.0.1", "http")));
+    }
+
+    [Test]
+    public async Task A_header_value_with_nginx_syntax_arrives_unchanged_at_the_backend_and_the_client()
+    {
+        var response = await _scenario.SendAsync("headers.test", "/");
+        Assert.That(response.Echo.Headers.GetValueOrDefault("x-syntax"), Is.EqualTo(NginxSyntax));
+        Assert.That(response.Header("X-Syntax"), Is.EqualTo(NginxSyntax));
     }
 
     [Test]
