@@ -1,4 +1,5 @@
 using System.Globalization;
+using Portico.Core.Kubernetes.Crds;
 using Portico.Core.Manifests;
 using Portico.Core.Model;
 using Portico.TestSupport;
@@ -90,6 +91,16 @@ public sealed class HostileInputTests
         var response = await _scenario.GetTlsAsync(GoodHost, "/y");
         PathMatchingTests.AssertServedBy(response, "good");
         Assert.That(response.ServerCertificate!.Subject, Is.EqualTo("CN=" + GoodHost));
+    }
+
+    /// <summary>An IngressPolicy refused for a hostile value is not applied; its target (no access control in it) is served as before.</summary>
+    [Test]
+    public async Task The_target_of_a_refused_policy_is_served_without_it()
+    {
+        foreach (var hostile in Cases.Where(c => c.Target.Kind == "IngressPolicy"))
+        {
+            PathMatchingTests.AssertServedBy(await _scenario.GetAsync(hostile.Name + "." + Shared, "/"), "good");
+        }
     }
 
     /// <summary>
@@ -346,6 +357,62 @@ public sealed class HostileInputTests
                     Kube.Slice(name, null, 8080, [value], name: name + "-slice", addressType: value.Contains(':', StringComparison.Ordinal) && !value.Contains('.', StringComparison.Ordinal) ? "IPv6" : "IPv4"),
                 ],
                 new ObjectRef("EndpointSlice", "default", name + "-slice"), "endpoints[0].addresses[0]", Severity.Warning));
+        }
+
+        // IngressPolicy string fields (issue 10): the whole policy is refused, its target served without it.
+        var policyFields = new (string Field, Func<string, IngressPolicySpec> Spec, bool IsValue)[]
+        {
+            ("spec.requestHeaders.set[0].value", v => new() { RequestHeaders = new() { Set = [new() { Name = "X-Ok", Value = v }] } }, true),
+            ("spec.requestHeaders.add[0].name", v => new() { RequestHeaders = new() { Add = [new() { Name = v, Value = "ok" }] } }, false),
+            ("spec.requestHeaders.remove[0]", v => new() { RequestHeaders = new() { Remove = [v] } }, false),
+            ("spec.responseHeaders.set[0].name", v => new() { ResponseHeaders = new() { Set = [new() { Name = v, Value = "ok" }] } }, false),
+            ("spec.responseHeaders.add[0].value", v => new() { ResponseHeaders = new() { Add = [new() { Name = "X-Ok", Value = v }] } }, true),
+            ("spec.responseHeaders.remove[0]", v => new() { ResponseHeaders = new() { Remove = [v] } }, false),
+            ("spec.cors.allowOrigins[0]", v => new() { Cors = new() { AllowOrigins = [v], AllowMethods = ["GET"] } }, false),
+            ("spec.cors.allowMethods[0]", v => new() { Cors = new() { AllowOrigins = ["https://ok.test"], AllowMethods = [v] } }, false),
+            ("spec.cors.allowHeaders[0]", v => new() { Cors = new() { AllowOrigins = ["https://ok.test"], AllowHeaders = [v] } }, false),
+            ("spec.cors.exposeHeaders[0]", v => new() { Cors = new() { AllowOrigins = ["https://ok.test"], ExposeHeaders = [v] } }, false),
+        };
+
+        // Header values may hold any printable ASCII but "$" (they are quoted and escaped); names and origins none of these.
+        var policyShapes = new (string Name, Func<string, string> Shape, bool InValues)[]
+        {
+            ("crlf", m => $"{m}\r\nadd_header X 1", true),
+            ("lf", m => $"{m}\n}}", true),
+            ("nul", m => $"{m}\0", true),
+            ("dollar", m => $"{m}$host", true),
+            ("line-separator", m => $"{m}\u2028", true),
+            ("next-line", m => $"{m}\u0085", true),
+            ("zero-width-space", m => $"{m}\u200B", true),
+            ("non-ascii", m => $"{m}\u00e9", true),
+            ("10kb", m => m + big10k, true),
+            ("semicolon", m => $"{m};", false),
+            ("braces", m => $"{m}{{}}", false),
+            ("double-quote", m => $"{m}\"", false),
+            ("single-quote", m => $"{m}'", false),
+            ("hash", m => $"{m}#", false),
+            ("space", m => $"{m} x", false),
+        };
+        foreach (var (field, spec, isValue) in policyFields)
+        {
+            foreach (var (shapeName, shape, inValues) in policyShapes.Where(p => !isValue || p.InValues))
+            {
+                string marker = Next();
+                string value = field.Contains("allowOrigins", StringComparison.Ordinal) ? "https://" + shape(marker) : shape(marker);
+                string name = $"policy-{field[5..].Replace('.', '-').Replace("[0]", string.Empty, StringComparison.Ordinal).ToLowerInvariant()}-{shapeName}";
+                cases.Add(new(name, marker, value,
+                    () =>
+                    {
+                        var policySpec = spec(value);
+                        policySpec.TargetRef = new PolicyTargetRef { Group = "networking.k8s.io", Kind = "Ingress", Name = name };
+                        return
+                        [
+                            Kube.Ingress(name).WithPath(name + "." + Shared, "/", "Prefix", "good", 80),
+                            new IngressPolicy { Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = "default" }, Spec = policySpec },
+                        ];
+                    },
+                    new ObjectRef("IngressPolicy", "default", name), field, Severity.Error));
+            }
         }
 
         // Read from YAML, as `portico render` reads files: escapes in double-quoted scalars become the characters.

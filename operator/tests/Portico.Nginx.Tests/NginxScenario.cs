@@ -126,6 +126,19 @@ internal sealed class NginxScenario : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Reloads nginx with the configuration of every object (what <see cref="Result"/> holds), as the operator does once
+    /// a change is rendered: for scenarios started with some objects not yet reloaded. Returns once it serves.
+    /// </summary>
+    public Task ReloadAsync() => Nginx.ReloadAsync(Result.Config);
+
+    /// <summary>
+    /// Any request to the plain-HTTP listener, with headers and a body; not checked against `portico explain`, which
+    /// answers for routes, not for what a route's policy does with one request.
+    /// </summary>
+    public Task<ProxyResponse> SendAsync(string host, string pathAndQuery, string method = "GET", IReadOnlyDictionary<string, string>? headers = null, string? body = null) =>
+        ProxyClient.SendAsync(new ProxyRequest(HttpPort, host, pathAndQuery) { Method = method, Headers = headers ?? new Dictionary<string, string>(), Body = body });
+
     /// <summary>Wraps objects built in code as if they had been read from a manifest file.</summary>
     public static ManifestSet ToManifestSet(IEnumerable<IKubernetesObject<V1ObjectMeta>> objects) =>
         new([.. objects.Select((o, i) => new ManifestObject(o, "test-objects", i + 1))], []);

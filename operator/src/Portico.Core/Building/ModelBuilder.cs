@@ -169,12 +169,14 @@ public static class ModelBuilder
 
             var policy = annotations.Policy;
             var unenforced = policy is null ? [] : IngressPolicyBinder.UnenforcedFields(policy);
-            if (!annotations.Routing.IsEmpty)
+            // Routing facts the nginx renderer enforces (limit-connections, buffering, backend-protocol) are left
+            // out; the rest are not rendered yet.
+            if (!(annotations.Routing with { LimitConnections = null, ProxyBuffering = null, ProxyBufferSizeBytes = null, ProxyRequestBuffering = null, BackendProtocol = null }).IsEmpty)
             {
-                unenforced.Add("routing (regex paths, rewrites, redirects, canary, backend protocol, buffering)");
+                unenforced.Add("routing (regex paths, rewrites, redirects, canary)");
             }
 
-            if (annotations.AccessDenied || policy?.CarriesAccessControl == true)
+            if (annotations.AccessDenied || unenforced.Any(IngressPolicyBinder.AccessControlFields.Contains))
             {
                 string why = annotations.AccessDenied ? string.Join("; ", annotations.DenyReasons) : "its access control is not enforced by this version of Portico yet";
                 _annotationDenials[self] = new RespondAction(403, $"ingress-nginx annotations of {self}: {why}; denied rather than served openly");

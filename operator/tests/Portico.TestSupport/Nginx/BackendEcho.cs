@@ -38,6 +38,9 @@ public sealed record BackendEcho
 
     public string? XRealIp { get; init; }
 
+    /// <summary>Every request header received, by lowercase name (repeated headers joined with ", ").</summary>
+    public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>();
+
     /// <summary>The backend's id of the TCP connection the request came on: equal ids mean a reused (keep-alive) connection.</summary>
     public required string ConnectionId { get; init; }
 

@@ -59,10 +59,10 @@ public sealed class NginxProcess : IDisposable
     /// <summary>The prefix directory: the rendered files, plus what nginx creates there (pid file, temp paths).</summary>
     public string Directory { get; }
 
-    public string ConfigHash { get; }
+    public string ConfigHash { get; private set; }
 
     /// <summary>The endpoints version the workers must report loaded (null: not waited for).</summary>
-    public string? LiveHash { get; }
+    public string? LiveHash { get; private set; }
 
     public int StatusPort { get; }
 
@@ -111,6 +111,24 @@ public sealed class NginxProcess : IDisposable
 
             throw;
         }
+    }
+
+    /// <summary>
+    /// Replaces the files with <paramref name="config"/>'s, tells the master to reload (SIGHUP) and waits (at most
+    /// <see cref="StartTimeout"/>) until the status endpoint answers the new hash: the new configuration is serving.
+    /// </summary>
+    public async Task ReloadAsync(RenderedConfig config, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        OutputDirectory.Write(Directory, config);
+        ConfigHash = config.Hash;
+        LiveHash = config.LiveHash;
+        if (!PosixSignals.TrySend(_process.Id, PosixSignals.Hangup, out int errno))
+        {
+            throw new InvalidOperationException($"cannot signal nginx {_process.Id} to reload (errno {errno})");
+        }
+
+        await WaitUntilServingAsync(cancellationToken);
     }
 
     /// <summary>Runs <c>nginx -t</c> on the nginx.conf in <paramref name="directory"/> (nginx creates its temp paths there).</summary>

@@ -53,6 +53,11 @@ public static class ProxyClient
             VersionPolicy = HttpVersionPolicy.RequestVersionExact,
         };
         message.Headers.Host = request.Host;
+        if (request.Body is not null)
+        {
+            message.Content = new StringContent(request.Body);
+        }
+
         foreach (var (name, value) in request.Headers)
         {
             message.Headers.TryAddWithoutValidation(name, value);

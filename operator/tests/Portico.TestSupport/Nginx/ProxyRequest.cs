@@ -11,6 +11,9 @@ public sealed record ProxyRequest(int Port, string Host, string PathAndQuery = "
 
     public string? Sni { get; init; }
 
+    /// <summary>A request body (sent with Content-Length), or none.</summary>
+    public string? Body { get; init; }
+
     /// <summary>Extra request headers.</summary>
     public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>();
 

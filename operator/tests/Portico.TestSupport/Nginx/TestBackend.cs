@@ -16,7 +16,9 @@ namespace Portico.TestSupport.Nginx;
 /// <summary>
 /// A tiny HTTP server on 127.0.0.1 (a port the system picks) standing in for a pod. Every request is answered
 /// 200 with a <see cref="BackendEcho"/> as JSON (header X-Backend: its name); a WebSocket upgrade is accepted and
-/// every message is echoed back as "NAME: MESSAGE".
+/// every message is echoed back as "NAME: MESSAGE". The query can ask for more: <c>respond-header=NAME:VALUE</c>
+/// (repeatable) adds that response header, <c>delay-ms=N</c> waits N ms (at most 60 s) before answering, a slow
+/// backend for timeout tests.
 /// </summary>
 public sealed class TestBackend : IAsyncDisposable
 {
@@ -101,7 +103,23 @@ public sealed class TestBackend : IAsyncDisposable
             XForwardedPort = Header("X-Forwarded-Port"),
             XRealIp = Header("X-Real-IP"),
             ConnectionId = context.Connection.Id,
+            Headers = request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => string.Join(", ", h.Value.ToArray()), StringComparer.Ordinal),
         };
+        if (request.Query.TryGetValue("delay-ms", out var delay) && int.TryParse(delay, out int ms))
+        {
+            // The slow backend a timeout test needs: the proxy must give up first.
+            await Task.Delay(TimeSpan.FromMilliseconds(Math.Clamp(ms, 0, 60_000)), context.RequestAborted);
+        }
+
+        foreach (string? header in request.Query.TryGetValue("respond-header", out var headers) ? headers.ToArray() : [])
+        {
+            int colon = header?.IndexOf(':') ?? -1;
+            if (colon > 0)
+            {
+                context.Response.Headers.Append(header![..colon], header[(colon + 1)..]);
+            }
+        }
+
         context.Response.StatusCode = StatusCodes.Status200OK;
         context.Response.ContentType = "application/json";
         context.Response.Headers[NameHeader] = name;

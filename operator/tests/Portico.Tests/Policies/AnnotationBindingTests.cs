@@ -24,7 +24,6 @@ public sealed class AnnotationBindingTests : BuilderTestBase
 
     [TestCase("auth-type", "basic", Description = "basic auth without its Secret")]
     [TestCase("auth-url", "http://oauth2-proxy.auth.svc.cluster.local/oauth2/auth", Description = "valid, not enforced yet")]
-    [TestCase("whitelist-source-range", "10.0.0.0/8", Description = "valid, not enforced yet")]
     [TestCase("whitelist-source-range", "010.0.0.1/8", Description = "refused")]
     [TestCase("auth-tls-verify-client", "on", Description = "client certificates are not implemented")]
     public void Access_control_in_annotations_denies_rather_than_serving_openly(string key, string value)
@@ -33,6 +32,17 @@ public sealed class AnnotationBindingTests : BuilderTestBase
         Assert.That(RoutesOf(model, "a.test"), Is.EqualTo(new[] { "Prefix / -> status 403" }));
         Assert.That(RoutesOf(model, "b.test"), Is.EqualTo(new[] { "Prefix / -> default_web_80" }), "other Ingresses are served as before");
         Assert.That(Messages(model), Has.Some.Contains("answers 403"));
+    }
+
+    [Test]
+    public void An_IP_list_annotation_is_enforced_on_the_route_not_turned_into_a_denial()
+    {
+        var model = Build([Annotated(("whitelist-source-range", "10.0.0.0/8"), ("denylist-source-range", "10.1.0.0/16")), .. Web()]);
+        var route = model.VirtualHosts.Single(v => v.Host.Value == "a.test").Routes.Single();
+        Assert.That(route.Action, Is.InstanceOf<Core.Model.ForwardAction>());
+        Assert.That(route.Policy.IpAccess?.Allow.Select(n => n.ToString()), Is.EqualTo(new[] { "10.0.0.0/8" }));
+        Assert.That(route.Policy.IpAccess?.Deny.Select(n => n.ToString()), Is.EqualTo(new[] { "10.1.0.0/16" }));
+        Assert.That(Messages(model), Has.None.Contains("answers 403").And.None.Contains("not enforced"));
     }
 
     [Test]
@@ -45,9 +55,11 @@ public sealed class AnnotationBindingTests : BuilderTestBase
     [Test]
     public void Understood_settings_that_are_not_enforced_yet_are_named_and_the_route_is_served()
     {
-        var model = Build([Annotated(("proxy-body-size", "8m"), ("rewrite-target", "/")), .. Web()]);
-        Assert.That(RoutesOf(model, "a.test"), Is.EqualTo(new[] { "Prefix / -> default_web_80" }));
-        Assert.That(Messages(model), Has.Some.Contains("not enforced by this version of Portico yet"));
+        var model = Build([Annotated(("proxy-body-size", "8m"), ("proxy-buffering", "off"), ("rewrite-target", "/")), .. Web()]);
+        Assert.That(model.VirtualHosts.Single(v => v.Host.Value == "a.test").Routes.Single().Action, Is.InstanceOf<Core.Model.ForwardAction>());
+        var warning = Messages(model).Single(m => m.Contains("not enforced by this version of Portico yet", StringComparison.Ordinal));
+        Assert.That(warning, Does.Contain("routing (regex paths, rewrites, redirects, canary)"));
+        Assert.That(warning, Does.Not.Contain("maxRequestBodySize").And.Not.Contain("buffering"), "enforced settings are not named");
     }
 
     [Test]

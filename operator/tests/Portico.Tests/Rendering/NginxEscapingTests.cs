@@ -11,6 +11,20 @@ public sealed class NginxEscapingTests
     [TestCase("a;b{c}#d", "\"a;b{c}#d\"")]
     public void Str_quotes_and_escapes(string value, string expected) => Assert.That(NginxEscaping.Str(value), Is.EqualTo(expected));
 
+    [TestCase("http_x_added", ", ", "a\"b;c", "\"${http_x_added}, a\\\"b;c\"")]
+    [TestCase("http_x", "", "v", "\"${http_x}v\"")]
+    public void StrAfterVariable_reads_the_variable_then_the_escaped_literal(string variable, string separator, string value, string expected) =>
+        Assert.That(NginxEscaping.StrAfterVariable(variable, separator, value), Is.EqualTo(expected));
+
+    [TestCase("http_x}", "v")]
+    [TestCase("http x", "v")]
+    [TestCase("Http_x", "v")]
+    [TestCase("", "v")]
+    [TestCase("http_x", "$host")]
+    [TestCase("http_x", "a\nb")]
+    public void StrAfterVariable_refuses_unsafe_names_and_values(string variable, string value) =>
+        Assert.That(() => NginxEscaping.StrAfterVariable(variable, ", ", value), Throws.InstanceOf<TemplateException>());
+
     [TestCase("$host")]
     [TestCase("a\nb")]
     [TestCase("a\rb")]

@@ -58,7 +58,7 @@ public sealed partial class RouteDerivationTests
         }
 
         var eligible = model.VirtualHosts.Where(v => v.Host.Kind == HostKind.Exact && v.CertificateId is null
-            && v.EffectiveRoutes.All(r => r.Action is ForwardAction or RespondAction)).ToList();
+            && v.EffectiveRoutes.All(r => r.Action is ForwardAction or RespondAction && r.Policy.IsEmpty)).ToList();
         Assert.That(table.Keys, Is.EquivalentTo(eligible.Select(v => v.Host.Value)), "hosts in the table");
         foreach (var host in eligible)
         {
@@ -193,7 +193,7 @@ public sealed partial class RouteDerivationTests
             return "upstream " + model.Upstreams.Single(u => u.ExternalName == external.Groups[1].Value && u.Port == int.Parse(external.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture)).Name;
         }
 
-        if (Regex.Match(body, "proxy_pass http://([a-z0-9_.-]+);") is { Success: true } upstream)
+        if (Regex.Match(body, "(?:proxy|grpc)_pass (?:http|https|grpc|grpcs)://([a-z0-9_.-]+);") is { Success: true } upstream)
         {
             return "upstream " + upstream.Groups[1].Value;
         }

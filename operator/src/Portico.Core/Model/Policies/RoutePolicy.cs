@@ -67,6 +67,8 @@ public sealed record RoutePolicy
     /// A short stable name for this policy's content: equal policies have equal keys, a changed policy a new key. The
     /// live routing puts it into route keys, so a route whose policy changed is never switched live before the
     /// workers run the new policy.
+    /// Internal, not public: a record prints its public members, and printing is what the key hashes (a public Key
+    /// would hash itself, without end).
     /// </summary>
-    public string Key => IsEmpty ? string.Empty : "p" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(ToString())))[..16];
+    internal string Key => IsEmpty ? string.Empty : "p" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(ToString())))[..16];
 }

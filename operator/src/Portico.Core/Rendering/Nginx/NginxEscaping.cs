@@ -33,6 +33,21 @@ public static partial class NginxEscaping
         return builder.Append('"').ToString();
     }
 
+    /// <summary>
+    /// A double-quoted nginx string holding a variable's value, a separator and a literal: <c>"${VARIABLE}, VALUE"</c>.
+    /// The variable name is letters, digits and "_" only; the rest is escaped as <see cref="Str"/> does.
+    /// </summary>
+    public static string StrAfterVariable(string? variable, string? separator, string? value)
+    {
+        ArgumentNullException.ThrowIfNull(variable);
+        if (!VariableName().IsMatch(variable))
+        {
+            throw new TemplateException($"{Model.Printable.Quote(variable)} is not a safe nginx variable name");
+        }
+
+        return "\"${" + variable + "}" + Str(separator + value)[1..];
+    }
+
     /// <summary>A bare word (upstream names, file names, addresses): letters, digits and "_.:-[]/" only.</summary>
     public static string Token(string? value)
     {
@@ -60,6 +75,9 @@ public static partial class NginxEscaping
 
     [GeneratedRegex(@"^[A-Za-z0-9_.:\[\]/-]+\z", RegexOptions.CultureInvariant)]
     private static partial Regex SafeToken();
+
+    [GeneratedRegex(@"^[a-z][a-z0-9_]*\z", RegexOptions.CultureInvariant)]
+    private static partial Regex VariableName();
 
     [GeneratedRegex(@"^[a-z0-9]([a-z0-9.-]*[a-z0-9])?\z", RegexOptions.CultureInvariant)]
     private static partial Regex HostName();

@@ -9,7 +9,11 @@ public sealed record NginxView(
     IReadOnlyList<NginxUpstreamView> Upstreams,
     IReadOnlyList<NginxServerView> Servers,
     NginxServerView DefaultServer,
-    IReadOnlyList<NginxFallbackHost> FallbackHosts);
+    IReadOnlyList<NginxFallbackHost> FallbackHosts)
+{
+    /// <summary>http-level blocks the locations' traffic policies name (zones, maps).</summary>
+    public NginxHttpTrafficView Traffic { get; init; } = NginxHttpTrafficView.None;
+}
 
 /// <summary>
 /// A plain-HTTP host with exact name the default server can route by itself (Lua, from the live file) while the
@@ -71,6 +75,9 @@ public sealed record NginxLocationView(string Modifier, string Path, string? Ups
 {
     /// <summary>What the location enforces besides its target (the route's policy); rendered as directives inside the location.</summary>
     public Model.Policies.RoutePolicy Policy { get; init; } = Model.Policies.RoutePolicy.None;
+
+    /// <summary>The traffic family of <see cref="Policy"/> in nginx terms, and how the location reaches its backend.</summary>
+    public NginxTrafficView Traffic { get; init; } = NginxTrafficView.None;
 
     /// <summary>With Lua endpoints: the key under which the live file names this location's target (upstream or status).</summary>
     public string? Route { get; init; }

@@ -41,8 +41,12 @@ internal static class NginxViewBuilder
             defaultServer = WithRoutes(defaultServer);
         }
 
+        var traffic = new NginxTraffic();
+        servers = [.. servers.Select(s => WithTraffic(s, traffic))];
+        defaultServer = WithTraffic(defaultServer, traffic);
+
         var fallbackHosts = lua ? FallbackHosts(model) : [];
-        return new NginxView(Settings(settings, model), upstreamBlocks, servers, defaultServer, fallbackHosts);
+        return new NginxView(Settings(settings, model), upstreamBlocks, servers, defaultServer, fallbackHosts) { Traffic = traffic.Http };
     }
 
     /// <summary>
@@ -53,6 +57,11 @@ internal static class NginxViewBuilder
     private static NginxServerView WithRoutes(NginxServerView server) => server with
     {
         Locations = [.. server.Locations.Select(l => l.RouteTarget is null ? l : l with { Route = RouteKey(server, l) })],
+    };
+
+    private static NginxServerView WithTraffic(NginxServerView server, NginxTraffic traffic) => server with
+    {
+        Locations = [.. server.Locations.Select(l => l.Policy.IsEmpty ? l : l with { Traffic = traffic.Location(l.Policy, external: l.ExternalHost is not null) })],
     };
 
     private static string RouteKey(NginxServerView server, NginxLocationView location)
@@ -153,20 +162,9 @@ internal static class NginxViewBuilder
         _ => throw new TemplateException($"nginx cannot render the route action {action}"),
     };
 
-    /// <summary>nginx time: whole seconds as "75s", otherwise milliseconds.</summary>
-    private static string Time(TimeSpan value)
-    {
-        long ms = (long)value.TotalMilliseconds;
-        return ms % 1000 == 0 ? string.Create(CultureInfo.InvariantCulture, $"{ms / 1000}s") : string.Create(CultureInfo.InvariantCulture, $"{ms}ms");
-    }
+    private static string Time(TimeSpan value) => NginxUnits.Time(value);
 
-    /// <summary>nginx size: the largest of m, k or bytes that is exact.</summary>
-    private static string Size(long bytes) => bytes switch
-    {
-        > 0 when bytes % (1024 * 1024) == 0 => string.Create(CultureInfo.InvariantCulture, $"{bytes / (1024 * 1024)}m"),
-        > 0 when bytes % 1024 == 0 => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1024}k"),
-        _ => bytes.ToString(CultureInfo.InvariantCulture),
-    };
+    private static string Size(long bytes) => NginxUnits.Size(bytes);
 
     private static NginxSettingsView Settings(ProxySettings settings, ProxyModel model)
     {

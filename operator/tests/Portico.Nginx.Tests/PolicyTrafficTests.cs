@@ -1,0 +1,285 @@
+using k8s;
+using k8s.Models;
+using Portico.Core.Building;
+using Portico.Core.Kubernetes.Crds;
+using Portico.TestSupport;
+using Portico.TestSupport.Nginx;
+
+namespace Portico.Nginx.Tests;
+
+/// <summary>
+/// Real nginx enforcing the traffic policies of IngressPolicies, with and without Lua endpoints, and for hosts that
+/// are new in a reload: request and response headers, CORS, IP allow and deny lists, rate limits, body size, timeouts
+/// and per-route HTTPS redirects. Before the reload that brings a host with a policy, nginx must not serve that host
+/// at all (the live routing withholds it), so the policy holds from the first response the host gets from a backend.
+/// </summary>
+[TestFixture(true, false)]
+[TestFixture(false, false)]
+[TestFixture(true, true)]
+public sealed class PolicyTrafficTests(bool luaEndpoints, bool beforeTheReload)
+{
+    private static readonly TestCertificates.Pem Secure = TestCertificates.Create("secure.test");
+
+    /// <summary>A header value full of nginx syntax: allowed (printable ASCII without "$"), so quoted and escaped.</summary>
+    private const string NginxSyntax = "v; } { \" ' # \\ end";
+
+    private static readonly string[] Hosts =
+        ["headers.test", "cors.test", "cors-any.test", "denied.test", "allowed.test", "not-allowed.test", "rate.test", "body.test", "slow.test", "force.test"];
+
+    private readonly List<(string Host, ProxyResponse Response)> _beforeReload = [];
+    private NginxScenario _scenario = null!;
+
+    private static IngressPolicy Policy(string target, IngressPolicySpec spec)
+    {
+        spec.TargetRef = new PolicyTargetRef { Group = "networking.k8s.io", Kind = "Ingress", Name = target };
+        return new IngressPolicy { Metadata = new V1ObjectMeta { Name = target, NamespaceProperty = "default" }, Spec = spec };
+    }
+
+    private static IEnumerable<IKubernetesObject<V1ObjectMeta>> Objects(IReadOnlyDictionary<string, TestBackend> backends) =>
+    [
+        .. Hosts.Select(host => Kube.Ingress(host.Split('.')[0]).WithPath(host, "/", "Prefix", "app", 80)),
+        Policy("headers", new IngressPolicySpec
+        {
+            RequestHeaders = new HeaderModifier
+            {
+                Add = [new HeaderValue { Name = "X-Added", Value = "policy" }],
+                Set = [new HeaderValue { Name = "X-Set", Value = "policy-set" }, new HeaderValue { Name = "X-Syntax", Value = NginxSyntax }],
+                Remove = ["X-Removed"],
+            },
+            ResponseHeaders = new HeaderModifier
+            {
+                Add = [new HeaderValue { Name = "X-Resp-Added", Value = "added" }],
+                Set = [new HeaderValue { Name = "X-Resp-Set", Value = "policy" }, new HeaderValue { Name = "X-Syntax", Value = NginxSyntax }],
+                Remove = ["X-Resp-Removed"],
+            },
+        }),
+        Policy("cors", new IngressPolicySpec
+        {
+            Cors = new CorsPolicy
+            {
+                AllowOrigins = ["https://app.example.org", "https://*.example.com"],
+                AllowMethods = ["GET", "POST"],
+                AllowHeaders = ["X-Token"],
+                ExposeHeaders = ["X-Request-Id"],
+                AllowCredentials = true,
+                MaxAge = "10m",
+            },
+        }),
+        Policy("cors-any", new IngressPolicySpec { Cors = new CorsPolicy { AllowOrigins = ["*"], AllowMethods = ["GET"] } }),
+        Policy("denied", new IngressPolicySpec { IpDenyList = ["127.0.0.1/32", "::1/128"] }),
+        Policy("allowed", new IngressPolicySpec { IpAllowList = ["127.0.0.1/32", "::1/128"], IpDenyList = ["192.0.2.0/24"] }),
+        Policy("not-allowed", new IngressPolicySpec { IpAllowList = ["192.0.2.0/24", "2001:db8::/32"] }),
+        Policy("rate", new IngressPolicySpec { RateLimit = new RateLimitPolicy { RequestsPerSecond = 1, Burst = 0 } }),
+        Policy("body", new IngressPolicySpec { MaxRequestBodySize = "1Ki" }),
+        Policy("slow", new IngressPolicySpec { Timeouts = new TimeoutPolicy { Request = "1s" } }),
+        Policy("force", new IngressPolicySpec { HttpsRedirect = true }),
+
+        // A TLS host that redirects plain HTTP (RedirectHttpToHttps), except the route whose policy says false.
+        Kube.Ingress("secure-site").WithPath("secure.test", "/", "Prefix", "app", 80).WithTls("secure-tls", "secure.test"),
+        Kube.Ingress("secure-api").WithPath("secure.test", "/api", "Prefix", "app", 80).WithTls("secure-tls", "secure.test"),
+        Policy("secure-api", new IngressPolicySpec { HttpsRedirect = false }),
+        Kube.TlsSecret("secure-tls", Secure.Certificate, Secure.Key),
+        .. NginxScenario.Service("app", [backends["app"]]),
+    ];
+
+    [OneTimeSetUp]
+    public async Task StartAsync()
+    {
+        _scenario = await NginxScenario.StartAsync(
+            ["app"],
+            Objects,
+            options: new BuildOptions { RedirectHttpToHttps = true },
+            configure: settings => settings with { NginxLuaEndpoints = luaEndpoints },
+            notYetReloaded: beforeTheReload ? o => o is V1Ingress : null,
+            explainChecked: false);
+        if (beforeTheReload)
+        {
+            // What the hosts answer while their reload is in flight, then the reload itself.
+            foreach (string host in Hosts)
+            {
+                _beforeReload.Add((host, await _scenario.SendAsync(host, "/")));
+            }
+
+            await _scenario.ReloadAsync();
+        }
+    }
+
+    [OneTimeTearDown]
+    public async Task StopAsync()
+    {
+        if (_scenario is not null)
+        {
+            await _scenario.DisposeAsync();
+        }
+    }
+
+    [Test]
+    public void Before_its_reload_a_host_with_a_policy_is_not_served_without_it()
+    {
+        if (!beforeTheReload)
+        {
+            Assert.Ignore("only meaningful while the reload is in flight");
+        }
+
+        Assert.That(_beforeReload.Select(r => r.Host), Is.EquivalentTo(Hosts));
+        foreach (var (host, response) in _beforeReload)
+        {
+            Assert.That((response.StatusCode, response.Backend), Is.EqualTo((404, (string?)null)), $"{host}: {response}");
+        }
+    }
+
+    [Test]
+    public async Task Request_headers_are_added_set_and_removed_at_the_backend()
+    {
+        var echo = (await _scenario.SendAsync("headers.test", "/", headers: new Dictionary<string, string>
+        {
+            ["X-Added"] = "client",
+            ["X-Set"] = "client",
+            ["X-Removed"] = "client",
+        })).Echo;
+        Assert.That(echo.Headers.GetValueOrDefault("x-added"), Is.EqualTo("client, policy"));
+        Assert.That(echo.Headers.GetValueOrDefault("x-set"), Is.EqualTo("policy-set"));
+        Assert.That(echo.Headers.ContainsKey("x-removed"), Is.False, string.Join(", ", echo.Headers));
+
+        // The location's own proxy_set_header must not lose the ones every request gets.
+        Assert.That((echo.Host, echo.XForwardedFor, echo.XRealIp, echo.XForwardedProto), Is.EqualTo(("headers.test", "127.0.0.1", "127.0.0.1", "http")));
+    }
+
+    [Test]
+    public async Task A_header_value_with_nginx_syntax_arrives_unchanged_at_the_backend_and_the_client()
+    {
+        var response = await _scenario.SendAsync("headers.test", "/");
+        Assert.That(response.Echo.Headers.GetValueOrDefault("x-syntax"), Is.EqualTo(NginxSyntax));
+        Assert.That(response.Header("X-Syntax"), Is.EqualTo(NginxSyntax));
+    }
+
+    [Test]
+    public async Task An_added_request_header_stands_alone_when_the_client_sent_none()
+    {
+        var echo = (await _scenario.SendAsync("headers.test", "/")).Echo;
+        Assert.That(echo.Headers.GetValueOrDefault("x-added"), Is.EqualTo("policy"));
+    }
+
+    [Test]
+    public async Task Response_headers_are_added_set_and_removed()
+    {
+        var response = await _scenario.SendAsync("headers.test", "/?respond-header=X-Resp-Added:backend&respond-header=X-Resp-Set:backend&respond-header=X-Resp-Removed:backend");
+        Assert.That(response.Backend, Is.EqualTo("app"), response.ToString());
+        Assert.That(response.Header("X-Resp-Added")?.Split(", "), Is.EquivalentTo(new[] { "backend", "added" }), response.ToString());
+        Assert.That(response.Header("X-Resp-Set"), Is.EqualTo("policy"), response.ToString());
+        Assert.That(response.Header("X-Resp-Removed"), Is.Null, response.ToString());
+    }
+
+    [TestCase("https://app.example.org")]
+    [TestCase("https://a.example.com")]
+    [TestCase("https://a.b.example.com")]
+    public async Task A_preflight_from_an_allowed_origin_is_answered_204(string origin)
+    {
+        var response = await Preflight("cors.test", origin);
+        Assert.That((response.StatusCode, response.Backend), Is.EqualTo((204, (string?)null)), response.ToString());
+        Assert.That(response.Header("Access-Control-Allow-Origin"), Is.EqualTo(origin), response.ToString());
+        Assert.That(response.Header("Access-Control-Allow-Methods"), Is.EqualTo("GET, POST"));
+        Assert.That(response.Header("Access-Control-Allow-Headers"), Is.EqualTo("x-token"));
+        Assert.That(response.Header("Access-Control-Max-Age"), Is.EqualTo("600"));
+        Assert.That(response.Header("Access-Control-Allow-Credentials"), Is.EqualTo("true"));
+        Assert.That(response.Header("Vary"), Is.EqualTo("Origin"));
+    }
+
+    [Test]
+    public async Task A_simple_request_from_an_allowed_origin_gets_its_CORS_headers()
+    {
+        var response = await _scenario.SendAsync("cors.test", "/", headers: new Dictionary<string, string> { ["Origin"] = "https://shop.example.com" });
+        Assert.That(response.Backend, Is.EqualTo("app"), response.ToString());
+        Assert.That(response.Header("Access-Control-Allow-Origin"), Is.EqualTo("https://shop.example.com"), response.ToString());
+        Assert.That(response.Header("Access-Control-Expose-Headers"), Is.EqualTo("x-request-id"), response.ToString());
+        Assert.That(response.Header("Access-Control-Allow-Credentials"), Is.EqualTo("true"), response.ToString());
+    }
+
+    [TestCase("https://evil.test")]
+    [TestCase("http://app.example.org")]
+    [TestCase("https://example.com")]
+    [TestCase("https://evilexample.com")]
+    [TestCase("https://a.example.com.evil.test")]
+    [TestCase("https://app.example.org:8443")]
+    public async Task A_foreign_origin_gets_no_CORS_headers(string origin)
+    {
+        var simple = await _scenario.SendAsync("cors.test", "/", headers: new Dictionary<string, string> { ["Origin"] = origin });
+        var preflight = await Preflight("cors.test", origin);
+        foreach (var response in new[] { simple, preflight })
+        {
+            Assert.That(response.Backend, Is.EqualTo("app"), response.ToString());
+            Assert.That(response.Headers.Keys.Where(k => k.StartsWith("Access-Control-", StringComparison.OrdinalIgnoreCase)), Is.Empty, response.ToString());
+        }
+    }
+
+    [Test]
+    public async Task Any_origin_is_answered_with_a_star()
+    {
+        var preflight = await Preflight("cors-any.test", "https://anyone.test");
+        Assert.That((preflight.StatusCode, preflight.Header("Access-Control-Allow-Origin")), Is.EqualTo((204, "*")), preflight.ToString());
+        Assert.That(preflight.Header("Access-Control-Allow-Credentials"), Is.Null);
+        var simple = await _scenario.SendAsync("cors-any.test", "/", headers: new Dictionary<string, string> { ["Origin"] = "https://anyone.test" });
+        Assert.That((simple.Backend, simple.Header("Access-Control-Allow-Origin")), Is.EqualTo(("app", "*")), simple.ToString());
+    }
+
+    [TestCase("denied.test", 403)]
+    [TestCase("not-allowed.test", 403)]
+    [TestCase("allowed.test", 200)]
+    public async Task Client_addresses_are_checked_against_the_lists(string host, int status)
+    {
+        var response = await _scenario.SendAsync(host, "/anything");
+        Assert.That((response.StatusCode, response.Backend), Is.EqualTo((status, status == 200 ? "app" : null)), response.ToString());
+    }
+
+    [Test]
+    public async Task Over_the_rate_a_client_gets_429()
+    {
+        // 1 request per second, no burst: a second request right after the first is over the rate.
+        var first = await _scenario.SendAsync("rate.test", "/");
+        var second = await _scenario.SendAsync("rate.test", "/");
+        Assert.That((first.StatusCode, first.Backend), Is.EqualTo((200, "app")), first.ToString());
+        Assert.That((second.StatusCode, second.Backend), Is.EqualTo((429, (string?)null)), second.ToString());
+    }
+
+    [TestCase(1024, 200)]
+    [TestCase(1025, 413)]
+    [TestCase(64 * 1024, 413)]
+    public async Task A_body_over_the_limit_gets_413(int size, int status)
+    {
+        var response = await _scenario.SendAsync("body.test", "/", "POST", body: new string('x', size));
+        Assert.That((response.StatusCode, response.Backend), Is.EqualTo((status, status == 200 ? "app" : null)), response.ToString());
+    }
+
+    [Test]
+    public async Task A_backend_slower_than_the_timeout_gets_504()
+    {
+        var slow = await _scenario.SendAsync("slow.test", "/?delay-ms=5000");
+        Assert.That((slow.StatusCode, slow.Backend), Is.EqualTo((504, (string?)null)), slow.ToString());
+        var quick = await _scenario.SendAsync("slow.test", "/?delay-ms=0");
+        Assert.That((quick.StatusCode, quick.Backend), Is.EqualTo((200, "app")), quick.ToString());
+    }
+
+    [Test]
+    public async Task A_route_with_httpsRedirect_answers_plain_HTTP_with_308()
+    {
+        var response = await _scenario.SendAsync("force.test", "/p?q=1");
+        Assert.That((response.StatusCode, response.Backend), Is.EqualTo((308, (string?)null)), response.ToString());
+        Assert.That(response.Location, Is.EqualTo($"https://force.test:{_scenario.HttpsPort}/p?q=1"));
+    }
+
+    [Test]
+    public async Task A_route_with_httpsRedirect_false_is_served_on_plain_HTTP_while_the_rest_of_its_host_redirects()
+    {
+        var api = await _scenario.SendAsync("secure.test", "/api/x");
+        Assert.That((api.StatusCode, api.Backend), Is.EqualTo((200, "app")), api.ToString());
+        var site = await _scenario.SendAsync("secure.test", "/page");
+        Assert.That((site.StatusCode, site.Location), Is.EqualTo((308, $"https://secure.test:{_scenario.HttpsPort}/page")), site.ToString());
+    }
+
+    private Task<ProxyResponse> Preflight(string host, string origin) =>
+        _scenario.SendAsync(host, "/", "OPTIONS", new Dictionary<string, string>
+        {
+            ["Origin"] = origin,
+            ["Access-Control-Request-Method"] = "POST",
+        });
+}
