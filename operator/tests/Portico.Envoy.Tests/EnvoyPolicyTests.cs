@@ -241,6 +241,15 @@ public sealed class EnvoyPolicyTests
         Assert.That(parsed.Clusters.Select(c => c.Name), Has.None.EqualTo("default_canary_80"), "no cluster for an unused upstream without endpoints");
     }
 
+    [TestCase("/api", "split default_api_80/702e6ac91029 3, default_canary_80/702e6ac91029 1", Description = "a split over variants of the same options")]
+    [TestCase("/login", "cluster default_exact_80", Description = "access control and headers need no cluster options")]
+    [TestCase("/api/v2/x", "cluster default_v2_80/", Description = "affinity and a connect timeout do")]
+    public void The_routing_model_reads_policy_routes(string path, string expected)
+    {
+        var parsed = new EnvoyParsed(Render(Everything));
+        Assert.That(EnvoyRoutingModel.Route(parsed.HttpRoutes, Host, path), expected.EndsWith('/') ? Does.StartWith(expected) : Is.EqualTo(expected));
+    }
+
     [Test]
     public void Https_redirect_of_a_route_is_on_the_plain_listener_only()
     {

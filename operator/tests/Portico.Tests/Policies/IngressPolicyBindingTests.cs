@@ -59,13 +59,13 @@ public sealed class IngressPolicyBindingTests : BuilderTestBase
     [Test]
     public void A_policy_whose_fields_are_not_enforced_yet_says_so_and_changes_nothing()
     {
-        var model = Build(Cluster(Policy("p", "{" + TargetWeb + ",'rateLimit':{'requestsPerSecond':5}}")));
+        var model = Build(Cluster(Policy("p", "{" + TargetWeb + ",'redirect':{'scheme':'https'}}")));
         Assert.That(Condition(StatusOf(model, "p"), "Accepted"), Is.EqualTo("False Invalid"));
-        Assert.That(Messages(model), Does.Contain("error: IngressPolicy default/p: spec: sets rateLimit, not enforced by this version of Portico yet; the policy is not applied"));
+        Assert.That(Messages(model), Does.Contain("error: IngressPolicy default/p: spec: sets redirect, not enforced by this version of Portico yet; the policy is not applied"));
         Assert.That(RoutesOf(model, "a.test"), Is.EqualTo(new[] { "Prefix / -> default_web_80" }), "not access control: served as before");
     }
 
-    [TestCase("{'ipAllowList':['10.0.0.0/8']}", Description = "valid, not enforced yet")]
+    [TestCase("{'externalAuth':{'url':'http://auth.example/check'}}", Description = "valid, not enforced yet")]
     [TestCase("{'ipAllowList':['010.0.0.1']}", Description = "refused value")]
     [TestCase("{'basicAuth':{'secretRef':{'name':'htpasswd'}}}")]
     [TestCase("{'externalAuth':{'url':'http://auth.example/$x'}}")]
@@ -83,7 +83,7 @@ public sealed class IngressPolicyBindingTests : BuilderTestBase
     [Test]
     public void A_section_name_narrows_the_denial_to_one_host()
     {
-        var model = Build(Cluster(Policy("p", "{'targetRef':{'group':'networking.k8s.io','kind':'Ingress','name':'web','sectionName':'b.test'},'ipAllowList':['10.0.0.0/8']}")));
+        var model = Build(Cluster(Policy("p", "{'targetRef':{'group':'networking.k8s.io','kind':'Ingress','name':'web','sectionName':'b.test'},'externalAuth':{'url':'http://auth.example/check'}}")));
         Assert.That(RoutesOf(model, "a.test"), Is.EqualTo(new[] { "Prefix / -> default_web_80" }));
         Assert.That(RoutesOf(model, "b.test"), Is.EqualTo(new[] { "Prefix / -> status 403" }));
     }

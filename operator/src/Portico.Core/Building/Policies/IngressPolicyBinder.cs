@@ -9,7 +9,7 @@ namespace Portico.Core.Building.Policies;
 /// <summary>
 /// Reads the IngressPolicies of a snapshot for one build: parses each (all or nothing), merges the parsed ones per
 /// target Ingress (<see cref="PolicyMerger"/>), and decides what the proxy must do about them. Enforcement is added
-/// field by field (<see cref="EnforcedFields"/>, empty for now): a policy that sets a field not enforced yet is not
+/// field by field (<see cref="EnforcedFields"/>): a policy that sets a field not enforced yet is not
 /// applied and says so (Accepted=False naming the fields). <b>Access control fails closed</b>: when a policy that
 /// carries IP lists, basic or external auth is refused or cannot be enforced, its target's routes (those of its
 /// sectionName host, when set) answer 403 instead of serving openly.
@@ -19,7 +19,12 @@ internal sealed class IngressPolicyBinder
     public const string Kind = IngressPolicy.KubeKind;
 
     /// <summary>The PolicySpec fields (CRD names) the renderers enforce today; every other field set makes a policy unsupported.</summary>
-    public static readonly ImmutableHashSet<string> EnforcedFields = [];
+    public static readonly ImmutableHashSet<string> EnforcedFields =
+    [
+        // Rendered by Envoy (docs/policies.md, "Envoy"); the nginx side adds its own and both must render a field.
+        "requestHeaders", "responseHeaders", "cors", "ipAllowList/ipDenyList", "rateLimit", "rewrite", "timeouts", "retries",
+        "maxRequestBodySize", "sessionAffinity", "loadBalancing", "httpsRedirect",
+    ];
 
     /// <summary>The fields <paramref name="spec"/> sets that the renderers do not enforce yet (CRD names).</summary>
     public static List<string> UnenforcedFields(PolicySpec spec) =>

@@ -83,8 +83,9 @@ internal static class EnvoyPolicyViewBuilder
             : view with { PrefixRewrite = replacement };
     }
 
+    /// <summary>Retries on the listed failures; none listed: connection failures and resets (nginx's default "error timeout").</summary>
     private static EnvoyRetryView Retry(RetryRule rule) => new(
-        string.Join(",", rule.On.Select(c => c switch
+        rule.On.Length == 0 ? "connect-failure,reset" : string.Join(",", rule.On.Select(c => c switch
         {
             RetryCondition.ConnectFailure => "connect-failure",
             RetryCondition.Reset => "reset",
