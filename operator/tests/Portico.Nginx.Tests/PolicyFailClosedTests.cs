@@ -7,8 +7,9 @@ namespace Portico.Nginx.Tests;
 
 /// <summary>
 /// Real nginx, with and without Lua endpoints and through the live routing before the reload: an IngressPolicy
-/// carrying access control that this version cannot enforce denies its target (403); the Ingress next to it, whose
-/// policy sets nothing access-related, is served as before.
+/// carrying access control that cannot be enforced (its IP list is refused) denies its target (403); the Ingress next
+/// to it, whose policy sets nothing access-related, is served as before (its reload already landed: a host with a
+/// policy is never served through the live routing alone).
 /// </summary>
 [TestFixture(true, false)]
 [TestFixture(false, false)]
@@ -33,12 +34,12 @@ public sealed class PolicyFailClosedTests(bool luaEndpoints, bool beforeTheReloa
         [
             Kube.Ingress("admin").WithPath("admin.test", "/", "Prefix", "app", 80),
             Kube.Ingress("shop").WithPath("shop.test", "/", "Prefix", "app", 80),
-            Policy("office-only", "admin", new IngressPolicySpec { IpAllowList = ["192.0.2.0/24"] }),
+            Policy("office-only", "admin", new IngressPolicySpec { IpAllowList = ["192.0.2.010/24"] }),
             Policy("limits", "shop", new IngressPolicySpec { RateLimit = new RateLimitPolicy { RequestsPerSecond = 5 } }),
             .. NginxScenario.Service("app", [backends["app"]]),
         ],
         configure: settings => settings with { NginxLuaEndpoints = luaEndpoints },
-        notYetReloaded: beforeTheReload ? o => o is V1Ingress : null);
+        notYetReloaded: beforeTheReload ? o => o is V1Ingress { Metadata.Name: "admin" } : null);
 
     [OneTimeTearDown]
     public async Task StopAsync()
