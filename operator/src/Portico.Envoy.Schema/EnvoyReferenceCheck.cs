@@ -127,9 +127,12 @@ internal sealed class EnvoyReferenceCheck
         {
             foreach (var route in host.Routes)
             {
-                if (route.Route_ is { } action && !clusterNames.Contains(action.Cluster))
+                var named = route.Route_ is not { } action ? []
+                    : action.ClusterSpecifierCase == RouteAction.ClusterSpecifierOneofCase.WeightedClusters ? action.WeightedClusters.Clusters.Select(c => c.Name)
+                    : [action.Cluster];
+                foreach (string cluster in named.Where(c => !clusterNames.Contains(c)))
                 {
-                    _problems.Add($"{rdsPath}: virtual host {host.Name}: route to cluster {action.Cluster}, which cds does not define");
+                    _problems.Add($"{rdsPath}: virtual host {host.Name}: route to cluster {cluster}, which cds does not define");
                 }
             }
         }

@@ -68,7 +68,7 @@ public sealed class EnvoyCliTests
         string templates = Path.Combine(_work, "templates", "envoy");
         Directory.CreateDirectory(templates);
         string builtIn = File.ReadAllText(RepositoryPaths.Combine("templates", "envoy", "cds.json.scriban"));
-        File.WriteAllText(Path.Combine(templates, "cds.json.scriban"), builtIn.Replace("\"lb_policy\": \"ROUND_ROBIN\",", "\"lb_policy\": \"ROUND_ROBIN\", \"lb_polcy\": 1,", StringComparison.Ordinal));
+        File.WriteAllText(Path.Combine(templates, "cds.json.scriban"), builtIn.Replace("\"type\": {{ env.name cluster.type }},", "\"type\": {{ env.name cluster.type }}, \"lb_polcy\": 1,", StringComparison.Ordinal));
         string clean = Write("clean.yaml", "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: a}\nspec:\n  ingressClassName: portico\n  rules: [{host: a.example, http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]}}]\n"
             + "---\napiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec: {ports: [{port: 80}]}\n"
             + "---\napiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata: {name: web-1, labels: {kubernetes.io/service-name: web}}\naddressType: IPv4\nports: [{port: 8080}]\nendpoints: [{addresses: [10.0.0.5]}]\n");

@@ -14,7 +14,7 @@ namespace Portico.Envoy.Tests;
 /// </summary>
 internal static class EnvoyRoutingModel
 {
-    /// <summary>"cluster NAME", "status N", "redirect https:PORT", or "404 (no route)" when nothing matches.</summary>
+    /// <summary>"cluster NAME", "split NAME WEIGHT, ...", "status N", "redirect https:PORT", or "404 (no route)" when nothing matches.</summary>
     public static string Route(RouteConfiguration config, string host, string pathAndQuery)
     {
         string authority = host;
@@ -44,6 +44,8 @@ internal static class EnvoyRoutingModel
             {
                 return route.ActionCase switch
                 {
+                    global::Envoy.Config.Route.V3.Route.ActionOneofCase.Route_ when route.Route_.WeightedClusters is { } split =>
+                        "split " + string.Join(", ", split.Clusters.Select(c => $"{c.Name} {c.Weight}")),
                     global::Envoy.Config.Route.V3.Route.ActionOneofCase.Route_ => "cluster " + route.Route_.Cluster,
                     global::Envoy.Config.Route.V3.Route.ActionOneofCase.DirectResponse => "status " + route.DirectResponse.Status.ToString(CultureInfo.InvariantCulture),
                     global::Envoy.Config.Route.V3.Route.ActionOneofCase.Redirect => $"redirect https:{route.Redirect.PortRedirect}",

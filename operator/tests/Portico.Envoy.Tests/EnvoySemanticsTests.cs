@@ -337,7 +337,7 @@ public sealed class EnvoySemanticsTests
         {
             Directory.CreateDirectory(Path.Combine(templates, "envoy"));
             string builtIn = File.ReadAllText(Portico.TestSupport.RepositoryPaths.Combine("templates", "envoy", "cds.json.scriban"));
-            File.WriteAllText(Path.Combine(templates, "envoy", "cds.json.scriban"), builtIn.Replace("      \"lb_policy\": \"ROUND_ROBIN\",", "          \"lb_policy\":   \"ROUND_ROBIN\" ,", StringComparison.Ordinal));
+            File.WriteAllText(Path.Combine(templates, "envoy", "cds.json.scriban"), builtIn.Replace("      \"lb_policy\": {{ env.name cluster.options.lb_policy }},", "          \"lb_policy\":   {{ env.name cluster.options.lb_policy }} ,", StringComparison.Ordinal));
             var model = Portico.Core.Building.ModelBuilder.Build(Portico.TestSupport.Kube.Snapshot(
                 Portico.TestSupport.Kube.Ingress("a").WithPath("a.example", "/", "Prefix", "web", 80),
                 Portico.TestSupport.Kube.Service("web"),

@@ -57,14 +57,15 @@ public static class RequestExplainer
             considered.Add(new ConsideredRoute(unserved.Why, HostText(unserved.Host), unserved.Match.Path, unserved.Match.Kind.ToString(), unserved.Ingress, RuleOf(route with { Field = unserved.Field }), unserved.Reason));
         }
 
-        if (request.Scheme == Uri.UriSchemeHttp && host.HttpsRedirect is { } redirect)
+        // The host's redirect, or the route's own (policy httpsRedirect / force-ssl-redirect on a host without one).
+        if (request.Scheme == Uri.UriSchemeHttp && (host.HttpsRedirect ?? route.Policy.HttpsRedirect) is { } redirect)
         {
             return ForRoute(ExplainedBackend.Index(model), host, route) with
             {
                 Action = ExplainedAction.Redirect,
                 Status = redirect.Status,
                 Backend = null,
-                Reason = $"host {HostText(host.Host)} has TLS and plain HTTP is redirected",
+                Reason = host.HttpsRedirect is not null ? $"host {HostText(host.Host)} has TLS and plain HTTP is redirected" : "the route's policy redirects plain HTTP to HTTPS",
                 Location = Location(redirect, request),
                 Considered = considered.ToImmutable(),
             };

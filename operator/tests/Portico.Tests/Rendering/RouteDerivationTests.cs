@@ -101,7 +101,9 @@ public sealed partial class RouteDerivationTests
 
             if (!redirecting || redirects == Redirects.BesideRoutes)
             {
-                routes.AddRange(host.EffectiveRoutes.Select(r => new EmittedRoute(Key(host), r.Match.Kind.ToString(), r.Match.Path, Action(r.Action, model))));
+                // Envoy's plain table redirects a route whose own policy asks for HTTPS (nginx keeps the location).
+                routes.AddRange(host.EffectiveRoutes.Select(r => new EmittedRoute(Key(host), r.Match.Kind.ToString(), r.Match.Path,
+                    Action(redirects == Redirects.InsteadOfRoutes && r.Policy.HttpsRedirect is { } own ? own : r.Action, model))));
             }
         }
 
@@ -114,6 +116,7 @@ public sealed partial class RouteDerivationTests
         ExternalNameAction external => "upstream " + external.UpstreamName,
         RespondAction respond => $"status {respond.Status}",
         RedirectAction redirect => $"redirect {redirect.Status} {redirect.Scheme}:{redirect.Port}",
+        SplitAction split => "split " + string.Join(", ", split.Backends.Select(b => $"{b.UpstreamName} {b.Weight}")),
         _ => throw new AssertionException($"unknown action {action}"),
     };
 
@@ -221,8 +224,13 @@ public sealed partial class RouteDerivationTests
                 var (kind, path) = match["path"] is { } exact ? ("Exact", exact.GetValue<string>())
                     : match["path_separated_prefix"] is { } prefix ? ("Prefix", prefix.GetValue<string>())
                     : ("Prefix", match["prefix"]!.GetValue<string>());
-                string action = route["route"] is { } forward ? "upstream " + forward["cluster"]!.GetValue<string>()
-                    : route["redirect"] is { } redirect ? $"redirect 308 https:{redirect["port_redirect"]}"
+                // A cluster named UPSTREAM/HASH is that upstream with the options a route policy asked for.
+                static string Upstream(JsonNode name) => name.GetValue<string>().Split('/')[0];
+                string action = route["route"] is { } forward
+                    ? forward["weighted_clusters"] is { } weighted
+                        ? "split " + string.Join(", ", weighted["clusters"]!.AsArray().Select(c => $"{Upstream(c!["name"]!)} {c["weight"]}"))
+                        : "upstream " + Upstream(forward["cluster"]!)
+                    : route["redirect"] is { } redirect ? $"redirect {RedirectStatus(redirect["response_code"]!.GetValue<string>())} https:{redirect["port_redirect"]}"
                     : "status " + route["direct_response"]!["status"];
                 routes.Add(new EmittedRoute(name == "*" ? string.Empty : name, kind, path, action));
             }
@@ -230,6 +238,16 @@ public sealed partial class RouteDerivationTests
 
         return routes;
     }
+
+    private static int RedirectStatus(string code) => code switch
+    {
+        "MOVED_PERMANENTLY" => 301,
+        "FOUND" => 302,
+        "SEE_OTHER" => 303,
+        "TEMPORARY_REDIRECT" => 307,
+        "PERMANENT_REDIRECT" => 308,
+        _ => throw new AssertionException($"unknown redirect code {code}"),
+    };
 
     [GeneratedRegex("server_name ([^;]+);")]
     private static partial Regex ServerName();

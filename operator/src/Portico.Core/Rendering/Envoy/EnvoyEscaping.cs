@@ -47,6 +47,16 @@ public static partial class EnvoyEscaping
         return builder.Append('"').ToString();
     }
 
+    /// <summary>
+    /// Text of several lines (an htpasswd) as a JSON literal: as <see cref="Str"/>, with line feeds allowed (written
+    /// "\n"); every other control character is refused.
+    /// </summary>
+    public static string Lines(string? value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        return string.Join("\\n", value.Split('\n').Select(line => Str(line)[1..^1])).Insert(0, "\"") + "\"";
+    }
+
     /// <summary>A resource or cluster name, file path or address: letters, digits and "_.:-/*[]" only.</summary>
     public static string Name(string? value)
     {

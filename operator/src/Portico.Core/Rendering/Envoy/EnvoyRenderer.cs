@@ -77,8 +77,8 @@ public sealed class EnvoyRenderer : IProxyRenderer
             new(BootstrapFile, TemplateRenderer.Render(_templates, BootstrapFile, new EnvoyBootstrapView(settingsView, EnvoyViewBuilder.Files), HelpersName, _helpers), IsPrivate: false),
             Discovery(ListenersFile, ListenersFile, EnvoyViewBuilder.Listeners(model, settingsView)),
             Discovery(ClustersFile, ClustersFile, EnvoyViewBuilder.Clusters(model, settingsView)),
-            Discovery(HttpRoutesFile, RoutesTemplate, EnvoyViewBuilder.Routes(model, settings, settingsView, tls: false)),
-            Discovery(HttpsRoutesFile, RoutesTemplate, EnvoyViewBuilder.Routes(model, settings, settingsView, tls: true)),
+            Discovery(HttpRoutesFile, RoutesTemplate, EnvoyViewBuilder.Routes(model, settings, settingsView, tls: false), EnvoyViewBuilder.HoldsCredentials(model)),
+            Discovery(HttpsRoutesFile, RoutesTemplate, EnvoyViewBuilder.Routes(model, settings, settingsView, tls: true), EnvoyViewBuilder.HoldsCredentials(model)),
         };
         foreach (var certificate in model.Certificates)
         {
@@ -95,7 +95,8 @@ public sealed class EnvoyRenderer : IProxyRenderer
     /// The version field is the template's first output, before any value from the cluster, and a value from the
     /// cluster is printed JSON-escaped, so it can never contain the unescaped field text: the first occurrence is ours.
     /// </summary>
-    private RenderedFile Discovery(string path, string template, object view)
+    /// <para>Route tables holding basic-auth password hashes are written private (0600), as nginx's htpasswd files.</para>
+    private RenderedFile Discovery(string path, string template, object view, bool isPrivate = false)
     {
         byte[] unversioned = TemplateRenderer.Render(_templates, template, view, HelpersName, _helpers);
         string text = Encoding.UTF8.GetString(unversioned);
@@ -107,7 +108,7 @@ public sealed class EnvoyRenderer : IProxyRenderer
 
         string version = ContentVersion(unversioned);
         string versioned = string.Concat(text.AsSpan(0, at), $"\"version_info\": \"{version}\"", text.AsSpan(at + EmptyVersionField.Length));
-        return new RenderedFile(path, Encoding.UTF8.GetBytes(versioned), IsPrivate: false);
+        return new RenderedFile(path, Encoding.UTF8.GetBytes(versioned), isPrivate);
     }
 
     /// <summary>

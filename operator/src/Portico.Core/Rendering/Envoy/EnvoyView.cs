@@ -12,7 +12,8 @@ internal sealed record EnvoyListenersView(
     EnvoySettingsView Settings,
     EnvoyFilesView Files,
     IReadOnlyList<EnvoyTlsChainView> TlsChains,
-    EnvoyTlsChainView? DefaultTlsChain)
+    EnvoyTlsChainView? DefaultTlsChain,
+    EnvoyFilterChainView Filters)
 {
     /// <summary>Envoy refuses a listener without filter chains: with no certificate at all there is no HTTPS listener.</summary>
     public bool HasHttpsListener => TlsChains.Count > 0 || DefaultTlsChain is not null;
@@ -59,8 +60,15 @@ internal sealed record EnvoyTlsChainView(string Name, IReadOnlyList<string> Serv
     public bool IsDefault => ServerNames.Count == 0;
 }
 
-/// <summary>One cluster. <see cref="Type"/> is STATIC (pod IPs) or LOGICAL_DNS (an ExternalName Service).</summary>
-internal sealed record EnvoyClusterView(string Name, string Type, IReadOnlyList<EnvoyEndpointView> Endpoints);
+/// <summary>
+/// One cluster. <see cref="Type"/> is STATIC (pod IPs; none when a split or auth check names an upstream without ready
+/// endpoints: Envoy answers 503) or LOGICAL_DNS (an ExternalName Service, an auth URL). <see cref="Options"/> come
+/// from the policies of the routes using it.
+/// </summary>
+internal sealed record EnvoyClusterView(string Name, string Type, IReadOnlyList<EnvoyEndpointView> Endpoints)
+{
+    public EnvoyClusterOptions Options { get; init; } = EnvoyClusterOptions.Default;
+}
 
 internal sealed record EnvoyEndpointView(string Address, int Port);
 
@@ -73,6 +81,20 @@ internal sealed record EnvoyVirtualHostView(string Name, IReadOnlyList<string> D
 /// <summary>
 /// One route. <see cref="MatchKind"/> is the RouteMatch field: "path" (Exact), "path_separated_prefix" (Prefix) or
 /// "prefix" (only for "/"). <see cref="WildcardHost"/> set means the route also requires a one-label :authority.
-/// Exactly one of <see cref="Cluster"/>, <see cref="Status"/>, <see cref="HttpsRedirectPort"/> says what it does.
+/// Exactly one of <see cref="Cluster"/> (or <see cref="WeightedClusters"/>), <see cref="Status"/>,
+/// <see cref="HttpsRedirectPort"/> says what it does. <see cref="Policy"/> is set on routes that proxy.
 /// </summary>
-internal sealed record EnvoyRouteView(string MatchKind, string Path, string? WildcardHost, string? Cluster, int? Status, int? HttpsRedirectPort);
+internal sealed record EnvoyRouteView(string MatchKind, string Path, string? WildcardHost, string? Cluster, int? Status, int? HttpsRedirectPort)
+{
+    /// <summary>A traffic split: each cluster with its weight.</summary>
+    public IReadOnlyList<EnvoyWeightedClusterView> WeightedClusters { get; init; } = [];
+
+    /// <summary>The redirect's RedirectResponseCode name.</summary>
+    public string RedirectCode { get; init; } = "PERMANENT_REDIRECT";
+
+    public EnvoyRoutePolicyView? Policy { get; init; }
+
+    public bool Proxies => Cluster is not null || WeightedClusters.Count > 0;
+}
+
+internal sealed record EnvoyWeightedClusterView(string Name, int Weight);

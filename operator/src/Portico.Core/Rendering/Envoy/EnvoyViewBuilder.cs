@@ -1,5 +1,6 @@
 using System.Globalization;
 using Portico.Core.Model;
+using Portico.Core.Model.Policies;
 
 namespace Portico.Core.Rendering.Envoy;
 
@@ -71,31 +72,100 @@ internal static class EnvoyViewBuilder
             .Select(g => Chain("tls-" + g.Key, g.Key, [.. g.Select(v => v.Host.Value).Order(StringComparer.Ordinal)]))
             .ToList();
         var defaultChain = model.DefaultCertificateId is { } id ? Chain("tls-default", id, []) : null;
-        return new EnvoyListenersView(string.Empty, settings, Files, chains, defaultChain);
+        return new EnvoyListenersView(string.Empty, settings, Files, chains, defaultChain, Filters(model, settings));
     }
 
+    /// <summary>The policy filters the routes turn on; each is in the chain once (ext_authz once per auth target), disabled by default.</summary>
+    private static EnvoyFilterChainView Filters(ProxyModel model, EnvoySettingsView settings)
+    {
+        var policies = EnforcedPolicies(model).ToList();
+        bool bufferByRoute = policies.Any(p => p.MaxRequestBodyBytes is not null);
+        return new EnvoyFilterChainView(
+            policies.Any(p => p.Cors is not null),
+            policies.Any(p => p.IpAccess is not null),
+            policies.Any(p => p.RateLimit is not null),
+            policies.Any(p => p.BasicAuth is not null),
+            [.. policies.Select(p => p.ExternalAuth).OfType<ExternalAuthTarget>().Distinct()
+                .Select(t => EnvoyPolicyViewBuilder.ExtAuthz(t, settings)).OrderBy(f => f.Name, StringComparer.Ordinal)],
+            settings.MaxRequestBytes > 0 || bufferByRoute,
+            settings.MaxRequestBytes == 0,
+            settings.MaxRequestBytes > 0 ? settings.MaxRequestBytes : uint.MaxValue);
+    }
+
+    /// <summary>True when a route table will hold basic-auth password hashes (the renderer then writes it private).</summary>
+    public static bool HoldsCredentials(ProxyModel model) => EnforcedPolicies(model).Any(p => p.BasicAuth is not null);
+
+    /// <summary>The policies of every route that proxies and whose access control Envoy can enforce (the others answer 403).</summary>
+    private static IEnumerable<RoutePolicy> EnforcedPolicies(ProxyModel model) =>
+        model.VirtualHosts.SelectMany(v => v.EffectiveRoutes)
+            .Where(r => r.Action is ForwardAction or ExternalNameAction or SplitAction && EnvoyPolicyViewBuilder.CanEnforce(r.Policy))
+            .Select(r => r.Policy);
+
+    /// <summary>
+    /// A cluster per upstream with endpoints or an external name, plus: a variant per (upstream, options) that route
+    /// policies ask for, an empty cluster for an upstream without endpoints that a split or an auth check names (Envoy
+    /// answers 503 for it), and a DNS cluster per auth URL.
+    /// </summary>
     public static EnvoyClustersView Clusters(ProxyModel model, EnvoySettingsView settings)
     {
-        var clusters = new List<EnvoyClusterView>();
-        foreach (var upstream in model.Upstreams)
+        var byName = model.Upstreams.ToDictionary(u => u.Name, StringComparer.Ordinal);
+        var clusters = new SortedDictionary<string, EnvoyClusterView>(StringComparer.Ordinal);
+        void Add(string upstreamName, EnvoyClusterOptions options)
         {
-            if (upstream.ExternalName is { } externalName)
+            string name = EnvoyPolicyViewBuilder.ClusterName(upstreamName, options);
+            if (!clusters.ContainsKey(name) && byName.TryGetValue(upstreamName, out var upstream))
             {
-                clusters.Add(new EnvoyClusterView(upstream.Name, "LOGICAL_DNS", [new EnvoyEndpointView(externalName, upstream.Port)]));
-            }
-            else if (upstream.Endpoints.Length > 0)
-            {
-                clusters.Add(new EnvoyClusterView(upstream.Name, "STATIC", [.. upstream.Endpoints.Select(e => new EnvoyEndpointView(e.Address.ToString(), e.Port))]));
+                clusters[name] = Cluster(name, upstream) with { Options = options };
             }
         }
 
-        return new EnvoyClustersView(string.Empty, settings, clusters);
+        foreach (var upstream in model.Upstreams.Where(u => u.ExternalName is not null || u.Endpoints.Length > 0))
+        {
+            Add(upstream.Name, EnvoyClusterOptions.Default);
+        }
+
+        foreach (var route in model.VirtualHosts.SelectMany(v => v.EffectiveRoutes).Where(r => EnvoyPolicyViewBuilder.CanEnforce(r.Policy)))
+        {
+            var options = EnvoyPolicyViewBuilder.ClusterOptions(route.Policy);
+            foreach (string upstream in UpstreamsOf(route.Action))
+            {
+                Add(upstream, options);
+            }
+
+            if (route.Action is not RespondAction and not RedirectAction && route.Policy.ExternalAuth is { } auth)
+            {
+                if (auth.UpstreamName is { } authUpstream)
+                {
+                    Add(authUpstream, EnvoyClusterOptions.Default);
+                }
+                else if (EnvoyPolicyViewBuilder.ExtAuthzUrlCluster(auth) is { } urlCluster)
+                {
+                    clusters.TryAdd(urlCluster.Name, urlCluster);
+                }
+            }
+        }
+
+        // The upstream clusters keep the model's order (golden files); variants and auth clusters follow, by name.
+        var order = model.Upstreams.Select((u, i) => (u.Name, i)).ToDictionary(p => p.Name, p => p.i, StringComparer.Ordinal);
+        return new EnvoyClustersView(string.Empty, settings, [.. clusters.Values.OrderBy(c => order.TryGetValue(c.Name, out int i) ? i : int.MaxValue).ThenBy(c => c.Name, StringComparer.Ordinal)]);
     }
+
+    private static EnvoyClusterView Cluster(string name, Upstream upstream) => upstream.ExternalName is { } externalName
+        ? new EnvoyClusterView(name, "LOGICAL_DNS", [new EnvoyEndpointView(externalName, upstream.Port)])
+        : new EnvoyClusterView(name, "STATIC", [.. upstream.Endpoints.Select(e => new EnvoyEndpointView(e.Address.ToString(), e.Port))]);
+
+    private static IEnumerable<string> UpstreamsOf(RouteAction action) => action switch
+    {
+        ForwardAction forward => [forward.UpstreamName],
+        ExternalNameAction external => [external.UpstreamName],
+        SplitAction split => split.Backends.Select(b => b.UpstreamName),
+        _ => [],
+    };
 
     /// <summary>The route table of the plain-HTTP listener (<paramref name="tls"/> false) or of the HTTPS listener.</summary>
     public static EnvoyRouteConfigView Routes(ProxyModel model, ProxySettings settings, EnvoySettingsView settingsView, bool tls)
     {
-        var anyHostRoutes = HostRoutes(model.AnyHost, wildcardHost: null);
+        var anyHostRoutes = HostRoutes(model.AnyHost, wildcardHost: null, settingsView, tls);
         var virtualHosts = new List<EnvoyVirtualHostView>();
         foreach (var host in model.VirtualHosts.Where(v => v.Host.Kind != HostKind.Any))
         {
@@ -107,8 +177,8 @@ internal static class EnvoyViewBuilder
             bool wildcard = host.Host.Kind == HostKind.Wildcard;
             string? oneLabel = wildcard ? host.Host.Value : null;
             var routes = !tls && host.HttpsRedirect is { } redirect
-                ? [Route("prefix", "/", oneLabel, redirect)]
-                : HostRoutes(host, oneLabel);
+                ? [Redirect("prefix", "/", oneLabel, redirect)]
+                : HostRoutes(host, oneLabel, settingsView, tls);
             if (wildcard)
             {
                 routes.AddRange(anyHostRoutes);
@@ -121,22 +191,60 @@ internal static class EnvoyViewBuilder
         return new EnvoyRouteConfigView(string.Empty, tls ? HttpsRouteConfig : HttpRouteConfig, settingsView, Headers(settings, tls), virtualHosts);
     }
 
-    /// <summary>A host's effective routes (the model's order, catch-all last) as Envoy routes.</summary>
-    private static List<EnvoyRouteView> HostRoutes(VirtualHost host, string? wildcardHost) =>
-        [.. host.EffectiveRoutes.Select(route => Route(
-            route.Match.Kind == PathKind.Exact ? "path" : route.Match.IsRootPrefix ? "prefix" : "path_separated_prefix",
-            route.Match.Path,
-            wildcardHost,
-            route.Action))];
+    /// <summary>
+    /// A host's effective routes (the model's order, catch-all last) as Envoy routes. On the plain-HTTP listener a
+    /// route whose policy asks for HTTPS redirects instead.
+    /// </summary>
+    private static List<EnvoyRouteView> HostRoutes(VirtualHost host, string? wildcardHost, EnvoySettingsView settings, bool tls) =>
+        [.. host.EffectiveRoutes.Select(route =>
+        {
+            string kind = route.Match.Kind == PathKind.Exact ? "path" : route.Match.IsRootPrefix ? "prefix" : "path_separated_prefix";
+            return !tls && route.Policy.HttpsRedirect is { } redirect
+                ? Redirect(kind, route.Match.Path, wildcardHost, redirect)
+                : Route(kind, route.Match.Path, wildcardHost, route, settings);
+        })];
 
-    /// <summary>One Envoy route doing what the model's action says: a cluster (pod endpoints or an external name), a fixed status, or a redirect.</summary>
-    private static EnvoyRouteView Route(string kind, string path, string? wildcardHost, RouteAction action) => action switch
+    /// <summary>
+    /// One Envoy route doing what the model's action says: a cluster (pod endpoints or an external name; the variant
+    /// its policy needs), weighted clusters, a fixed status, or a redirect. A route whose access control Envoy cannot
+    /// enforce answers 403 (fails closed).
+    /// </summary>
+    private static EnvoyRouteView Route(string kind, string path, string? wildcardHost, Route route, EnvoySettingsView settings)
     {
-        ForwardAction forward => new EnvoyRouteView(kind, path, wildcardHost, forward.UpstreamName, null, null),
-        ExternalNameAction external => new EnvoyRouteView(kind, path, wildcardHost, external.UpstreamName, null, null),
-        RespondAction respond => new EnvoyRouteView(kind, path, wildcardHost, null, respond.Status, null),
-        RedirectAction redirect => new EnvoyRouteView(kind, path, wildcardHost, null, null, redirect.Port),
-        _ => throw new TemplateException($"Envoy cannot render the route action {action}"),
+        var policy = route.Policy;
+        if (route.Action is ForwardAction or ExternalNameAction or SplitAction && !EnvoyPolicyViewBuilder.CanEnforce(policy))
+        {
+            return new EnvoyRouteView(kind, path, wildcardHost, null, 403, null);
+        }
+
+        var options = EnvoyPolicyViewBuilder.ClusterOptions(policy);
+        var view = EnvoyPolicyViewBuilder.View(policy, route.Match, settings);
+        return route.Action switch
+        {
+            ForwardAction forward => new EnvoyRouteView(kind, path, wildcardHost, EnvoyPolicyViewBuilder.ClusterName(forward.UpstreamName, options), null, null) { Policy = view },
+            ExternalNameAction external => new EnvoyRouteView(kind, path, wildcardHost, EnvoyPolicyViewBuilder.ClusterName(external.UpstreamName, options), null, null) { Policy = view },
+            SplitAction split => new EnvoyRouteView(kind, path, wildcardHost, null, null, null)
+            {
+                WeightedClusters = [.. split.Backends.Select(b => new EnvoyWeightedClusterView(EnvoyPolicyViewBuilder.ClusterName(b.UpstreamName, options), b.Weight))],
+                Policy = view,
+            },
+            RespondAction respond => new EnvoyRouteView(kind, path, wildcardHost, null, respond.Status, null),
+            RedirectAction redirect => Redirect(kind, path, wildcardHost, redirect),
+            _ => throw new TemplateException($"Envoy cannot render the route action {route.Action}"),
+        };
+    }
+
+    private static EnvoyRouteView Redirect(string kind, string path, string? wildcardHost, RedirectAction redirect) =>
+        new(kind, path, wildcardHost, null, null, redirect.Port) { RedirectCode = RedirectCode(redirect.Status) };
+
+    private static string RedirectCode(int status) => status switch
+    {
+        301 => "MOVED_PERMANENTLY",
+        302 => "FOUND",
+        303 => "SEE_OTHER",
+        307 => "TEMPORARY_REDIRECT",
+        308 => "PERMANENT_REDIRECT",
+        _ => throw new TemplateException($"Envoy cannot render the redirect status {status}"),
     };
 
     /// <summary>
