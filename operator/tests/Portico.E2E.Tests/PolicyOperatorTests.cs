@@ -1,0 +1,144 @@
+using k8s.Models;
+using Portico.Core.Kubernetes.Crds;
+using Portico.TestSupport;
+using Portico.TestSupport.Nginx;
+using Api = Portico.TestApiServer.TestApiServer;
+
+namespace Portico.E2E.Tests;
+
+/// <summary>
+/// IngressPolicies through the operator, against the test API server: two replicas each with its own nginx. Creating,
+/// updating and deleting a policy changes what both replicas do, status conditions on the policy are written by the
+/// leader only, and before the CRD exists the operator is ready and serves Ingresses.
+/// </summary>
+[TestFixture]
+public sealed class PolicyOperatorTests
+{
+    private readonly List<(OperatorUnderTest Operator, Sidecar Sidecar, OperatorPorts Ports)> _replicas = [];
+    private TestBackend _backend = null!;
+    private Api _api = null!;
+    private string _directory = null!;
+
+    [OneTimeSetUp]
+    public async Task StartAsync()
+    {
+        _backend = await TestBackend.StartAsync("app");
+        _api = await Api.StartAsync();
+        _api.Upsert(Kube.IngressClass("portico"));
+        _api.Upsert(Kube.Service("app", "default", (null, 80)));
+        _api.Upsert(Kube.Slice("app", null, _backend.Port, ["127.0.0.1"], name: "app-1"));
+        _api.Upsert(Kube.Ingress("shop").WithPath("shop.test", "/", "Prefix", "app", 80));
+        _directory = NginxProcess.CreateTemporaryDirectory();
+        string kubeconfig = Kubeconfig.Write(_directory, _api.BaseAddress);
+        for (int i = 0; i < 2; i++)
+        {
+            var ports = OperatorPorts.Take();
+            string shared = Path.Combine(_directory, $"shared-{i}");
+            var replica = await OperatorUnderTest.StartAsync(ports, shared, kubeconfig, options =>
+            {
+                options.LeaderElection.LeaseDuration = "2s";
+                options.LeaderElection.RenewDeadline = "1500ms";
+                options.LeaderElection.RetryPeriod = "250ms";
+            });
+            var sidecar = new Sidecar(shared);
+            _replicas.Add((replica, sidecar, ports));
+            await sidecar.StartWhenConfiguredAsync();
+        }
+    }
+
+    [OneTimeTearDown]
+    public async Task StopAsync()
+    {
+        foreach (var (replica, sidecar, _) in _replicas)
+        {
+            await replica.DisposeAsync();
+            await sidecar.DisposeAsync();
+        }
+
+        await _api.DisposeAsync();
+        await _backend.DisposeAsync();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    [Test]
+    [Order(1)]
+    public async Task Without_the_CRD_every_replica_is_ready_and_serves()
+    {
+        foreach (var (replica, _, ports) in _replicas)
+        {
+            Assert.That(await Eventually.TrueAsync(() => replica.Readiness.IsReady), Is.True, "ready without the IngressPolicy CRD");
+            var response = await Eventually.ValueAsync(() => ProxyClient.TryGetAsync(ports.Http, "shop.test", "/"), r => r.Backend == "app");
+            Assert.That(response.Backend, Is.EqualTo("app"), response.ToString());
+            Assert.That(replica.Metrics.KindAvailable.WithLabels(IngressPolicy.KubeKind).Value, Is.Zero);
+        }
+    }
+
+    [Test]
+    [Order(2)]
+    public async Task Creating_updating_and_deleting_a_policy_changes_routing_on_every_replica()
+    {
+        _api.ServeCustomResource<IngressPolicy>(IngressPolicy.KubeGroup, IngressPolicy.KubeApiVersion, IngressPolicy.KubePluralName, IngressPolicy.KubeKind, namespaced: true, statusSubresource: true);
+
+        // Created: the loopback client is not on the allow list.
+        _api.Upsert(Policy(["192.0.2.0/24"]));
+        await EveryReplicaAnswersAsync(r => r.StatusCode == 403, "denied by the allow list");
+
+        // Updated: the loopback client is allowed.
+        _api.Upsert(Policy(["127.0.0.1/32", "::1/128"]));
+        await EveryReplicaAnswersAsync(r => r.StatusCode == 200 && r.Backend == "app", "allowed after the update");
+
+        // Updated again to deny, then deleted: served openly again only because the policy is gone.
+        _api.Upsert(Policy(["192.0.2.0/24"]));
+        await EveryReplicaAnswersAsync(r => r.StatusCode == 403, "denied again");
+        _api.Delete<IngressPolicy>("default", "office-only");
+        await EveryReplicaAnswersAsync(r => r.StatusCode == 200 && r.Backend == "app", "served once the policy is deleted");
+    }
+
+    [Test]
+    [Order(3)]
+    public async Task Policy_status_is_written_by_the_leader_only()
+    {
+        _api.Upsert(Policy(["127.0.0.1/32", "::1/128"], name: "status-check"));
+        var leader = await Eventually.ValueAsync(() => Task.FromResult(_replicas.SingleOrDefault(r => r.Operator.IsLeader).Operator), o => o is not null);
+        Assert.That(leader, Is.Not.Null, "one leader");
+
+        Assert.That(
+            await Eventually.TrueAsync(() => ConditionOf("status-check", "Accepted") == "True" && ConditionOf("status-check", "ResolvedRefs") == "True"),
+            Is.True,
+            $"Accepted and ResolvedRefs written: {string.Join(", ", _api.Get<IngressPolicy>("default", "status-check")?.Status?.Conditions?.Select(c => $"{c.Type}={c.Status}") ?? [])}");
+        var follower = _replicas.Single(r => !ReferenceEquals(r.Operator, leader)).Operator;
+        Assert.That(follower.Metrics.StatusWrites.WithLabels("updated").Value, Is.Zero, "the follower writes no status");
+        Assert.That(leader.Metrics.StatusWrites.WithLabels("updated").Value, Is.GreaterThan(0), "the leader does");
+        Assert.That(_api.Requests.Any(r => r.IsStatusWrite && r.Resource == IngressPolicy.KubePluralName && r.Name == "status-check"), Is.True);
+
+        // A refused policy: Accepted=False with the field named, and a Warning Event on it.
+        _api.Upsert(Policy(["010.0.0.1/32"], name: "octal"));
+        Assert.That(await Eventually.TrueAsync(() => ConditionOf("octal", "Accepted") == "False"), Is.True, "refused policy reported");
+        var accepted = _api.Get<IngressPolicy>("default", "octal")!.Status.Conditions!.Single(c => c.Type == "Accepted");
+        Assert.That(accepted.Message, Does.Contain("ipAllowList[0]"));
+        Assert.That(await Eventually.TrueAsync(() => _api.List<Corev1Event>().Any(e => e.InvolvedObject?.Name == "octal" && e.InvolvedObject.Kind == IngressPolicy.KubeKind)), Is.True, "an Event on the policy");
+        Assert.That(follower.Metrics.Events.WithLabels("created").Value, Is.Zero, "the follower records no Events");
+    }
+
+    private async Task EveryReplicaAnswersAsync(Func<ProxyResponse, bool> expected, string what)
+    {
+        foreach (var (_, _, ports) in _replicas)
+        {
+            var response = await Eventually.ValueAsync(() => ProxyClient.TryGetAsync(ports.Http, "shop.test", "/"), expected);
+            Assert.That(expected(response), Is.True, $"{what}: {response}");
+        }
+    }
+
+    private string? ConditionOf(string policy, string type) =>
+        _api.Get<IngressPolicy>("default", policy)?.Status?.Conditions?.FirstOrDefault(c => c.Type == type)?.Status;
+
+    private static IngressPolicy Policy(List<string> allow, string name = "office-only") => new()
+    {
+        Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = "default", Uid = new Guid(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(name))[..16]).ToString(), CreationTimestamp = new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc) },
+        Spec = new IngressPolicySpec
+        {
+            TargetRef = new PolicyTargetRef { Group = "networking.k8s.io", Kind = "Ingress", Name = "shop" },
+            IpAllowList = allow,
+        },
+    };
+}
