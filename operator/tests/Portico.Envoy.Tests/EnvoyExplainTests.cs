@@ -30,7 +30,7 @@ public sealed class EnvoyExplainTests
                 foreach (var (scheme, routes) in new[] { (Uri.UriSchemeHttp, parsed.HttpRoutes), (Uri.UriSchemeHttps, parsed.HttpsRoutes) })
                 {
                     var verdict = RequestExplainer.Explain(model, new ExplainRequest(scheme, host, path, "GET", []));
-                    string envoy = EnvoyRoutingModel.Route(routes, host, path);
+                    string envoy = EnvoyRoutingModel.Route(routes, host, path, scheme);
                     string explained = Expected(verdict);
                     checkedRequests++;
                     if (envoy != explained)
@@ -49,6 +49,7 @@ public sealed class EnvoyExplainTests
     private static string Expected(Explanation verdict) => verdict.Action switch
     {
         ExplainedAction.Forward => $"cluster {verdict.Backend!.Service.Namespace}_{verdict.Backend.Service.Name}_{verdict.Backend.Port}",
+        ExplainedAction.Redirect when verdict.Reason.EndsWith("(the route's redirect)", StringComparison.Ordinal) => $"redirect {verdict.Status} {verdict.Location}",
         ExplainedAction.Redirect => $"redirect https:{new Uri(verdict.Location!).Port}",
         _ => $"status {verdict.Status}",
     };

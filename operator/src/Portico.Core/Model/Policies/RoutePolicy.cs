@@ -68,5 +68,29 @@ public sealed record RoutePolicy
     /// live routing puts it into route keys, so a route whose policy changed is never switched live before the
     /// workers run the new policy.
     /// </summary>
-    public string Key => IsEmpty ? string.Empty : "p" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(ToString())))[..16];
+    public string Key
+    {
+        get
+        {
+            // ToString prints every public property, Key included: while the key is computed, Key prints as empty
+            // (otherwise Key -> ToString -> Key recurses until the stack runs out).
+            if (IsEmpty || t_keying)
+            {
+                return string.Empty;
+            }
+
+            t_keying = true;
+            try
+            {
+                return "p" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(ToString())))[..16];
+            }
+            finally
+            {
+                t_keying = false;
+            }
+        }
+    }
+
+    [ThreadStatic]
+    private static bool t_keying;
 }

@@ -9,7 +9,8 @@ namespace Portico.Core.Rendering.Envoy;
 /// FIRST matching route of that host; a host whose routes all miss answers 404 without trying another host. So:
 /// <list type="bullet">
 /// <item>Exact "/p" is <c>path</c>; Prefix "/p" is <c>path_separated_prefix</c> (element-wise); Prefix "/" is
-/// <c>prefix "/"</c>. The model's order (Exact first, then longest prefix) is kept, which is Ingress precedence.</item>
+/// <c>prefix "/"</c>; a Regex path is <c>safe_regex</c> "^(?:PATH).*" (RE2 matches the whole path). The model's
+/// order (Exact first, then Prefix and Regex by path length) is kept, which is Ingress precedence.</item>
 /// <item>Every host's routes are the model's effective routes: its rules, then the catch-all the builder gave it
 /// (default backend or 404) unless it has its own "/" route.</item>
 /// <item>A wildcard "*.foo.com" is Envoy's suffix domain (any depth), so its own routes and its catch-all also require
@@ -124,10 +125,15 @@ internal static class EnvoyViewBuilder
     /// <summary>A host's effective routes (the model's order, catch-all last) as Envoy routes.</summary>
     private static List<EnvoyRouteView> HostRoutes(VirtualHost host, string? wildcardHost) =>
         [.. host.EffectiveRoutes.Select(route => Route(
-            route.Match.Kind == PathKind.Exact ? "path" : route.Match.IsRootPrefix ? "prefix" : "path_separated_prefix",
-            route.Match.Path,
+            route.Match.Kind switch
+            {
+                PathKind.Exact => "path",
+                PathKind.Regex => "safe_regex",
+                _ => route.Match.IsRootPrefix ? "prefix" : "path_separated_prefix",
+            },
+            route.Match.Kind == PathKind.Regex ? EnvoyRewriteView.MatchPattern(route.Match) : route.Match.Path,
             wildcardHost,
-            route.Action))];
+            route.Action) with { Rewrite = EnvoyRewriteView.For(route.Match, route.Policy.Rewrite) })];
 
     /// <summary>One Envoy route doing what the model's action says: a cluster (pod endpoints or an external name), a fixed status, or a redirect.</summary>
     private static EnvoyRouteView Route(string kind, string path, string? wildcardHost, RouteAction action) => action switch
@@ -136,6 +142,7 @@ internal static class EnvoyViewBuilder
         ExternalNameAction external => new EnvoyRouteView(kind, path, wildcardHost, external.UpstreamName, null, null),
         RespondAction respond => new EnvoyRouteView(kind, path, wildcardHost, null, respond.Status, null),
         RedirectAction redirect => new EnvoyRouteView(kind, path, wildcardHost, null, null, redirect.Port),
+        UrlRedirectAction redirect => new EnvoyRouteView(kind, path, wildcardHost, null, null, null) { Redirect = EnvoyRedirectView.For(redirect) },
         _ => throw new TemplateException($"Envoy cannot render the route action {action}"),
     };
 
