@@ -79,11 +79,14 @@ public sealed class PolicyRoutingTests(bool luaEndpoints, bool beforeTheReload)
             // ingress-nginx's published rewrite example.
             Regex(Kube.Ingress("rewrite").WithPath("rewrite.test", "/something(/|$)(.*)", "ImplementationSpecific", "app", 80))
                 .WithAnnotation(Annotation + "rewrite-target", "/$2"),
+            // A regex path (and a Prefix one, which use-regex makes a regex too) among another Ingress's Exact and Prefix paths.
             Regex(Kube.Ingress("regex")
                 .WithPath("regex.test", "/api/v[0-9]+", "ImplementationSpecific", "app", 80)
+                .WithPath("regex.test", "/v[0-9]/(a|b)$", "Prefix", "app", 80)),
+            Kube.Ingress("regex-plain")
                 .WithPath("regex.test", "/api/v1", "Exact", "other", 80)
                 .WithPath("regex.test", "/api/v1/special/deep", "Prefix", "other", 80)
-                .WithPath("regex.test", "/", "Prefix", "other", 80)),
+                .WithPath("regex.test", "/", "Prefix", "other", 80),
             Kube.Ingress("old").WithPath("shop.test", "/old", "Prefix", "app", 80),
             Policy("old-to-new", "old", rewrite: new RewritePolicy { ReplacePrefixMatch = "/new/" }),
             Kube.Ingress("strip").WithPath("strip.test", "/strip", "Prefix", "app", 80),
@@ -124,6 +127,10 @@ public sealed class PolicyRoutingTests(bool luaEndpoints, bool beforeTheReload)
     [TestCase("/api/vx", "other")]
     [TestCase("/API/v2", "other")]
     [TestCase("/x/api/v2", "other")]
+    [TestCase("/api/v1/special/deeper", "app")]
+    [TestCase("/v2/a", "app")]
+    [TestCase("/v2/a/", "other")]
+    [TestCase("/v2/c", "other")]
     public async Task Regex_paths_take_their_place_among_exact_and_prefix_paths(string path, string backend)
     {
         var response = await _scenario.GetAsync("regex.test", path);
@@ -235,15 +242,14 @@ public sealed class PolicyRoutingTests(bool luaEndpoints, bool beforeTheReload)
         Assert.That(rendered.Any(c => c is '\0' or '\u2028' or '\u2029'), Is.False);
     }
 
-    // A refused regex path leaves its host with plain routes only (live-routed before the reload too); a refused
-    // rewrite target leaves the regex path, served without a rewrite, so that host waits for the reload.
-    [TestCase("crlf", true)]
-    [TestCase("huge", true)]
-    [TestCase("target-variable", false)]
-    public async Task An_Ingress_with_a_refused_path_or_target_keeps_its_other_paths(string name, bool plainRoutesOnly)
+    // use-regex makes "/good" (Prefix) a regex too, so before the reload these hosts wait like the others.
+    [TestCase("crlf")]
+    [TestCase("huge")]
+    [TestCase("target-variable")]
+    public async Task An_Ingress_with_a_refused_path_or_target_keeps_its_other_paths(string name)
     {
         var response = await _scenario.GetAsync($"{name}.hostile.test", "/good");
-        if (!plainRoutesOnly && WaitsForTheReload(response))
+        if (WaitsForTheReload(response))
         {
             return;
         }
@@ -252,8 +258,7 @@ public sealed class PolicyRoutingTests(bool luaEndpoints, bool beforeTheReload)
     }
 
     /// <summary>
-    /// Before the reload (live routing in the default server) every host here but plain.test and the hostile ones
-    /// (their good paths are plain routes) has regex routes, rewrites or redirects, so it waits for its server block:
+    /// Before the reload (live routing in the default server) every host here but plain.test and site.test has regex routes, rewrites or redirects, so it waits for its server block:
     /// it gets the unknown host's 404, never a route without its policy. Returns true when that was checked.
     /// </summary>
     private bool WaitsForTheReload(TestSupport.Nginx.ProxyResponse response)

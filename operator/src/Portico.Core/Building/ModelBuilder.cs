@@ -347,7 +347,7 @@ public static class ModelBuilder
             why = rewrite.ReplacePrefix is not null && match.Kind == PathKind.Regex
                 ? "rewrite.replacePrefixMatch does not apply to a regular-expression path"
                 : rewrite.Template is { HighestGroup: > 0 } template && match.Kind != PathKind.Regex
-                    ? $"rewrite-target {Printable.Quote(template.ToString())} refers to capture groups, but this path is not a regular expression (use-regex applies to ImplementationSpecific paths)"
+                    ? $"rewrite-target {Printable.Quote(template.ToString())} refers to capture groups, but this path is not a regular expression (use-regex applies to Prefix and ImplementationSpecific paths)"
                     : string.Empty;
             return why.Length == 0;
         }
@@ -403,10 +403,10 @@ public static class ModelBuilder
             {
                 string pathField = $"{field}.http.paths[{j}]";
                 var path = paths[j];
-                // use-regex (or a rewrite-target with captures) makes ImplementationSpecific paths regular expressions;
-                // Exact and Prefix keep their meaning (ingress-nginx would turn them into regexes too: docs/policies.md).
+                // use-regex (or a rewrite-target with captures) makes the Ingress's Prefix and ImplementationSpecific paths
+                // regular expressions, as ingress-nginx does ("^PATH", so no longer element-wise); Exact stays exact.
                 PathMatch match;
-                if (routing.UseRegex && path.PathType == "ImplementationSpecific")
+                if (routing.UseRegex && path.PathType is "ImplementationSpecific" or "Prefix")
                 {
                     string pattern = string.IsNullOrEmpty(path.Path) ? "/" : path.Path;
                     if (!IngressNginxAnnotations.TryParseRegexPath(pattern, routing.Rewrite, out _, out string regexError))

@@ -58,7 +58,7 @@ public sealed partial class RouteDerivationTests
         }
 
         var eligible = model.VirtualHosts.Where(v => v.Host.Kind == HostKind.Exact && v.CertificateId is null
-            && v.EffectiveRoutes.All(r => r.Action is ForwardAction or RespondAction)).ToList();
+            && v.EffectiveRoutes.All(r => r.Action is ForwardAction or RespondAction && r.Match.Kind != PathKind.Regex && r.Policy.IsEmpty)).ToList();
         Assert.That(table.Keys, Is.EquivalentTo(eligible.Select(v => v.Host.Value)), "hosts in the table");
         foreach (var host in eligible)
         {
@@ -114,6 +114,7 @@ public sealed partial class RouteDerivationTests
         ExternalNameAction external => "upstream " + external.UpstreamName,
         RespondAction respond => $"status {respond.Status}",
         RedirectAction redirect => $"redirect {redirect.Status} {redirect.Scheme}:{redirect.Port}",
+        UrlRedirectAction url => $"redirect {url.Status}",
         _ => throw new AssertionException($"unknown action {action}"),
     };
 
@@ -161,6 +162,13 @@ public sealed partial class RouteDerivationTests
                     case "=":
                         routes.Add(new EmittedRoute(host, "Exact", location.Path, location.Action));
                         break;
+                    case "~":
+                        // A regex path is "^(?:PATH)"; a Prefix route on a host with regex routes is "^PATH(?:/|$)".
+                        string regex = location.Path.Replace("\\\\", "\\", StringComparison.Ordinal);
+                        routes.Add(regex.StartsWith("^(?:", StringComparison.Ordinal)
+                            ? new EmittedRoute(host, "Regex", regex[4..^1], location.Action)
+                            : new EmittedRoute(host, "Prefix", Regex.Unescape(regex[1..^"(?:/|$)".Length]), location.Action));
+                        break;
                     default:
                         routes.Add(new EmittedRoute(host, "Prefix", location.Path, location.Action));
                         break;
@@ -198,6 +206,11 @@ public sealed partial class RouteDerivationTests
             return "upstream " + upstream.Groups[1].Value;
         }
 
+        if (Regex.Match(body, "return ([0-9]+) \"") is { Success: true } redirectTo)
+        {
+            return "redirect " + redirectTo.Groups[1].Value;
+        }
+
         return Regex.Match(body, "return ([0-9]+);") is { Success: true } status ? "status " + status.Groups[1].Value : throw new AssertionException($"unreadable location: {body}");
     }
 
@@ -219,10 +232,11 @@ public sealed partial class RouteDerivationTests
                 }
 
                 var (kind, path) = match["path"] is { } exact ? ("Exact", exact.GetValue<string>())
+                    : match["safe_regex"] is { } regex ? ("Regex", regex["regex"]!.GetValue<string>()[4..^3])
                     : match["path_separated_prefix"] is { } prefix ? ("Prefix", prefix.GetValue<string>())
                     : ("Prefix", match["prefix"]!.GetValue<string>());
                 string action = route["route"] is { } forward ? "upstream " + forward["cluster"]!.GetValue<string>()
-                    : route["redirect"] is { } redirect ? $"redirect 308 https:{redirect["port_redirect"]}"
+                    : route["redirect"] is { } redirect ? redirect["https_redirect"] is null ? $"redirect {RedirectCode(redirect["response_code"]!.GetValue<string>())}" : $"redirect 308 https:{redirect["port_redirect"]}"
                     : "status " + route["direct_response"]!["status"];
                 routes.Add(new EmittedRoute(name == "*" ? string.Empty : name, kind, path, action));
             }
@@ -231,10 +245,19 @@ public sealed partial class RouteDerivationTests
         return routes;
     }
 
+    private static int RedirectCode(string name) => name switch
+    {
+        "MOVED_PERMANENTLY" => 301,
+        "FOUND" => 302,
+        "SEE_OTHER" => 303,
+        "TEMPORARY_REDIRECT" => 307,
+        _ => 308,
+    };
+
     [GeneratedRegex("server_name ([^;]+);")]
     private static partial Regex ServerName();
 
-    [GeneratedRegex("\n        location (= |\\^~ )?\"([^\"]*)\" \\{\n((?:            [^\n]*\n)+)        \\}")]
+    [GeneratedRegex("\n        location (= |\\^~ |~ )?\"([^\"]*)\" \\{\n((?:            [^\n]*\n)+)        \\}")]
     private static partial Regex Location();
 
     [GeneratedRegex("if \\(\\$scheme = http\\) \\{\n            return ([0-9]+) https://\\$host:?([0-9]*)\\$request_uri;")]
