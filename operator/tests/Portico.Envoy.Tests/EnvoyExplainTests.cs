@@ -31,7 +31,7 @@ public sealed class EnvoyExplainTests
                 {
                     var verdict = RequestExplainer.Explain(model, new ExplainRequest(scheme, host, path, "GET", []));
                     // A cluster UPSTREAM/HASH is the upstream's cluster with the options a route policy asked for.
-                    string envoy = System.Text.RegularExpressions.Regex.Replace(EnvoyRoutingModel.Route(routes, host, path), "/[0-9a-f]{12}$", string.Empty);
+                    string envoy = System.Text.RegularExpressions.Regex.Replace(EnvoyRoutingModel.Route(routes, host, path, scheme), "/[0-9a-f]{12}$", string.Empty);
                     string explained = Expected(verdict);
                     checkedRequests++;
                     if (envoy != explained)
@@ -50,6 +50,7 @@ public sealed class EnvoyExplainTests
     private static string Expected(Explanation verdict) => verdict.Action switch
     {
         ExplainedAction.Forward => $"cluster {verdict.Backend!.Service.Namespace}_{verdict.Backend.Service.Name}_{verdict.Backend.Port}",
+        ExplainedAction.Redirect when verdict.Reason.EndsWith("(the route's redirect)", StringComparison.Ordinal) => $"redirect {verdict.Status} {verdict.Location}",
         ExplainedAction.Redirect => $"redirect https:{new Uri(verdict.Location!).Port}",
         _ => $"status {verdict.Status}",
     };

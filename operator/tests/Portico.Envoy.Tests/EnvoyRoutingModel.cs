@@ -14,8 +14,8 @@ namespace Portico.Envoy.Tests;
 /// </summary>
 internal static class EnvoyRoutingModel
 {
-    /// <summary>"cluster NAME", "split NAME WEIGHT, ...", "status N", "redirect https:PORT", or "404 (no route)" when nothing matches.</summary>
-    public static string Route(RouteConfiguration config, string host, string pathAndQuery)
+    /// <summary>"cluster NAME", "split NAME WEIGHT, ...", "status N", "redirect https:PORT", "redirect LOCATION", or "404 (no route)" when nothing matches.</summary>
+    public static string Route(RouteConfiguration config, string host, string pathAndQuery, string scheme = "http")
     {
         string authority = host;
         string matchHost = host.ToLowerInvariant();
@@ -48,7 +48,8 @@ internal static class EnvoyRoutingModel
                         "split " + string.Join(", ", split.Clusters.Select(c => $"{c.Name} {c.Weight}")),
                     global::Envoy.Config.Route.V3.Route.ActionOneofCase.Route_ => "cluster " + route.Route_.Cluster,
                     global::Envoy.Config.Route.V3.Route.ActionOneofCase.DirectResponse => "status " + route.DirectResponse.Status.ToString(CultureInfo.InvariantCulture),
-                    global::Envoy.Config.Route.V3.Route.ActionOneofCase.Redirect => $"redirect https:{route.Redirect.PortRedirect}",
+                    global::Envoy.Config.Route.V3.Route.ActionOneofCase.Redirect when route.Redirect.HttpsRedirect => $"redirect https:{route.Redirect.PortRedirect}",
+                    global::Envoy.Config.Route.V3.Route.ActionOneofCase.Redirect => $"redirect {Location(route.Redirect, scheme, matchHost, pathAndQuery)}",
                     _ => "unexpected action " + route.ActionCase,
                 };
             }
@@ -81,8 +82,53 @@ internal static class EnvoyRoutingModel
         return listener.DefaultFilterChain;
     }
 
+    /// <summary>The Location of a route's own redirect (not https_redirect): set parts replace the request's; the code's number first.</summary>
+    private static string Location(RedirectAction redirect, string scheme, string host, string pathAndQuery)
+    {
+        int code = redirect.ResponseCode switch
+        {
+            RedirectAction.Types.RedirectResponseCode.MovedPermanently => 301,
+            RedirectAction.Types.RedirectResponseCode.Found => 302,
+            RedirectAction.Types.RedirectResponseCode.SeeOther => 303,
+            RedirectAction.Types.RedirectResponseCode.TemporaryRedirect => 307,
+            _ => 308,
+        };
+        string[] parts = pathAndQuery.Split('?', 2);
+        string query = redirect.StripQuery || parts.Length == 1 ? string.Empty : "?" + parts[1];
+        string path = redirect.PathRedirect.Length > 0 ? redirect.PathRedirect + (redirect.PathRedirect.Contains('?', StringComparison.Ordinal) ? string.Empty : query) : pathAndQuery;
+        string port = redirect.PortRedirect > 0 ? ":" + redirect.PortRedirect.ToString(CultureInfo.InvariantCulture) : string.Empty;
+        return $"{code} {(redirect.SchemeRedirect.Length > 0 ? redirect.SchemeRedirect : scheme)}://{(redirect.HostRedirect.Length > 0 ? redirect.HostRedirect : host)}{port}{path}";
+    }
+
+    /// <summary>
+    /// The path Envoy forwards for a cluster route that matched <paramref name="path"/>: prefix_rewrite replaces the
+    /// matched prefix; regex_rewrite replaces every match of its pattern (RE2 substitution \1..\9).
+    /// </summary>
+    public static string Rewritten(global::Envoy.Config.Route.V3.Route route, string path)
+    {
+        var action = route.Route_;
+        if (action.PrefixRewrite.Length > 0)
+        {
+            string prefix = route.Match.PathSpecifierCase == RouteMatch.PathSpecifierOneofCase.Prefix ? route.Match.Prefix : route.Match.PathSeparatedPrefix;
+            return action.PrefixRewrite + path[prefix.Length..];
+        }
+
+        if (action.RegexRewrite is { } rewrite)
+        {
+            string substitution = Regex.Replace(rewrite.Substitution, @"\\([0-9])", "$${$1}");
+            return Regex.Replace(path, rewrite.Pattern.Regex, substitution, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+        }
+
+        return path;
+    }
+
+    /// <summary>The first route of <paramref name="host"/>'s virtual host (exact domain) that matches <paramref name="path"/>.</summary>
+    public static global::Envoy.Config.Route.V3.Route FirstMatch(RouteConfiguration config, string host, string path) =>
+        config.VirtualHosts.First(v => v.Domains.Contains(host)).Routes.First(r => PathMatches(r.Match, path));
+
     private static bool PathMatches(RouteMatch match, string path) => match.PathSpecifierCase switch
     {
+        RouteMatch.PathSpecifierOneofCase.SafeRegex => Regex.IsMatch(path, "^(?:" + match.SafeRegex.Regex + ")\\z", RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1)),
         RouteMatch.PathSpecifierOneofCase.Path => path == match.Path,
         RouteMatch.PathSpecifierOneofCase.Prefix => path.StartsWith(match.Prefix, StringComparison.Ordinal),
         RouteMatch.PathSpecifierOneofCase.PathSeparatedPrefix => path == match.PathSeparatedPrefix || path.StartsWith(match.PathSeparatedPrefix + "/", StringComparison.Ordinal),

@@ -37,6 +37,7 @@ public static class ModelBuilder
         private readonly Dictionary<ObjectRef, IngressNginxAnnotationResult> _annotations = [];
         private readonly HashSet<(HostPattern Host, PathMatch Match)> _httpsRedirectOff = [];
         private readonly List<UnservedRule> _unserved = [];
+        private readonly List<(ObjectRef Ingress, HostPattern Host)> _wwwRedirects = [];
         private Route? _defaultBackend;
 
         public BuildRun(ClusterSnapshot snapshot, BuildOptions options)
@@ -62,6 +63,7 @@ public static class ModelBuilder
                 AddUnserved(ingress, "class", $"its class is not {Printable.Quote(_options.IngressClassName)} (or that class belongs to another controller)");
             }
 
+            AddWwwRedirects();
             _certificates.Preload(_tlsClaims.Values.Select(c => c.Secret).OfType<NamespacedName>().Concat(_options.DefaultCertificate is { } d ? [d] : []));
             var certificates = new SortedDictionary<string, TlsCertificate>(StringComparer.Ordinal);
             string? defaultCertificateId = LoadDefaultCertificate(certificates);
@@ -151,6 +153,88 @@ public static class ModelBuilder
             {
                 AddTls(ns, spec.Tls![i], ruleHosts, self, $"spec.tls[{i}]");
             }
+
+            AddAnnotationRedirects(self, ruleHosts.Distinct());
+        }
+
+        /// <summary>The annotations' routing settings the renderers do not enforce yet (named in the warning).</summary>
+        private static List<string> UnenforcedRouting(Model.Policies.IngressNginxRouting routing)
+        {
+            // Regex paths, rewrite-target, permanent/temporal-redirect, app-root and from-to-www-redirect, backend
+            // protocol, buffering and limit-connections are enforced; the basic-auth format goes with basic auth
+            // (access control, reported on its own).
+            var rest = routing;
+            var names = new List<string>();
+            if (rest.Canary is not null)
+            {
+                names.Add("canary");
+            }
+
+            if (rest.NextUpstream is not null)
+            {
+                names.Add("next-upstream");
+            }
+
+            return names;
+        }
+
+        /// <summary>
+        /// ingress-nginx app-root (an Exact "/" redirected with 302 to the root path, on every host of the Ingress's
+        /// rules, unless a rule already has an Exact "/") and from-to-www-redirect (remembered: the other names are
+        /// added once every Ingress has claimed its hosts). An Ingress whose routes deny gets neither.
+        /// </summary>
+        private void AddAnnotationRedirects(ObjectRef self, IEnumerable<HostPattern> hosts)
+        {
+            var routing = _annotations.GetValueOrDefault(self)?.Routing ?? Model.Policies.IngressNginxRouting.None;
+            foreach (var host in hosts)
+            {
+                if (Denial(self, host) is not null)
+                {
+                    continue;
+                }
+
+                if (routing.AppRoot is { } root)
+                {
+                    var route = new Route(new PathMatch(PathKind.Exact, "/"), new UrlRedirectAction(null, null, null, root, string.Empty, 302), self, AppRootField);
+                    if (_routes.TryAdd(host, route) is { } holder)
+                    {
+                        _diagnostics.Warning(self, AppRootField, $"Exact / on host {host} is already served by {holder.Source}; app-root does not apply there");
+                    }
+                }
+
+                if (routing.FromToWwwRedirect && host.Kind == HostKind.Exact)
+                {
+                    _wwwRedirects.Add((self, host));
+                }
+            }
+        }
+
+        private const string AppRootField = "metadata.annotations[nginx.ingress.kubernetes.io/app-root]";
+
+        private const string WwwField = "metadata.annotations[nginx.ingress.kubernetes.io/from-to-www-redirect]";
+
+        /// <summary>
+        /// from-to-www-redirect: "www.NAME" redirects (308, scheme, path and query kept) to "NAME" and the other way round,
+        /// unless a rule of any Ingress serves that other name. Oldest Ingress first, so the first claim of a name wins.
+        /// </summary>
+        private void AddWwwRedirects()
+        {
+            foreach (var (self, host) in _wwwRedirects)
+            {
+                string other = host.Value.StartsWith("www.", StringComparison.Ordinal) ? host.Value[4..] : "www." + host.Value;
+                if (!HostParser.TryParse(other, out var otherHost, out _) || otherHost.Kind != HostKind.Exact)
+                {
+                    _diagnostics.Warning(self, WwwField, $"{Printable.Quote(other)} is not a host name; no redirect for it");
+                    continue;
+                }
+
+                if (_routes.Contains(otherHost))
+                {
+                    continue;
+                }
+
+                _routes.TryAdd(otherHost, new Route(RootPrefix, new UrlRedirectAction(null, host.Value, null, null, null, 308), self, WwwField));
+            }
         }
 
         /// <summary>
@@ -169,11 +253,9 @@ public static class ModelBuilder
 
             var policy = annotations.Policy;
             var unenforced = policy is null ? [] : IngressPolicyBinder.UnenforcedFields(policy);
-            // Routing facts the nginx renderer enforces (limit-connections, buffering, backend-protocol) are left
-            // out; the rest are not rendered yet.
-            if (!(annotations.Routing with { LimitConnections = null, ProxyBuffering = null, ProxyBufferSizeBytes = null, ProxyRequestBuffering = null, BackendProtocol = null }).IsEmpty)
+            if (UnenforcedRouting(annotations.Routing) is { Count: > 0 } routing)
             {
-                unenforced.Add("routing (regex paths, rewrites, redirects, canary)");
+                unenforced.Add($"routing ({string.Join(", ", routing)})");
             }
 
             if (annotations.AccessDenied || unenforced.Any(IngressPolicyBinder.AccessControlFields.Contains))
@@ -233,7 +315,35 @@ public static class ModelBuilder
             }
 
             var policy = RoutePolicyResolver.Resolve(spec, annotations?.Routing ?? Model.Policies.IngressNginxRouting.None, _options);
+            if (policy.Rewrite is { } rewrite && !RewriteApplies(rewrite, route.Match, out string why))
+            {
+                _diagnostics.Warning(self, route.Field, $"{route.Match}: {why}; the path is passed on unchanged");
+                policy = policy with { Rewrite = null };
+            }
+
             return policy.IsEmpty ? route : route with { Policy = policy };
+        }
+
+        /// <summary>
+        /// A prefix replacement needs a prefix (Exact and Prefix routes); a rewrite-target with captures needs a regex
+        /// path to take them from.
+        /// </summary>
+        private static bool RewriteApplies(Model.Policies.RouteRewrite rewrite, PathMatch match, out string why)
+        {
+            why = rewrite.ReplacePrefix is not null && match.Kind == PathKind.Regex
+                ? "rewrite.replacePrefixMatch does not apply to a regular-expression path"
+                : rewrite.Template is { HighestGroup: > 0 } template && match.Kind != PathKind.Regex
+                    ? $"rewrite-target {Printable.Quote(template.ToString())} refers to capture groups, but this path is not a regular expression (use-regex applies to Prefix and ImplementationSpecific paths)"
+                    : string.Empty;
+            return why.Length == 0;
+        }
+
+        /// <summary>The redirect the routes of <paramref name="self"/> on <paramref name="host"/> answer with instead of their backend, or null.</summary>
+        private UrlRedirectAction? RedirectFor(ObjectRef self, HostPattern host)
+        {
+            var annotations = _annotations.GetValueOrDefault(self);
+            var spec = RoutePolicyResolver.Overlay(_policies.PolicyFor(new NamespacedName(self.Namespace, self.Name), host), annotations?.Policy);
+            return RoutePolicyResolver.Redirect(spec, annotations?.Routing ?? Model.Policies.IngressNginxRouting.None);
         }
 
         /// <summary>The 403 a route of <paramref name="self"/> on <paramref name="host"/> gets because its access control cannot be honoured, or null.</summary>
@@ -248,7 +358,7 @@ public static class ModelBuilder
                 return;
             }
 
-            action = Denial(self, HostPattern.Any) ?? action;
+            action = Denial(self, HostPattern.Any) ?? (RouteAction?)RedirectFor(self, HostPattern.Any) ?? action;
 
             if (_defaultBackend is { } holder)
             {
@@ -268,6 +378,7 @@ public static class ModelBuilder
             }
 
             var paths = rule.Http?.Paths ?? [];
+            var routing = _annotations.GetValueOrDefault(self)?.Routing ?? Model.Policies.IngressNginxRouting.None;
             if (paths.Count > _options.Limits.MaxPathsPerRule)
             {
                 _diagnostics.Error(self, field + ".http.paths", $"has more than {_options.Limits.MaxPathsPerRule} paths; the rule is not served");
@@ -278,14 +389,28 @@ public static class ModelBuilder
             {
                 string pathField = $"{field}.http.paths[{j}]";
                 var path = paths[j];
-                if (!PathParser.TryParse(path.Path, path.PathType, out var match, out string subField, out string pathError))
+                // use-regex (or a rewrite-target with captures) makes the Ingress's Prefix and ImplementationSpecific paths
+                // regular expressions, as ingress-nginx does ("^PATH", so no longer element-wise); Exact stays exact.
+                PathMatch match;
+                if (routing.UseRegex && path.PathType is "ImplementationSpecific" or "Prefix")
+                {
+                    string pattern = string.IsNullOrEmpty(path.Path) ? "/" : path.Path;
+                    if (!IngressNginxAnnotations.TryParseRegexPath(pattern, routing.Rewrite, out _, out string regexError))
+                    {
+                        _diagnostics.Error(self, $"{pathField}.path", $"{Printable.Quote(pattern)} is not a usable regular expression: {regexError}; the path is not served");
+                        continue;
+                    }
+
+                    match = new PathMatch(PathKind.Regex, pattern);
+                }
+                else if (!PathParser.TryParse(path.Path, path.PathType, out match, out string subField, out string pathError))
                 {
                     _diagnostics.Error(self, $"{pathField}.{subField}", pathError + "; the path is not served");
                     continue;
                 }
 
                 // ingress-nginx users bring regex paths (use-regex); here they would silently match only literally.
-                if (path.PathType == "ImplementationSpecific" && path.Path is { } literal && literal.AsSpan().IndexOfAny("()*+") >= 0)
+                if (match.Kind != PathKind.Regex && path.PathType == "ImplementationSpecific" && path.Path is { } literal && literal.AsSpan().IndexOfAny("()*+") >= 0)
                 {
                     _diagnostics.Warning(self, $"{pathField}.path", $"{Printable.Quote(literal)} looks like a regular expression; ImplementationSpecific paths are prefixes, matched literally");
                 }
@@ -297,7 +422,7 @@ public static class ModelBuilder
                     continue;
                 }
 
-                action = Denial(self, host) ?? action;
+                action = Denial(self, host) ?? (RouteAction?)RedirectFor(self, host) ?? action;
 
                 if (_routes.TryAdd(host, WithPolicy(self, host, new Route(match, action, self, pathField))) is { } holder)
                 {

@@ -72,7 +72,12 @@ public static class RequestExplainer
         }
 
         var verdict = ForRoute(ExplainedBackend.Index(model), host, route) with { Considered = considered.ToImmutable() };
-        return route.Action is RedirectAction to ? verdict with { Location = Location(to, request) } : verdict;
+        return route.Action switch
+        {
+            RedirectAction to => verdict with { Location = Location(to, request) },
+            UrlRedirectAction url => verdict with { Location = url.LocationFor(request.Scheme, ExplainRequest.NormalizeHost(request.Host), request.Path, string.Empty) },
+            _ => verdict,
+        };
     }
 
     /// <summary>
@@ -92,6 +97,7 @@ public static class RequestExplainer
             SplitAction split => Verdict(ExplainedAction.Forward, null, ExplainedBackend.From(upstreams, split.Upstream), $"split by weight: {split}", null),
             RespondAction respond => Verdict(ExplainedAction.Respond, respond.Status, ExplainedBackend.From(upstreams, respond.Backend), respond.Reason, null),
             RedirectAction redirect => Verdict(ExplainedAction.Redirect, redirect.Status, null, $"redirected to {redirect.Scheme} on port {redirect.Port}", null),
+            UrlRedirectAction url => Verdict(ExplainedAction.Redirect, url.Status, null, $"{url} (the route's redirect)", null),
             _ => throw new InvalidOperationException($"route action {route.Action.GetType().Name} is not explained; add it here"),
         };
 
@@ -153,11 +159,13 @@ public static class RequestExplainer
     private static ObjectRef? IngressOf(Route? route) => route?.Source;
 
     private static string PrecedenceReason(Route winner, Route loser) =>
-        winner.Match.Kind == PathKind.Exact && loser.Match.Kind == PathKind.Prefix
-            ? $"Exact {winner.Match.Path} comes before any Prefix"
+        winner.Match.Kind == PathKind.Exact && loser.Match.Kind != PathKind.Exact
+            ? $"Exact {winner.Match.Path} comes before any Prefix or Regex"
             : loser.Source is null || loser.Field == "spec.defaultBackend"
                 ? $"the catch-all serves only what no rule matches"
-                : $"Prefix {winner.Match.Path} is longer than {loser.Match.Path}";
+                : winner.Match.Kind == PathKind.Prefix && loser.Match.Kind == PathKind.Prefix
+                    ? $"Prefix {winner.Match.Path} is longer than {loser.Match.Path}"
+                    : $"{winner.Match} comes first (Prefix and Regex paths are tried longest path text first)";
 
     /// <summary>
     /// The Ingresses that claimed the same host, path and type later and lost to the route's (older) owner. The model

@@ -58,7 +58,7 @@ public sealed partial class RouteDerivationTests
         }
 
         var eligible = model.VirtualHosts.Where(v => v.Host.Kind == HostKind.Exact && v.CertificateId is null
-            && v.EffectiveRoutes.All(r => r.Action is ForwardAction or RespondAction && r.Policy.IsEmpty)).ToList();
+            && v.EffectiveRoutes.All(r => r.Action is ForwardAction or RespondAction && r.Match.Kind != PathKind.Regex && r.Policy.IsEmpty)).ToList();
         Assert.That(table.Keys, Is.EquivalentTo(eligible.Select(v => v.Host.Value)), "hosts in the table");
         foreach (var host in eligible)
         {
@@ -117,6 +117,7 @@ public sealed partial class RouteDerivationTests
         RespondAction respond => $"status {respond.Status}",
         RedirectAction redirect => $"redirect {redirect.Status} {redirect.Scheme}:{redirect.Port}",
         SplitAction split => "split " + string.Join(", ", split.Backends.Select(b => $"{b.UpstreamName} {b.Weight}")),
+        UrlRedirectAction url => $"redirect {url.Status}",
         _ => throw new AssertionException($"unknown action {action}"),
     };
 
@@ -164,6 +165,13 @@ public sealed partial class RouteDerivationTests
                     case "=":
                         routes.Add(new EmittedRoute(host, "Exact", location.Path, location.Action));
                         break;
+                    case "~":
+                        // A regex path is "^(?:PATH)"; a Prefix route on a host with regex routes is "^PATH(?:/|$)".
+                        string regex = location.Path.Replace("\\\\", "\\", StringComparison.Ordinal);
+                        routes.Add(regex.StartsWith("^(?:", StringComparison.Ordinal)
+                            ? new EmittedRoute(host, "Regex", regex[4..^1], location.Action)
+                            : new EmittedRoute(host, "Prefix", Regex.Unescape(regex[1..^"(?:/|$)".Length]), location.Action));
+                        break;
                     default:
                         routes.Add(new EmittedRoute(host, "Prefix", location.Path, location.Action));
                         break;
@@ -201,6 +209,11 @@ public sealed partial class RouteDerivationTests
             return "upstream " + upstream.Groups[1].Value;
         }
 
+        if (Regex.Match(body, "return ([0-9]+) \"") is { Success: true } redirectTo)
+        {
+            return "redirect " + redirectTo.Groups[1].Value;
+        }
+
         return Regex.Match(body, "return ([0-9]+);") is { Success: true } status ? "status " + status.Groups[1].Value : throw new AssertionException($"unreadable location: {body}");
     }
 
@@ -222,6 +235,7 @@ public sealed partial class RouteDerivationTests
                 }
 
                 var (kind, path) = match["path"] is { } exact ? ("Exact", exact.GetValue<string>())
+                    : match["safe_regex"] is { } regex ? ("Regex", regex["regex"]!.GetValue<string>()[4..^3])
                     : match["path_separated_prefix"] is { } prefix ? ("Prefix", prefix.GetValue<string>())
                     : ("Prefix", match["prefix"]!.GetValue<string>());
                 // A cluster named UPSTREAM/HASH is that upstream with the options a route policy asked for.
@@ -230,7 +244,7 @@ public sealed partial class RouteDerivationTests
                     ? forward["weighted_clusters"] is { } weighted
                         ? "split " + string.Join(", ", weighted["clusters"]!.AsArray().Select(c => $"{Upstream(c!["name"]!)} {c["weight"]}"))
                         : "upstream " + Upstream(forward["cluster"]!)
-                    : route["redirect"] is { } redirect ? $"redirect {RedirectStatus(redirect["response_code"]!.GetValue<string>())} https:{redirect["port_redirect"]}"
+                    : route["redirect"] is { } redirect ? redirect["https_redirect"] is null ? $"redirect {RedirectStatus(redirect["response_code"]!.GetValue<string>())}" : $"redirect {RedirectStatus(redirect["response_code"]!.GetValue<string>())} https:{redirect["port_redirect"]}"
                     : "status " + route["direct_response"]!["status"];
                 routes.Add(new EmittedRoute(name == "*" ? string.Empty : name, kind, path, action));
             }
@@ -252,7 +266,7 @@ public sealed partial class RouteDerivationTests
     [GeneratedRegex("server_name ([^;]+);")]
     private static partial Regex ServerName();
 
-    [GeneratedRegex("\n        location (= |\\^~ )?\"([^\"]*)\" \\{\n((?:            [^\n]*\n)+)        \\}")]
+    [GeneratedRegex("\n        location (= |\\^~ |~ )?\"([^\"]*)\" \\{\n((?:            [^\n]*\n)+)        \\}")]
     private static partial Regex Location();
 
     [GeneratedRegex("if \\(\\$scheme = http\\) \\{\n            return ([0-9]+) https://\\$host:?([0-9]*)\\$request_uri;")]

@@ -31,7 +31,8 @@ internal static class RoutePolicyResolver
 
     /// <summary>
     /// The route policy for <paramref name="spec"/> and the annotations' routing facts. Fields that need references
-    /// resolved (basic auth, external auth, traffic split, redirect) are not handled here.
+    /// resolved (basic auth, external auth, traffic split) are not handled here, nor redirects (they replace the
+    /// route's action: <see cref="Redirect"/>).
     /// </summary>
     public static RoutePolicy Resolve(PolicySpec? spec, IngressNginxRouting routing, BuildOptions options)
     {
@@ -57,11 +58,33 @@ internal static class RoutePolicyResolver
 
         return policy with
         {
+            // IngressPolicy rewrite.replacePrefixMatch wins over ingress-nginx rewrite-target.
+            Rewrite = policy.Rewrite ?? (routing.Rewrite is { } template ? RouteRewrite.Whole(template) : null),
             LimitConnections = routing.LimitConnections,
             BackendProtocol = routing.BackendProtocol,
             Buffering = routing.ProxyBuffering is null && routing.ProxyBufferSizeBytes is null && routing.ProxyRequestBuffering is null
                 ? null
                 : new BufferingRule(routing.ProxyBuffering, routing.ProxyBufferSizeBytes, routing.ProxyRequestBuffering),
         };
+    }
+
+    /// <summary>
+    /// The redirect a route answers with instead of its action, or null: the IngressPolicy <c>redirect</c> (unset parts
+    /// keep the request's), else ingress-nginx permanent-redirect / temporal-redirect (a fixed URL).
+    /// </summary>
+    public static UrlRedirectAction? Redirect(PolicySpec? spec, IngressNginxRouting routing)
+    {
+        if (spec?.Redirect is { } rule)
+        {
+            return new UrlRedirectAction(rule.Scheme, rule.Hostname, rule.Port, rule.Path, null, rule.StatusCode);
+        }
+
+        if (routing.Redirect is { } target)
+        {
+            var url = target.Url;
+            return new UrlRedirectAction(url.Scheme, url.Host, url.IsDefaultPort ? null : url.Port, url.AbsolutePath, url.Query.TrimStart('?'), target.StatusCode);
+        }
+
+        return null;
     }
 }

@@ -7,20 +7,13 @@ namespace Portico.Core.Rendering.Envoy;
 
 /// <summary>
 /// One route's policy. Route-action parts: <see cref="Timeout"/> (always printed, "0s" is none), <see cref="IdleTimeout"/>,
-/// rewrite, retries, hash policies. Header mutations. Per-route filter configs: null or empty when unused.
+/// retries, hash policies (path rewrites are the route's EnvoyRewriteView). Header mutations. Per-route filter configs: null or empty when unused.
 /// </summary>
 internal sealed record EnvoyRoutePolicyView
 {
     public required string Timeout { get; init; }
 
     public required string IdleTimeout { get; init; }
-
-    public string? PrefixRewrite { get; init; }
-
-    /// <summary>Set with <see cref="RegexRewriteSubstitution"/> when a plain prefix_rewrite would double or drop a slash.</summary>
-    public string? RegexRewritePattern { get; init; }
-
-    public string? RegexRewriteSubstitution { get; init; }
 
     /// <summary>A request header "host" set or added by the policy: Envoy cannot add Host as a header, it rewrites it.</summary>
     public string? HostRewrite { get; init; }

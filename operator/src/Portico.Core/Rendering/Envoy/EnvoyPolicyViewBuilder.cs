@@ -63,24 +63,7 @@ internal static class EnvoyPolicyViewBuilder
             BasicAuthUsers = policy.BasicAuth?.Htpasswd,
             ExtAuthzFilter = policy.ExternalAuth is { } auth ? ExtAuthzName(auth) : null,
         };
-        return policy.Rewrite?.ReplacePrefix is { } replacement ? WithRewrite(view, match, replacement) : view;
-    }
-
-    /// <summary>
-    /// Replaces the matched prefix. Envoy's prefix_rewrite is textual, so where that would double a slash ("/api/x"
-    /// with "/" gives "//x") or glue segments (root match "/" with "/v2" gives "/v2x"), an anchored regex_rewrite
-    /// eats the separator instead.
-    /// </summary>
-    private static EnvoyRoutePolicyView WithRewrite(EnvoyRoutePolicyView view, PathMatch match, string replacement)
-    {
-        if (match.IsRootPrefix)
-        {
-            return view with { RegexRewritePattern = "^/", RegexRewriteSubstitution = replacement.TrimEnd('/') + "/" };
-        }
-
-        return match.Kind == PathKind.Prefix && replacement.EndsWith('/')
-            ? view with { RegexRewritePattern = "^" + System.Text.RegularExpressions.Regex.Escape(match.Path) + "/*", RegexRewriteSubstitution = replacement }
-            : view with { PrefixRewrite = replacement };
+        return view;
     }
 
     /// <summary>Retries on the listed failures; none listed: connection failures and resets (nginx's default "error timeout").</summary>

@@ -79,8 +79,8 @@ internal sealed record EnvoyHeaderView(string Key, string Value, string AppendAc
 internal sealed record EnvoyVirtualHostView(string Name, IReadOnlyList<string> Domains, IReadOnlyList<EnvoyRouteView> Routes);
 
 /// <summary>
-/// One route. <see cref="MatchKind"/> is the RouteMatch field: "path" (Exact), "path_separated_prefix" (Prefix) or
-/// "prefix" (only for "/"). <see cref="WildcardHost"/> set means the route also requires a one-label :authority.
+/// One route. <see cref="MatchKind"/> is the RouteMatch field: "path" (Exact), "path_separated_prefix" (Prefix),
+/// "prefix" (only for "/") or "safe_regex" (Regex; <see cref="Path"/> is then the RE2 pattern). <see cref="WildcardHost"/> set means the route also requires a one-label :authority.
 /// Exactly one of <see cref="Cluster"/> (or <see cref="WeightedClusters"/>), <see cref="Status"/>,
 /// <see cref="HttpsRedirectPort"/> says what it does. <see cref="Policy"/> is set on routes that proxy.
 /// </summary>
@@ -93,6 +93,12 @@ internal sealed record EnvoyRouteView(string MatchKind, string Path, string? Wil
     public string RedirectCode { get; init; } = "PERMANENT_REDIRECT";
 
     public EnvoyRoutePolicyView? Policy { get; init; }
+
+    /// <summary>For a route that proxies: how the path is rewritten before it is forwarded (routing family).</summary>
+    public EnvoyRewriteView? Rewrite { get; init; }
+
+    /// <summary>Set when the route answers with its own redirect (UrlRedirectAction) instead.</summary>
+    public EnvoyRedirectView? Redirect { get; init; }
 
     public bool Proxies => Cluster is not null || WeightedClusters.Count > 0;
 }

@@ -10,7 +10,8 @@ namespace Portico.Core.Rendering.Envoy;
 /// FIRST matching route of that host; a host whose routes all miss answers 404 without trying another host. So:
 /// <list type="bullet">
 /// <item>Exact "/p" is <c>path</c>; Prefix "/p" is <c>path_separated_prefix</c> (element-wise); Prefix "/" is
-/// <c>prefix "/"</c>. The model's order (Exact first, then longest prefix) is kept, which is Ingress precedence.</item>
+/// <c>prefix "/"</c>; a Regex path is <c>safe_regex</c> "^(?:PATH).*" (RE2 matches the whole path). The model's
+/// order (Exact first, then Prefix and Regex by path length) is kept, which is Ingress precedence.</item>
 /// <item>Every host's routes are the model's effective routes: its rules, then the catch-all the builder gave it
 /// (default backend or 404) unless it has its own "/" route.</item>
 /// <item>A wildcard "*.foo.com" is Envoy's suffix domain (any depth), so its own routes and its catch-all also require
@@ -198,10 +199,16 @@ internal static class EnvoyViewBuilder
     private static List<EnvoyRouteView> HostRoutes(VirtualHost host, string? wildcardHost, EnvoySettingsView settings, bool tls) =>
         [.. host.EffectiveRoutes.Select(route =>
         {
-            string kind = route.Match.Kind == PathKind.Exact ? "path" : route.Match.IsRootPrefix ? "prefix" : "path_separated_prefix";
+            string kind = route.Match.Kind switch
+            {
+                PathKind.Exact => "path",
+                PathKind.Regex => "safe_regex",
+                _ => route.Match.IsRootPrefix ? "prefix" : "path_separated_prefix",
+            };
+            string path = route.Match.Kind == PathKind.Regex ? EnvoyRewriteView.MatchPattern(route.Match) : route.Match.Path;
             return !tls && route.Policy.HttpsRedirect is { } redirect
-                ? Redirect(kind, route.Match.Path, wildcardHost, redirect)
-                : Route(kind, route.Match.Path, wildcardHost, route, settings);
+                ? Redirect(kind, path, wildcardHost, redirect)
+                : Route(kind, path, wildcardHost, route, settings);
         })];
 
     /// <summary>
@@ -219,17 +226,20 @@ internal static class EnvoyViewBuilder
 
         var options = EnvoyPolicyViewBuilder.ClusterOptions(policy);
         var view = EnvoyPolicyViewBuilder.View(policy, route.Match, settings);
+        var rewrite = EnvoyRewriteView.For(route.Match, policy.Rewrite);
         return route.Action switch
         {
-            ForwardAction forward => new EnvoyRouteView(kind, path, wildcardHost, EnvoyPolicyViewBuilder.ClusterName(forward.UpstreamName, options), null, null) { Policy = view },
-            ExternalNameAction external => new EnvoyRouteView(kind, path, wildcardHost, EnvoyPolicyViewBuilder.ClusterName(external.UpstreamName, options), null, null) { Policy = view },
+            ForwardAction forward => new EnvoyRouteView(kind, path, wildcardHost, EnvoyPolicyViewBuilder.ClusterName(forward.UpstreamName, options), null, null) { Policy = view, Rewrite = rewrite },
+            ExternalNameAction external => new EnvoyRouteView(kind, path, wildcardHost, EnvoyPolicyViewBuilder.ClusterName(external.UpstreamName, options), null, null) { Policy = view, Rewrite = rewrite },
             SplitAction split => new EnvoyRouteView(kind, path, wildcardHost, null, null, null)
             {
                 WeightedClusters = [.. split.Backends.Select(b => new EnvoyWeightedClusterView(EnvoyPolicyViewBuilder.ClusterName(b.UpstreamName, options), b.Weight))],
                 Policy = view,
+                Rewrite = rewrite,
             },
             RespondAction respond => new EnvoyRouteView(kind, path, wildcardHost, null, respond.Status, null),
             RedirectAction redirect => Redirect(kind, path, wildcardHost, redirect),
+            UrlRedirectAction redirect => new EnvoyRouteView(kind, path, wildcardHost, null, null, null) { Redirect = EnvoyRedirectView.For(redirect) },
             _ => throw new TemplateException($"Envoy cannot render the route action {route.Action}"),
         };
     }

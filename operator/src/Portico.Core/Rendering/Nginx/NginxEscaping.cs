@@ -48,6 +48,45 @@ public static partial class NginxEscaping
         return "\"${" + variable + "}" + Str(separator + value)[1..];
     }
 
+    /// <summary>
+    /// A double-quoted regular expression (a location or rewrite regex, where nginx expands no variables): as
+    /// <see cref="Str"/>, but '$' (an anchor) is allowed.
+    /// </summary>
+    public static string Regex(string? value) => Quoted(value, _ => true, "a regular expression");
+
+    /// <summary>A double-quoted rewrite replacement: as <see cref="Str"/>, but '$' is allowed as "$1".."$9" (a capture) only.</summary>
+    public static string Replacement(string? value) => Quoted(value, (text, at) => at + 1 < text.Length && text[at + 1] is >= '1' and <= '9', "a rewrite replacement");
+
+    /// <summary>A double-quoted redirect URL: as <see cref="Str"/>, but '$' is allowed as ${scheme}, ${host}, ${request_uri}, ${is_args} and ${args} only.</summary>
+    public static string RedirectUrl(string? value) => Quoted(value, (text, at) => RedirectVariables.Any(v => string.CompareOrdinal(text, at, v, 0, v.Length) == 0), "a redirect URL");
+
+    private static readonly string[] RedirectVariables = ["${scheme}", "${host}", "${request_uri}", "${is_args}", "${args}"];
+
+    private static string Quoted(string? value, Func<string, int, bool> dollarAllowed, string what) => Quoted(value, at => dollarAllowed(value!, at), what);
+
+    private static string Quoted(string? value, Func<int, bool> dollarAllowed, string what)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        var builder = new StringBuilder(value.Length + 2).Append('"');
+        for (int i = 0; i < value.Length; i++)
+        {
+            char c = value[i];
+            if ((c == '$' && !dollarAllowed(i)) || char.IsControl(c) || c > '~')
+            {
+                throw new TemplateException($"value {Model.Printable.Quote(value)} cannot be written into nginx config as {what}: it holds a '$' not allowed there, a control or non-ASCII character");
+            }
+
+            if (c is '"' or '\\')
+            {
+                builder.Append('\\');
+            }
+
+            builder.Append(c);
+        }
+
+        return builder.Append('"').ToString();
+    }
+
     /// <summary>A bare word (upstream names, file names, addresses): letters, digits and "_.:-[]/" only.</summary>
     public static string Token(string? value)
     {

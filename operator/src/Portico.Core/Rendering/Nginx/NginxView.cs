@@ -66,7 +66,7 @@ public sealed record NginxRedirectView(int Status, string Scheme, string PortSuf
 public sealed record NginxCertificateView(string CertificateFile, string KeyFile);
 
 /// <summary>
-/// One location. <see cref="Modifier"/> is "=", "^~" or "" (the root prefix). Exactly one of
+/// One location. <see cref="Modifier"/> is "=", "^~", "~" (a regex, <see cref="Path"/> is then the pattern) or "" (the root prefix). Exactly one of
 /// <see cref="Upstream"/>, <see cref="ExternalHost"/>, <see cref="Status"/> says what it does. With Lua endpoints an
 /// upstream is named even while it has no ready endpoints (nginx then answers 503 by itself), so endpoints coming
 /// and going never change nginx.conf; without, such a route is a fixed 503.
@@ -78,6 +78,12 @@ public sealed record NginxLocationView(string Modifier, string Path, string? Ups
 
     /// <summary>The traffic family of <see cref="Policy"/> in nginx terms, and how the location reaches its backend.</summary>
     public NginxTrafficView Traffic { get; init; } = NginxTrafficView.None;
+
+    /// <summary>The routing family: path rewrites applied right before proxy_pass (NginxRoutingView).</summary>
+    public NginxRoutingView Routing { get; init; } = NginxRoutingView.None;
+
+    /// <summary>Set when the location answers with a redirect (the route's action) instead of proxying.</summary>
+    public NginxReturnView? Redirect { get; init; }
 
     /// <summary>With Lua endpoints: the key under which the live file names this location's target (upstream or status).</summary>
     public string? Route { get; init; }

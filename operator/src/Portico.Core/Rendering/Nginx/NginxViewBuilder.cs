@@ -83,7 +83,8 @@ internal static class NginxViewBuilder
         {
             var routes = host.EffectiveRoutes.ToList();
             // A host with any policy waits for its own server block: the fallback table only routes, it enforces nothing.
-            if (routes.Any(r => LiveTarget(r.Action) is null || !r.Policy.IsEmpty))
+            // Regex routes wait too: the table's Lua matches exact and prefix rules only.
+            if (routes.Any(r => LiveTarget(r.Action) is null || !r.Policy.IsEmpty || r.Match.Kind == PathKind.Regex))
             {
                 continue;
             }
@@ -106,13 +107,23 @@ internal static class NginxViewBuilder
         var locations = new List<NginxLocationView>();
         var routes = host.EffectiveRoutes.ToList();
         var exactPaths = routes.Where(r => r.Match.Kind == PathKind.Exact).Select(r => r.Match.Path).ToHashSet(StringComparer.Ordinal);
-        var exactLocationPaths = routes.Where(r => !r.Match.IsRootPrefix).Select(r => r.Match.Path).ToHashSet(StringComparer.Ordinal);
+        var exactLocationPaths = routes.Where(r => r.Match.Kind != PathKind.Regex && !r.Match.IsRootPrefix).Select(r => r.Match.Path).ToHashSet(StringComparer.Ordinal);
+
+        // nginx tries "=" first, then remembers the longest prefix, then tries regex locations in the order written and
+        // takes the first that matches, else the remembered prefix ("^~" skips the regexes). On a host with regex
+        // routes the model's order (Prefix and Regex together, longer path text first) is kept by writing every
+        // non-root Prefix route as a regex location too, in that order; "/" stays a plain prefix: what no regex takes.
+        bool regexHost = routes.Any(r => r.Match.Kind == PathKind.Regex);
         foreach (var route in routes)
         {
             var match = route.Match;
-            if (match.Kind == PathKind.Exact)
+            if (match.Kind == PathKind.Regex)
             {
-                locations.Add(Location("=", match.Path, route.Action, lua) with { Policy = route.Policy });
+                locations.Add(Location("~", match.AnchoredPattern!, route, lua));
+            }
+            else if (match.Kind == PathKind.Exact)
+            {
+                locations.Add(Location("=", match.Path, route, lua));
 
                 // nginx answers a request for "/p" by itself with a 301 to "/p/" when a location named "/p/" (exact
                 // ones too) uses proxy_pass: its auto-redirect. An Exact "/p/" must not catch "/p" at all, so "/p"
@@ -121,21 +132,26 @@ internal static class NginxViewBuilder
                 {
                     string bare = match.Path[..^1];
                     var bareRoute = host.RouteFor(bare)!;
-                    locations.Add(Location("=", bare, bareRoute.Action, lua) with { Policy = bareRoute.Policy });
+                    locations.Add(Location("=", bare, bareRoute, lua));
                 }
             }
             else if (match.IsRootPrefix)
             {
-                locations.Add(Location(string.Empty, "/", route.Action, lua) with { Policy = route.Policy });
+                locations.Add(Location(string.Empty, "/", route, lua));
+            }
+            else if (regexHost)
+            {
+                // Element-wise, as the two prefix locations below; a regex location never auto-redirects "/p" to "/p/".
+                locations.Add(Location("~", "^" + NginxRoutingView.RegexLiteral(match.Path) + "(?:/|$)", route, lua));
             }
             else
             {
                 if (!exactPaths.Contains(match.Path))
                 {
-                    locations.Add(Location("=", match.Path, route.Action, lua) with { Policy = route.Policy });
+                    locations.Add(Location("=", match.Path, route, lua));
                 }
 
-                locations.Add(Location("^~", match.Path + "/", route.Action, lua) with { Policy = route.Policy });
+                locations.Add(Location("^~", match.Path + "/", route, lua));
             }
         }
 
@@ -153,12 +169,16 @@ internal static class NginxViewBuilder
     /// endpoints, which the Lua answers with 503, so endpoints arriving change one upstream line, and a switch to
     /// another backend stays visible in `portico diff`.
     /// </summary>
+    private static NginxLocationView Location(string modifier, string path, Route route, bool lua) =>
+        Location(modifier, path, route.Action, lua) with { Policy = route.Policy, Routing = NginxRoutingView.For(route.Match, route.Policy.Rewrite) };
+
     private static NginxLocationView Location(string modifier, string path, RouteAction action, bool lua) => action switch
     {
         ForwardAction forward => new NginxLocationView(modifier, path, forward.UpstreamName, null, null),
         ExternalNameAction external => new NginxLocationView(modifier, path, null, string.Create(CultureInfo.InvariantCulture, $"{external.Host}:{external.Port}"), null),
         RespondAction { Status: 503, Backend: { } backend } when lua => new NginxLocationView(modifier, path, backend, null, null),
         RespondAction respond => new NginxLocationView(modifier, path, null, null, respond.Status),
+        UrlRedirectAction redirect => new NginxLocationView(modifier, path, null, null, null) { Redirect = NginxReturnView.For(redirect) },
         _ => throw new TemplateException($"nginx cannot render the route action {action}"),
     };
 
