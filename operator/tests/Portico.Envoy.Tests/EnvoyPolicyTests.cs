@@ -135,16 +135,6 @@ public sealed class EnvoyPolicyTests
         Assert.That(parsed.Cluster("default_v2_80").LbPolicy, Is.EqualTo(Cluster.Types.LbPolicy.RoundRobin), "the plain cluster stays");
     }
 
-    [TestCase("/", "/x", "^/", "/x/", Description = "root match: the separator stays")]
-    [TestCase("/api", "/", "^/api/*", "/", Description = "replacing with / must not double the slash")]
-    public void Prefix_rewrites_that_would_break_separators_use_a_regex(string match, string replacement, string pattern, string substitution)
-    {
-        var config = Render(r => r.Match == new PathMatch(PathKind.Prefix, match) ? r with { Policy = new RoutePolicy { Rewrite = RouteRewrite.Prefix(replacement) } } : r);
-        Assert.That(new EnvoySchemaValidator().Validate(config), Is.Empty);
-        var route = new EnvoyParsed(config).HttpRoutes.VirtualHosts.Single(v => v.Name == Host).Routes.Single(r => (r.Match.Prefix + r.Match.PathSeparatedPrefix) == match).Route_;
-        Assert.That((route.RegexRewrite.Pattern.Regex, route.RegexRewrite.Substitution), Is.EqualTo((pattern, substitution)));
-    }
-
     [Test]
     public void Load_balancing_and_backend_protocol_make_cluster_variants()
     {

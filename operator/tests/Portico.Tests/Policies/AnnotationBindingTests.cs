@@ -55,11 +55,11 @@ public sealed class AnnotationBindingTests : BuilderTestBase
     [Test]
     public void Understood_settings_that_are_not_enforced_yet_are_named_and_the_route_is_served()
     {
-        var model = Build([Annotated(("proxy-body-size", "8m"), ("proxy-buffering", "off"), ("rewrite-target", "/")), .. Web()]);
+        var model = Build([Annotated(("proxy-body-size", "8m"), ("proxy-buffering", "off"), ("rewrite-target", "/"), ("affinity", "cookie")), .. Web()]);
         Assert.That(model.VirtualHosts.Single(v => v.Host.Value == "a.test").Routes.Single().Action, Is.InstanceOf<Core.Model.ForwardAction>());
         var warning = Messages(model).Single(m => m.Contains("not enforced by this version of Portico yet", StringComparison.Ordinal));
-        Assert.That(warning, Does.Contain("routing (regex paths, rewrites, redirects, canary)"));
-        Assert.That(warning, Does.Not.Contain("maxRequestBodySize").And.Not.Contain("buffering"), "enforced settings are not named");
+        Assert.That(warning, Does.Contain("sessionAffinity"));
+        Assert.That(warning, Does.Not.Contain("maxRequestBodySize").And.Not.Contain("buffering").And.Not.Contain("rewrite"), "enforced settings are not named");
     }
 
     [Test]
