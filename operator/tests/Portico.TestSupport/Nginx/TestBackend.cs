@@ -16,7 +16,8 @@ namespace Portico.TestSupport.Nginx;
 /// <summary>
 /// A tiny HTTP server on 127.0.0.1 (a port the system picks) standing in for a pod. Every request is answered
 /// 200 with a <see cref="BackendEcho"/> as JSON (header X-Backend: its name); a WebSocket upgrade is accepted and
-/// every message is echoed back as "NAME: MESSAGE".
+/// every message is echoed back as "NAME: MESSAGE". A backend named "failing-NNN" answers every request with status
+/// NNN instead (an endpoint that fails, for retry tests), still with its echo and name header.
 /// </summary>
 public sealed class TestBackend : IAsyncDisposable
 {
@@ -102,7 +103,7 @@ public sealed class TestBackend : IAsyncDisposable
             XRealIp = Header("X-Real-IP"),
             ConnectionId = context.Connection.Id,
         };
-        context.Response.StatusCode = StatusCodes.Status200OK;
+        context.Response.StatusCode = name.StartsWith("failing-", StringComparison.Ordinal) && int.TryParse(name.AsSpan(8), out int failing) ? failing : StatusCodes.Status200OK;
         context.Response.ContentType = "application/json";
         context.Response.Headers[NameHeader] = name;
         await context.Response.WriteAsync(JsonSerializer.Serialize(echo, BackendEcho.JsonOptions), context.RequestAborted);

@@ -19,7 +19,7 @@ internal sealed class IngressPolicyBinder
     public const string Kind = IngressPolicy.KubeKind;
 
     /// <summary>The PolicySpec fields (CRD names) the renderers enforce today; every other field set makes a policy unsupported.</summary>
-    public static readonly ImmutableHashSet<string> EnforcedFields = [];
+    public static readonly ImmutableHashSet<string> EnforcedFields = ["trafficSplit", "retries"];
 
     /// <summary>The fields <paramref name="spec"/> sets that the renderers do not enforce yet (CRD names).</summary>
     public static List<string> UnenforcedFields(PolicySpec spec) =>

@@ -68,5 +68,12 @@ public sealed record RoutePolicy
     /// live routing puts it into route keys, so a route whose policy changed is never switched live before the
     /// workers run the new policy.
     /// </summary>
-    public string Key => IsEmpty ? string.Empty : "p" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(ToString())))[..16];
+    public string Key => IsEmpty ? string.Empty : "p" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Content())))[..16];
+
+    // Not ToString(): a record prints every public property, Key included, which would recurse forever. Every
+    // member must be listed here.
+    private string Content() => string.Join(
+        "\n",
+        RequestHeaders, ResponseHeaders, Cors, IpAccess, RateLimit, LimitConnections, Rewrite, Timeouts, Retries, BasicAuth, ExternalAuth,
+        MaxRequestBodyBytes, SessionAffinity, LoadBalancing, HttpsRedirect, BackendProtocol, Buffering);
 }

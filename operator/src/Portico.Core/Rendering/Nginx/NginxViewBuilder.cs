@@ -24,9 +24,9 @@ internal static class NginxViewBuilder
         bool lua = settings.NginxLuaEndpoints;
         var servers = model.VirtualHosts
             .Where(v => v.Host.Kind != HostKind.Any)
-            .Select(v => Server(v, v.CertificateId, isDefault: false, lua))
+            .Select(v => Server(v, v.CertificateId, isDefault: false, lua, upstreams))
             .ToList();
-        var defaultServer = Server(model.AnyHost, model.DefaultCertificateId, isDefault: true, lua);
+        var defaultServer = Server(model.AnyHost, model.DefaultCertificateId, isDefault: true, lua, upstreams);
 
         // With Lua endpoints the endpoints live in NginxEndpointsFile; otherwise each upstream with ready endpoints
         // is a block of its own.
@@ -41,8 +41,10 @@ internal static class NginxViewBuilder
             defaultServer = WithRoutes(defaultServer);
         }
 
-        var fallbackHosts = lua ? FallbackHosts(model) : [];
-        return new NginxView(Settings(settings, model), upstreamBlocks, servers, defaultServer, fallbackHosts);
+        var fallbackHosts = lua ? FallbackHosts(model, upstreams) : [];
+        var splits = servers.Prepend(defaultServer).SelectMany(s => s.Locations).Select(l => l.Split).OfType<NginxSplitView>()
+            .DistinctBy(s => s.Variable).OrderBy(s => s.Variable, StringComparer.Ordinal).ToList();
+        return new NginxView(Settings(settings, model), upstreamBlocks, servers, defaultServer, fallbackHosts) { Splits = splits };
     }
 
     /// <summary>
@@ -67,32 +69,32 @@ internal static class NginxViewBuilder
     /// Exact, plain-HTTP hosts the default server can route from the live file while their own server block waits for
     /// a reload: those whose every effective route is a live target (an upstream or a status, not an external name).
     /// </summary>
-    private static List<NginxFallbackHost> FallbackHosts(ProxyModel model)
+    private static List<NginxFallbackHost> FallbackHosts(ProxyModel model, IReadOnlyDictionary<string, Upstream> upstreams)
     {
         var hosts = new List<NginxFallbackHost>();
         foreach (var host in model.VirtualHosts.Where(v => v.Host.Kind == HostKind.Exact && v.CertificateId is null))
         {
             var routes = host.EffectiveRoutes.ToList();
             // A host with any policy waits for its own server block: the fallback table only routes, it enforces nothing.
-            if (routes.Any(r => LiveTarget(r.Action) is null || !r.Policy.IsEmpty))
+            if (routes.Any(r => LiveTarget(r.Action, upstreams) is null || !r.Policy.IsEmpty))
             {
                 continue;
             }
 
-            hosts.Add(new NginxFallbackHost(host.Host.Value, [.. routes.Select(r => new NginxFallbackRule(r.Match.Kind == PathKind.Exact, r.Match.Path, LiveTarget(r.Action)!))]));
+            hosts.Add(new NginxFallbackHost(host.Host.Value, [.. routes.Select(r => new NginxFallbackRule(r.Match.Kind == PathKind.Exact, r.Match.Path, LiveTarget(r.Action, upstreams)!))]));
         }
 
         return hosts;
     }
 
-    /// <summary>The live file's form of an action: the upstream name, or "!STATUS"; null for what only nginx.conf can do.</summary>
-    private static string? LiveTarget(RouteAction action) => Location(string.Empty, "/", action, lua: true).RouteTarget;
+    /// <summary>The live file's form of an action: the upstream name, a weighted split, or "!STATUS"; null for what only nginx.conf can do.</summary>
+    private static string? LiveTarget(RouteAction action, IReadOnlyDictionary<string, Upstream> upstreams) => Location(string.Empty, "/", action, lua: true, upstreams).RouteTarget;
 
     public static string CertificateFile(string id) => $"{CertificateDirectory}/{id}.crt";
 
     public static string KeyFile(string id) => $"{CertificateDirectory}/{id}.key";
 
-    private static NginxServerView Server(VirtualHost host, string? certificateId, bool isDefault, bool lua)
+    private static NginxServerView Server(VirtualHost host, string? certificateId, bool isDefault, bool lua, IReadOnlyDictionary<string, Upstream> upstreams)
     {
         var locations = new List<NginxLocationView>();
         var routes = host.EffectiveRoutes.ToList();
@@ -103,7 +105,7 @@ internal static class NginxViewBuilder
             var match = route.Match;
             if (match.Kind == PathKind.Exact)
             {
-                locations.Add(Location("=", match.Path, route.Action, lua) with { Policy = route.Policy });
+                locations.Add(Location("=", match.Path, route.Action, lua, upstreams) with { Policy = route.Policy });
 
                 // nginx answers a request for "/p" by itself with a 301 to "/p/" when a location named "/p/" (exact
                 // ones too) uses proxy_pass: its auto-redirect. An Exact "/p/" must not catch "/p" at all, so "/p"
@@ -112,21 +114,21 @@ internal static class NginxViewBuilder
                 {
                     string bare = match.Path[..^1];
                     var bareRoute = host.RouteFor(bare)!;
-                    locations.Add(Location("=", bare, bareRoute.Action, lua) with { Policy = bareRoute.Policy });
+                    locations.Add(Location("=", bare, bareRoute.Action, lua, upstreams) with { Policy = bareRoute.Policy });
                 }
             }
             else if (match.IsRootPrefix)
             {
-                locations.Add(Location(string.Empty, "/", route.Action, lua) with { Policy = route.Policy });
+                locations.Add(Location(string.Empty, "/", route.Action, lua, upstreams) with { Policy = route.Policy });
             }
             else
             {
                 if (!exactPaths.Contains(match.Path))
                 {
-                    locations.Add(Location("=", match.Path, route.Action, lua) with { Policy = route.Policy });
+                    locations.Add(Location("=", match.Path, route.Action, lua, upstreams) with { Policy = route.Policy });
                 }
 
-                locations.Add(Location("^~", match.Path + "/", route.Action, lua) with { Policy = route.Policy });
+                locations.Add(Location("^~", match.Path + "/", route.Action, lua, upstreams) with { Policy = route.Policy });
             }
         }
 
@@ -144,8 +146,10 @@ internal static class NginxViewBuilder
     /// endpoints, which the Lua answers with 503, so endpoints arriving change one upstream line, and a switch to
     /// another backend stays visible in `portico diff`.
     /// </summary>
-    private static NginxLocationView Location(string modifier, string path, RouteAction action, bool lua) => action switch
+    private static NginxLocationView Location(string modifier, string path, RouteAction action, bool lua, IReadOnlyDictionary<string, Upstream> upstreams) => action switch
     {
+        SplitAction split when lua => new NginxLocationView(modifier, path, null, null, null) { WeightedTarget = NginxSplitView.LiveTarget(split) },
+        SplitAction split => new NginxLocationView(modifier, path, null, null, null) { Split = NginxSplitView.For(split, upstreams) },
         ForwardAction forward => new NginxLocationView(modifier, path, forward.UpstreamName, null, null),
         ExternalNameAction external => new NginxLocationView(modifier, path, null, string.Create(CultureInfo.InvariantCulture, $"{external.Host}:{external.Port}"), null),
         RespondAction { Status: 503, Backend: { } backend } when lua => new NginxLocationView(modifier, path, backend, null, null),
