@@ -22,7 +22,10 @@ internal static class EnvoyCases
 
     public static IEnumerable<string> Names => Directory.EnumerateDirectories(TestData).Select(d => Path.GetFileName(d)!).Order(StringComparer.Ordinal);
 
-    public static IEnumerable<string> SharedNames => Directory.EnumerateDirectories(SharedTestData).Select(d => Path.GetFileName(d)!).Order(StringComparer.Ordinal);
+    /// <summary>Portico.Tests' cases for Envoy: all but those whose "proxies" file (a feature Envoy does not render yet) leaves Envoy out.</summary>
+    public static IEnumerable<string> SharedNames => Directory.EnumerateDirectories(SharedTestData)
+        .Where(d => !File.Exists(Path.Combine(d, "proxies")) || File.ReadAllLines(Path.Combine(d, "proxies")).Any(l => l.Trim() == Proxy))
+        .Select(d => Path.GetFileName(d)!).Order(StringComparer.Ordinal);
 
     /// <summary>Renders a case exactly as `portico render --proxy envoy --manifests INPUT ARGS` would.</summary>
     public static OfflineResult Render(string name) => RenderDirectory(Path.Combine(TestData, name), Proxy);

@@ -3,6 +3,7 @@ using System.Text;
 using Portico.Core.Building;
 using Portico.Core.Explaining;
 using Portico.Core.Manifests;
+using Portico.Core.Model;
 using Portico.Core.Offline;
 using Portico.Core.Proxies;
 using Portico.Core.Rendering;
@@ -187,7 +188,25 @@ internal sealed class NginxScenario : IAsyncDisposable
         var request = new ExplainRequest(scheme, ExplainRequest.NormalizeHost(host), path, "GET", []);
         var verdict = RequestExplainer.Explain(Result.Model, request);
         string said = $"explain {scheme}://{host}{pathAndQuery}: {verdict.Action} {verdict.Status} {verdict.Backend?.Service} via {verdict.Host}|{verdict.PathType} {verdict.Path}; nginx answered {response.StatusCode} from {response.Backend ?? "nginx itself"}";
-        if (verdict.Action == ExplainedAction.Forward)
+        // A weighted split: explain names the heaviest backend; nginx may pick any share (one without ready
+        // endpoints answers 503 itself).
+        var split = verdict.Action == ExplainedAction.Forward
+            ? Result.Model.VirtualHosts.SelectMany(v => v.EffectiveRoutes).Append(Result.Model.DefaultBackend).OfType<Route>()
+                .Where(r => r.Source == verdict.Ingress && r.Field == verdict.Field).Select(r => r.Action).OfType<SplitAction>().FirstOrDefault()
+            : null;
+        if (split is not null)
+        {
+            var shares = Result.Model.Upstreams.Where(u => split.Backends.Any(b => b.UpstreamName == u.Name)).ToList();
+            if (response.Backend is null)
+            {
+                Assert.That((response.StatusCode, shares.Any(u => u.Endpoints.IsEmpty)), Is.EqualTo((503, true)), said);
+            }
+            else
+            {
+                Assert.That(shares.SelectMany(u => u.Endpoints).Select(e => e.HostPort), Does.Contain($"127.0.0.1:{_backends[response.Backend].Port}"), said);
+            }
+        }
+        else if (verdict.Action == ExplainedAction.Forward)
         {
             Assert.That(response.Backend, Is.Not.Null, said);
             Assert.That(verdict.Backend!.Endpoints, Does.Contain($"127.0.0.1:{_backends[response.Backend!].Port}"), said);

@@ -76,6 +76,18 @@ internal sealed class BackendResolver
         return ResolveService(new NamespacedName(ns, service.Name), port!, owner, field + ".service");
     }
 
+    /// <summary>A warning about a backend reference made outside an Ingress path (a traffic split).</summary>
+    public void Warn(ObjectRef owner, string field, string message) => _diagnostics.Warning(owner, field, message);
+
+    /// <summary>The action that proxies to an upstream resolved before: forward, or 503 while it has no ready endpoints.</summary>
+    public RouteAction ActionFor(string upstreamName)
+    {
+        var upstream = _upstreams[upstreamName];
+        return upstream.Endpoints.IsEmpty
+            ? new RespondAction(503, $"Service {upstream.Service.Namespace}/{upstream.Service.Name} port {upstream.Port} has no ready endpoints", upstream.Name)
+            : new ForwardAction(upstream.Name);
+    }
+
     private RouteAction ResolveService(NamespacedName key, V1ServiceBackendPort port, ObjectRef owner, string field)
     {
         string shownPort = port.Number?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? port.Name;

@@ -38,6 +38,7 @@ public static class ModelBuilder
         private readonly HashSet<(HostPattern Host, PathMatch Match)> _httpsRedirectOff = [];
         private readonly List<UnservedRule> _unserved = [];
         private readonly List<(ObjectRef Ingress, HostPattern Host)> _wwwRedirects = [];
+        private readonly Dictionary<(ObjectRef Ingress, HostPattern Host), RouteAction?> _splits = [];
         private Route? _defaultBackend;
 
         public BuildRun(ClusterSnapshot snapshot, BuildOptions options)
@@ -53,7 +54,8 @@ public static class ModelBuilder
         {
             var selector = new IngressClassSelector(_snapshot, _options, _diagnostics);
             var byClass = _snapshot.Ingresses.Values.ToLookup(selector.IsOurs);
-            foreach (var ingress in byClass[true].Order(IngressPrecedence.Instance))
+            // ingress-nginx canaries join the route of their main Ingress, so every main Ingress goes first.
+            foreach (var ingress in byClass[true].Order(IngressPrecedence.Instance).OrderBy(IsCanary))
             {
                 AddIngress(ingress);
             }
@@ -109,6 +111,10 @@ public static class ModelBuilder
             return new VirtualHost(host, routes, fallback, certificateId, redirect);
         }
 
+        private static bool IsCanary(V1Ingress ingress) =>
+            ingress.Metadata.Annotations?.TryGetValue("nginx.ingress.kubernetes.io/canary", out string? value) == true
+            && IngressNginxAnnotations.Parse(new Dictionary<string, string> { ["nginx.ingress.kubernetes.io/canary"] = value }, new ObjectRef(KnownKinds.Ingress, "default", "canary")).Routing.Canary is not null;
+
         private static readonly Route NotFound = new(RootPrefix, RespondAction.NotFound, Source: null, Field: string.Empty);
 
         private static PathMatch RootPrefix => new(PathKind.Prefix, "/");
@@ -155,27 +161,6 @@ public static class ModelBuilder
             }
 
             AddAnnotationRedirects(self, ruleHosts.Distinct());
-        }
-
-        /// <summary>The annotations' routing settings the renderers do not enforce yet (named in the warning).</summary>
-        private static List<string> UnenforcedRouting(Model.Policies.IngressNginxRouting routing)
-        {
-            // Regex paths, rewrite-target, permanent/temporal-redirect, app-root and from-to-www-redirect, backend
-            // protocol, buffering and limit-connections are enforced; the basic-auth format goes with basic auth
-            // (access control, reported on its own).
-            var rest = routing;
-            var names = new List<string>();
-            if (rest.Canary is not null)
-            {
-                names.Add("canary");
-            }
-
-            if (rest.NextUpstream is not null)
-            {
-                names.Add("next-upstream");
-            }
-
-            return names;
         }
 
         /// <summary>
@@ -253,11 +238,6 @@ public static class ModelBuilder
 
             var policy = annotations.Policy;
             var unenforced = policy is null ? [] : IngressPolicyBinder.UnenforcedFields(policy);
-            if (UnenforcedRouting(annotations.Routing) is { Count: > 0 } routing)
-            {
-                unenforced.Add($"routing ({string.Join(", ", routing)})");
-            }
-
             if (annotations.AccessDenied || unenforced.Any(IngressPolicyBinder.AccessControlFields.Contains))
             {
                 string why = annotations.AccessDenied ? string.Join("; ", annotations.DenyReasons) : "its access control is not enforced by this version of Portico yet";
@@ -267,6 +247,11 @@ public static class ModelBuilder
             else if (unenforced.Count > 0)
             {
                 _diagnostics.Warning(self, "metadata.annotations", $"ingress-nginx annotations that set {string.Join(", ", unenforced)} are understood but not enforced by this version of Portico yet; the routes are served without them");
+            }
+
+            if (annotations.Routing.NextUpstream is { } next && RoutePolicyResolver.UnmappedNextUpstream(next) is { Count: > 0 } unmapped)
+            {
+                _diagnostics.Warning(self, "metadata.annotations", $"proxy-next-upstream settings without a Portico counterpart are ignored (the others are enforced): {string.Join(", ", unmapped)}");
             }
         }
 
@@ -358,7 +343,7 @@ public static class ModelBuilder
                 return;
             }
 
-            action = Denial(self, HostPattern.Any) ?? (RouteAction?)RedirectFor(self, HostPattern.Any) ?? action;
+            action = Denial(self, HostPattern.Any) ?? (RouteAction?)RedirectFor(self, HostPattern.Any) ?? SplitOf(ns, self, HostPattern.Any) ?? action;
 
             if (_defaultBackend is { } holder)
             {
@@ -422,7 +407,13 @@ public static class ModelBuilder
                     continue;
                 }
 
-                action = Denial(self, host) ?? (RouteAction?)RedirectFor(self, host) ?? action;
+                if (_annotations.GetValueOrDefault(self)?.Routing.Canary is { } canary)
+                {
+                    AddCanary(host, match, action, canary, self, pathField);
+                    continue;
+                }
+
+                action = Denial(self, host) ?? (RouteAction?)RedirectFor(self, host) ?? SplitOf(ns, self, host) ?? action;
 
                 if (_routes.TryAdd(host, WithPolicy(self, host, new Route(match, action, self, pathField))) is { } holder)
                 {
@@ -433,6 +424,73 @@ public static class ModelBuilder
 
             return host;
         }
+
+        /// <summary>
+        /// The action a policy's trafficSplit gives the routes of <paramref name="self"/> on <paramref name="host"/>
+        /// (replacing the Ingress's own backends), or null. Resolved once per Ingress and host.
+        /// </summary>
+        private RouteAction? SplitOf(string ns, ObjectRef self, HostPattern host)
+        {
+            if (!_splits.TryGetValue((self, host), out var action))
+            {
+                var split = _policies.PolicyFor(new NamespacedName(self.Namespace, self.Name), host)?.TrafficSplit;
+                action = split is null ? null : TrafficSplitResolver.Resolve(_backends, ns, split.Value, self, "IngressPolicy.spec.trafficSplit");
+                _splits[(self, host)] = action;
+            }
+
+            return action;
+        }
+
+        /// <summary>
+        /// An ingress-nginx canary path joins the main route of the same host and path (served by an older, non-canary
+        /// Ingress) as a weighted split: canary-weight of canary-weight-total requests go to the canary's backend. As in
+        /// ingress-nginx, the canary's other annotations do not apply, and a canary without a main route is not served.
+        /// </summary>
+        private void AddCanary(HostPattern host, PathMatch match, RouteAction action, Model.Policies.CanaryRule canary, ObjectRef self, string pathField)
+        {
+            var main = _routes.Get(host, match);
+            string? refusal = main is null ? $"no other Ingress serves {match} on host {host}"
+                : Denial(self, host) is not null ? "its access control cannot be honoured"
+                : CanaryUpstream(action) is null ? "its backend has no upstream (a missing Service or an ExternalName)"
+                : MainUpstream(main.Action) is null ? $"the main route of {main.Source} does not proxy to a single Service"
+                : null;
+            if (refusal is not null)
+            {
+                _diagnostics.Warning(self, pathField, $"this canary is not served: {refusal}");
+                _unserved.Add(new UnservedRule(host, match, self, pathField, "canary", $"the canary is not served: {refusal}"));
+                return;
+            }
+
+            if (canary.Header is not null || canary.Cookie is not null)
+            {
+                _diagnostics.Warning(self, "metadata.annotations", "canary-by-header and canary-by-cookie are not enforced by Portico yet; only canary-weight decides");
+            }
+
+            int mainWeight = canary.WeightTotal - canary.Weight;
+            var backends = new List<WeightedUpstream>();
+            if (mainWeight > 0)
+            {
+                backends.Add(new WeightedUpstream(MainUpstream(main!.Action)!, mainWeight));
+            }
+
+            if (canary.Weight > 0)
+            {
+                backends.Add(new WeightedUpstream(CanaryUpstream(action)!, canary.Weight));
+            }
+
+            RouteAction merged = backends.Count == 1 ? _backends.ActionFor(backends[0].UpstreamName) : new SplitAction([.. backends]);
+            _routes.Replace(host, main! with { Action = merged });
+        }
+
+        private static string? CanaryUpstream(RouteAction action) => MainUpstream(action);
+
+        /// <summary>The one upstream an action proxies to (or would, once it has endpoints); null for anything else.</summary>
+        private static string? MainUpstream(RouteAction action) => action switch
+        {
+            ForwardAction forward => forward.UpstreamName,
+            RespondAction { Status: 503, Backend: { } upstream } => upstream,
+            _ => null,
+        };
 
         private void AddTls(string ns, V1IngressTLS tls, List<HostPattern> ruleHosts, ObjectRef self, string field)
         {

@@ -29,6 +29,13 @@ internal sealed class RouteTable
         return null;
     }
 
+    /// <summary>The route holding <paramref name="match"/> on <paramref name="host"/>, or null.</summary>
+    public Route? Get(HostPattern host, PathMatch match) =>
+        _hosts.TryGetValue(host, out var routes) && routes.TryGetValue(match, out var route) ? route : null;
+
+    /// <summary>Replaces the route that holds the same host and match (a canary joining its main route).</summary>
+    public void Replace(HostPattern host, Route route) => _hosts[host][route.Match] = route;
+
     public bool Contains(HostPattern host) => _hosts.ContainsKey(host);
 
     /// <summary>The host's routes in precedence order: Exact first, then longest prefix.</summary>

@@ -18,7 +18,8 @@ namespace Portico.TestSupport.Nginx;
 /// 200 with a <see cref="BackendEcho"/> as JSON (header X-Backend: its name); a WebSocket upgrade is accepted and
 /// every message is echoed back as "NAME: MESSAGE". The query can ask for more: <c>respond-header=NAME:VALUE</c>
 /// (repeatable) adds that response header, <c>delay-ms=N</c> waits N ms (at most 60 s) before answering, a slow
-/// backend for timeout tests.
+/// backend for timeout tests. A backend named "failing-NNN" answers every request with status
+/// NNN instead (an endpoint that fails, for retry tests), still with its echo and name header.
 /// </summary>
 public sealed class TestBackend : IAsyncDisposable
 {
@@ -120,7 +121,7 @@ public sealed class TestBackend : IAsyncDisposable
             }
         }
 
-        context.Response.StatusCode = StatusCodes.Status200OK;
+        context.Response.StatusCode = name.StartsWith("failing-", StringComparison.Ordinal) && int.TryParse(name.AsSpan(8), out int failing) ? failing : StatusCodes.Status200OK;
         context.Response.ContentType = "application/json";
         context.Response.Headers[NameHeader] = name;
         await context.Response.WriteAsync(JsonSerializer.Serialize(echo, BackendEcho.JsonOptions), context.RequestAborted);

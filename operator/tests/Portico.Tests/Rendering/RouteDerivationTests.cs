@@ -14,8 +14,14 @@ namespace Portico.Tests.Rendering;
 /// </summary>
 public sealed partial class RouteDerivationTests
 {
-    public static IEnumerable<TestCaseData> Cases() =>
+    public static IEnumerable<TestCaseData> Cases() => CasesFor("nginx");
+
+    /// <summary>Golden cases for one proxy: a case whose "proxies" file leaves the proxy out is not one of its cases.</summary>
+    public static IEnumerable<TestCaseData> EnvoyCases() => CasesFor("envoy");
+
+    private static IEnumerable<TestCaseData> CasesFor(string proxy) =>
         Directory.EnumerateDirectories(GoldenTests.TestData).Order(StringComparer.Ordinal)
+            .Where(d => GoldenTests.ProxiesOf(d).Contains(proxy))
             .Select(d => new TestCaseData(Path.GetFileName(d)).SetName($"Routes of {Path.GetFileName(d)}"));
 
     [TestCaseSource(nameof(Cases))]
@@ -54,11 +60,11 @@ public sealed partial class RouteDerivationTests
         {
             string[] tokens = line[1..].Split(' ');
             table[tokens[0]] = [.. tokens.Skip(1).Select(t => t.Split(':')).Select(p => new EmittedRoute(
-                tokens[0], p[0] == "E" ? "Exact" : "Prefix", Encoding.UTF8.GetString(Convert.FromHexString(p[1])), LiveAction(p[2], EmptyUpstreams(result))))];
+                tokens[0], p[0] == "E" ? "Exact" : "Prefix", Encoding.UTF8.GetString(Convert.FromHexString(p[1])), LiveAction(string.Join(':', p[2..]), EmptyUpstreams(result))))];
         }
 
         var eligible = model.VirtualHosts.Where(v => v.Host.Kind == HostKind.Exact && v.CertificateId is null
-            && v.EffectiveRoutes.All(r => r.Action is ForwardAction or RespondAction && r.Match.Kind != PathKind.Regex && r.Policy.IsEmpty)).ToList();
+            && v.EffectiveRoutes.All(r => r.Action is ForwardAction or RespondAction or SplitAction && r.Match.Kind != PathKind.Regex && r.Policy.IsEmpty)).ToList();
         Assert.That(table.Keys, Is.EquivalentTo(eligible.Select(v => v.Host.Value)), "hosts in the table");
         foreach (var host in eligible)
         {
@@ -66,7 +72,7 @@ public sealed partial class RouteDerivationTests
         }
     }
 
-    [TestCaseSource(nameof(Cases))]
+    [TestCaseSource(nameof(EnvoyCases))]
     public void Envoy_emits_the_model_routes(string name)
     {
         var result = GoldenTests.Render(name, "envoy");
@@ -116,14 +122,21 @@ public sealed partial class RouteDerivationTests
         ExternalNameAction external => "upstream " + external.UpstreamName,
         RespondAction respond => $"status {respond.Status}",
         RedirectAction redirect => $"redirect {redirect.Status} {redirect.Scheme}:{redirect.Port}",
-        SplitAction split => "split " + string.Join(", ", split.Backends.Select(b => $"{b.UpstreamName} {b.Weight}")),
+        SplitAction split => Split(split.Backends.Select(b => b.UpstreamName), EmptyUpstreams(model)),
         UrlRedirectAction url => $"redirect {url.Status}",
         _ => throw new AssertionException($"unknown action {action}"),
     };
 
+    /// <summary>A weighted split by its shares in order, each an upstream or "503" (no endpoints); the weights are checked on real nginx.</summary>
+    private static string Split(IEnumerable<string> upstreams, HashSet<string> emptyUpstreams) =>
+        "split " + string.Join(",", upstreams.Select(u => u.Length == 0 || emptyUpstreams.Contains(u) ? "503" : u));
+
+    private static HashSet<string> EmptyUpstreams(ProxyModel model) => [.. model.Upstreams.Where(u => u.ExternalName is null && u.Endpoints.IsEmpty).Select(u => u.Name)];
+
     /// <summary>A live target as the Lua serves it: "!STATUS", or an upstream, which answers 503 while it has no endpoints.</summary>
     private static string LiveAction(string target, HashSet<string> emptyUpstreams) =>
-        target.StartsWith('!') ? "status " + target[1..] : emptyUpstreams.Contains(target) ? "status 503" : "upstream " + target;
+        target.StartsWith("w:", StringComparison.Ordinal) ? Split(target[2..].Split(',').Select(s => s.Split('=')[0]), emptyUpstreams)
+        : target.StartsWith('!') ? "status " + target[1..] : emptyUpstreams.Contains(target) ? "status 503" : "upstream " + target;
 
     private static HashSet<string> EmptyUpstreams(OfflineResult result) =>
         result.Config["portico-endpoints.txt"] is { } live
@@ -146,7 +159,7 @@ public sealed partial class RouteDerivationTests
             string host = serverName == "_" ? string.Empty : serverName.StartsWith("~^[^.]+\\.", StringComparison.Ordinal)
                 ? "*." + serverName["~^[^.]+\\.".Length..^1].Replace("\\.", ".", StringComparison.Ordinal)
                 : serverName;
-            var locations = Location().Matches(server).Select(m => (Modifier: m.Groups[1].Value.Trim(), Path: m.Groups[2].Value, Action: NginxAction(m.Groups[3].Value, liveRoutes, empty, model))).ToList();
+            var locations = Location().Matches(server).Select(m => (Modifier: m.Groups[1].Value.Trim(), Path: m.Groups[2].Value, Action: NginxAction(m.Groups[3].Value, conf, liveRoutes, empty, model))).ToList();
             var prefixes = locations.Where(l => l.Modifier == "^~").Select(l => l.Path[..^1]).ToHashSet(StringComparer.Ordinal);
             if (Redirect().Match(server) is { Success: true } redirect)
             {
@@ -192,7 +205,7 @@ public sealed partial class RouteDerivationTests
         return routes;
     }
 
-    private static string NginxAction(string body, Dictionary<string, string> liveRoutes, HashSet<string> emptyUpstreams, ProxyModel model)
+    private static string NginxAction(string body, string conf, Dictionary<string, string> liveRoutes, HashSet<string> emptyUpstreams, ProxyModel model)
     {
         if (Regex.Match(body, "set \\$portico_route \"(r[0-9a-f]+)\";") is { Success: true } route)
         {
@@ -202,6 +215,14 @@ public sealed partial class RouteDerivationTests
         if (Regex.Match(body, "set \\$portico_external \"([^\"]+):([0-9]+)\";") is { Success: true } external)
         {
             return "upstream " + model.Upstreams.Single(u => u.ExternalName == external.Groups[1].Value && u.Port == int.Parse(external.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture)).Name;
+        }
+
+        if (Regex.Match(body, "(?:proxy|grpc)_pass (?:http|https|grpc|grpcs)://\\$(portico_split_[0-9a-f]+);") is { Success: true } split)
+        {
+            // The split_clients block of that variable: its shares in order ("" answers 503).
+            var block = Regex.Match(conf, "split_clients \"\\$\\{request_id\\}\" \\$" + split.Groups[1].Value + " \\{\n((?:        [^\n]*\n)+)    \\}");
+            Assert.That(block.Success, $"no split_clients block for {split.Groups[1].Value}");
+            return Split(Regex.Matches(block.Groups[1].Value, "        \"[0-9.%*]+\" \"?([a-z0-9_.-]*)\"?;").Select(m => m.Groups[1].Value), emptyUpstreams);
         }
 
         if (Regex.Match(body, "(?:proxy|grpc)_pass (?:http|https|grpc|grpcs)://([a-z0-9_.-]+);") is { Success: true } upstream)
@@ -242,7 +263,7 @@ public sealed partial class RouteDerivationTests
                 static string Upstream(JsonNode name) => name.GetValue<string>().Split('/')[0];
                 string action = route["route"] is { } forward
                     ? forward["weighted_clusters"] is { } weighted
-                        ? "split " + string.Join(", ", weighted["clusters"]!.AsArray().Select(c => $"{Upstream(c!["name"]!)} {c["weight"]}"))
+                        ? Split(weighted["clusters"]!.AsArray().Select(c => Upstream(c!["name"]!)), EmptyUpstreams(result.Model))
                         : "upstream " + Upstream(forward["cluster"]!)
                     : route["redirect"] is { } redirect ? redirect["https_redirect"] is null ? $"redirect {RedirectStatus(redirect["response_code"]!.GetValue<string>())}" : $"redirect {RedirectStatus(redirect["response_code"]!.GetValue<string>())} https:{redirect["port_redirect"]}"
                     : "status " + route["direct_response"]!["status"];

@@ -60,6 +60,7 @@ internal static class RoutePolicyResolver
         {
             // IngressPolicy rewrite.replacePrefixMatch wins over ingress-nginx rewrite-target.
             Rewrite = policy.Rewrite ?? (routing.Rewrite is { } template ? RouteRewrite.Whole(template) : null),
+            Retries = policy.Retries ?? (routing.NextUpstream is { } next ? Retries(next) : null),
             LimitConnections = routing.LimitConnections,
             BackendProtocol = routing.BackendProtocol,
             Buffering = routing.ProxyBuffering is null && routing.ProxyBufferSizeBytes is null && routing.ProxyRequestBuffering is null
@@ -86,5 +87,63 @@ internal static class RoutePolicyResolver
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// ingress-nginx proxy-next-upstream(-tries) as a retry rule: "off" is no retry; "error" is a connect failure or a
+    /// reset, "timeout" a connect failure (the Envoy sense: the endpoint could not be reached in time); http_502,
+    /// http_503 and http_504 together are a gateway error, with http_500 any 5xx. Tries count the first attempt
+    /// (default 3 as ingress-nginx). Conditions without a counterpart are ignored (<see cref="UnmappedNextUpstream"/>).
+    /// </summary>
+    public static RetryRule Retries(NextUpstreamRule next)
+    {
+        var on = next.On ?? [NextUpstreamCondition.Error, NextUpstreamCondition.Timeout];
+        if (on.IsEmpty)
+        {
+            return new RetryRule(0, null, []);
+        }
+
+        var conditions = new SortedSet<RetryCondition>();
+        if (on.Contains(NextUpstreamCondition.Error))
+        {
+            conditions.Add(RetryCondition.ConnectFailure);
+            conditions.Add(RetryCondition.Reset);
+        }
+
+        if (on.Contains(NextUpstreamCondition.Timeout))
+        {
+            conditions.Add(RetryCondition.ConnectFailure);
+        }
+
+        bool gateway = on.Contains(NextUpstreamCondition.Http502) && on.Contains(NextUpstreamCondition.Http503) && on.Contains(NextUpstreamCondition.Http504);
+        if (gateway)
+        {
+            conditions.Add(on.Contains(NextUpstreamCondition.Http500) ? RetryCondition.ServerError : RetryCondition.GatewayError);
+        }
+
+        return new RetryRule((next.Tries ?? 3) - 1, null, [.. conditions]);
+    }
+
+    /// <summary>The proxy-next-upstream settings <see cref="Retries"/> cannot express, by their ingress-nginx names.</summary>
+    public static List<string> UnmappedNextUpstream(NextUpstreamRule next)
+    {
+        var on = next.On ?? [];
+        bool gateway = on.Contains(NextUpstreamCondition.Http502) && on.Contains(NextUpstreamCondition.Http503) && on.Contains(NextUpstreamCondition.Http504);
+        var unmapped = on
+            .Where(c => c is NextUpstreamCondition.InvalidHeader or NextUpstreamCondition.Http403 or NextUpstreamCondition.Http404 or NextUpstreamCondition.Http429 or NextUpstreamCondition.NonIdempotent
+                || (!gateway && c is NextUpstreamCondition.Http500 or NextUpstreamCondition.Http502 or NextUpstreamCondition.Http503 or NextUpstreamCondition.Http504))
+            .Select(c => c switch
+            {
+                NextUpstreamCondition.InvalidHeader => "invalid_header",
+                NextUpstreamCondition.NonIdempotent => "non_idempotent",
+                _ => "http_" + c.ToString()[4..],
+            })
+            .ToList();
+        if (next.Timeout is not null)
+        {
+            unmapped.Add("proxy-next-upstream-timeout");
+        }
+
+        return unmapped;
     }
 }

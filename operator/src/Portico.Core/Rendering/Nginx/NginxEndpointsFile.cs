@@ -10,7 +10,8 @@ namespace Portico.Core.Rendering.Nginx;
 /// The live file nginx's Lua reads without a reload (templates/nginx/_lua.scriban): a version line
 /// "# portico endpoints HASH", then, sorted, one line per
 /// <list type="bullet">
-/// <item>route: "@KEY TARGET" — what a location (by its route key) does: an upstream name or "!STATUS";</item>
+/// <item>route: "@KEY TARGET" — what a location (by its route key) does: an upstream name, a weighted split
+/// "w:NAME=WEIGHT,NAME=WEIGHT..." (one upstream chosen per request by weight) or "!STATUS";</item>
 /// <item>upstream: "NAME ADDR:PORT ..." — its ready endpoints;</item>
 /// <item>fallback host: "=HOST E|P:HEXPATH:TARGET ..." — how the default server routes a plain-HTTP host that has
 /// no server block yet: the host's effective routes in precedence order, the catch-all included, paths hex-encoded.</item>
@@ -62,14 +63,22 @@ internal static partial class NginxEndpointsFile
         return WithVersion(string.Concat(lines.Select(l => l + "\n")));
     }
 
-    /// <summary>An upstream name (a safe token) or "!STATUS".</summary>
+    /// <summary>An upstream name (a safe token), a weighted split "w:NAME=WEIGHT,..." or "!STATUS".</summary>
     private static string Target(string target) =>
-        target.StartsWith('!') && int.TryParse(target.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out int status) && status is >= 200 and <= 599
+        target.StartsWith("w:", StringComparison.Ordinal) ? WeightedTarget(target)
+        : target.StartsWith('!') && int.TryParse(target.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out int status) && status is >= 200 and <= 599
             ? target
             : NginxEscaping.Token(target);
 
     [GeneratedRegex(@"^[a-z0-9]([a-z0-9.-]*[a-z0-9])?\z", RegexOptions.CultureInvariant)]
     private static partial Regex HostName();
+
+    /// <summary>A weighted split: upstream names without ':', '=' or ',' and positive decimal weights.</summary>
+    private static string WeightedTarget(string target) =>
+        WeightedSplit().IsMatch(target) ? target : throw new TemplateException($"target {Printable.Quote(target)} cannot be written into the endpoints file");
+
+    [GeneratedRegex(@"^w:[A-Za-z0-9_.-]+=[1-9][0-9]{0,6}(,[A-Za-z0-9_.-]+=[1-9][0-9]{0,6})+\z", RegexOptions.CultureInvariant)]
+    private static partial Regex WeightedSplit();
 
     /// <summary>A file of already rendered upstream lines (in the order given), with its version line.</summary>
     public static RenderedFile FromLines(IEnumerable<string> lines) => WithVersion(string.Concat(lines.Select(l => l + "\n"))).File;

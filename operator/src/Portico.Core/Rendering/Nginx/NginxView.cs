@@ -13,6 +13,9 @@ public sealed record NginxView(
 {
     /// <summary>http-level blocks the locations' traffic policies name (zones, maps).</summary>
     public NginxHttpTrafficView Traffic { get; init; } = NginxHttpTrafficView.None;
+
+    /// <summary>The split_clients blocks of weighted routes (only without Lua endpoints), one per distinct split.</summary>
+    public IReadOnlyList<NginxSplitView> Splits { get; init; } = [];
 }
 
 /// <summary>
@@ -88,10 +91,19 @@ public sealed record NginxLocationView(string Modifier, string Path, string? Ups
     /// <summary>With Lua endpoints: the key under which the live file names this location's target (upstream or status).</summary>
     public string? Route { get; init; }
 
-    /// <summary>The live file's form of the target: the upstream name, or "!STATUS".</summary>
+    /// <summary>Without Lua endpoints: the weighted split this location proxies to (instead of one upstream).</summary>
+    public NginxSplitView? Split { get; init; }
+
+    /// <summary>With Lua endpoints: the weighted split as the live file names it ("w:UPSTREAM=WEIGHT,...").</summary>
+    public string? WeightedTarget { get; init; }
+
+    /// <summary>The retry directives of the route's policy, or null.</summary>
+    public NginxBalanceView? Balance => NginxBalanceView.For(Policy);
+
+    /// <summary>The live file's form of the target: the upstream name, a weighted split, or "!STATUS".</summary>
     public string? RouteTarget => TargetText(this);
 
-    /// <summary>An upstream name, or "!STATUS"; null for neither (an external name).</summary>
+    /// <summary>An upstream name, a weighted split, or "!STATUS"; null for none of them (an external name).</summary>
     public static string? TargetText(NginxLocationView location) =>
-        location.Upstream ?? (location.Status is { } code ? "!" + code.ToString(System.Globalization.CultureInfo.InvariantCulture) : null);
+        location.Upstream ?? location.WeightedTarget ?? (location.Status is { } code ? "!" + code.ToString(System.Globalization.CultureInfo.InvariantCulture) : null);
 }

@@ -24,9 +24,9 @@ internal static class NginxViewBuilder
         bool lua = settings.NginxLuaEndpoints;
         var servers = model.VirtualHosts
             .Where(v => v.Host.Kind != HostKind.Any)
-            .Select(v => Server(v, v.CertificateId, isDefault: false, lua))
+            .Select(v => Server(v, v.CertificateId, isDefault: false, lua, upstreams))
             .ToList();
-        var defaultServer = Server(model.AnyHost, model.DefaultCertificateId, isDefault: true, lua);
+        var defaultServer = Server(model.AnyHost, model.DefaultCertificateId, isDefault: true, lua, upstreams);
 
         // With Lua endpoints the endpoints live in NginxEndpointsFile; otherwise each upstream with ready endpoints
         // is a block of its own.
@@ -45,8 +45,10 @@ internal static class NginxViewBuilder
         servers = [.. servers.Select(s => WithTraffic(s, traffic))];
         defaultServer = WithTraffic(defaultServer, traffic);
 
-        var fallbackHosts = lua ? FallbackHosts(model) : [];
-        return new NginxView(Settings(settings, model), upstreamBlocks, servers, defaultServer, fallbackHosts) { Traffic = traffic.Http };
+        var fallbackHosts = lua ? FallbackHosts(model, upstreams) : [];
+        var splits = servers.Prepend(defaultServer).SelectMany(s => s.Locations).Select(l => l.Split).OfType<NginxSplitView>()
+            .DistinctBy(s => s.Variable).OrderBy(s => s.Variable, StringComparer.Ordinal).ToList();
+        return new NginxView(Settings(settings, model), upstreamBlocks, servers, defaultServer, fallbackHosts) { Traffic = traffic.Http, Splits = splits };
     }
 
     /// <summary>
@@ -76,7 +78,7 @@ internal static class NginxViewBuilder
     /// Exact, plain-HTTP hosts the default server can route from the live file while their own server block waits for
     /// a reload: those whose every effective route is a live target (an upstream or a status, not an external name).
     /// </summary>
-    private static List<NginxFallbackHost> FallbackHosts(ProxyModel model)
+    private static List<NginxFallbackHost> FallbackHosts(ProxyModel model, IReadOnlyDictionary<string, Upstream> upstreams)
     {
         var hosts = new List<NginxFallbackHost>();
         foreach (var host in model.VirtualHosts.Where(v => v.Host.Kind == HostKind.Exact && v.CertificateId is null))
@@ -84,25 +86,25 @@ internal static class NginxViewBuilder
             var routes = host.EffectiveRoutes.ToList();
             // A host with any policy waits for its own server block: the fallback table only routes, it enforces nothing.
             // Regex routes wait too: the table's Lua matches exact and prefix rules only.
-            if (routes.Any(r => LiveTarget(r.Action) is null || !r.Policy.IsEmpty || r.Match.Kind == PathKind.Regex))
+            if (routes.Any(r => LiveTarget(r.Action, upstreams) is null || !r.Policy.IsEmpty || r.Match.Kind == PathKind.Regex))
             {
                 continue;
             }
 
-            hosts.Add(new NginxFallbackHost(host.Host.Value, [.. routes.Select(r => new NginxFallbackRule(r.Match.Kind == PathKind.Exact, r.Match.Path, LiveTarget(r.Action)!))]));
+            hosts.Add(new NginxFallbackHost(host.Host.Value, [.. routes.Select(r => new NginxFallbackRule(r.Match.Kind == PathKind.Exact, r.Match.Path, LiveTarget(r.Action, upstreams)!))]));
         }
 
         return hosts;
     }
 
-    /// <summary>The live file's form of an action: the upstream name, or "!STATUS"; null for what only nginx.conf can do.</summary>
-    private static string? LiveTarget(RouteAction action) => Location(string.Empty, "/", action, lua: true).RouteTarget;
+    /// <summary>The live file's form of an action: the upstream name, a weighted split, or "!STATUS"; null for what only nginx.conf can do.</summary>
+    private static string? LiveTarget(RouteAction action, IReadOnlyDictionary<string, Upstream> upstreams) => Location(string.Empty, "/", action, lua: true, upstreams).RouteTarget;
 
     public static string CertificateFile(string id) => $"{CertificateDirectory}/{id}.crt";
 
     public static string KeyFile(string id) => $"{CertificateDirectory}/{id}.key";
 
-    private static NginxServerView Server(VirtualHost host, string? certificateId, bool isDefault, bool lua)
+    private static NginxServerView Server(VirtualHost host, string? certificateId, bool isDefault, bool lua, IReadOnlyDictionary<string, Upstream> upstreams)
     {
         var locations = new List<NginxLocationView>();
         var routes = host.EffectiveRoutes.ToList();
@@ -119,11 +121,11 @@ internal static class NginxViewBuilder
             var match = route.Match;
             if (match.Kind == PathKind.Regex)
             {
-                locations.Add(Location("~", match.AnchoredPattern!, route, lua));
+                locations.Add(Location("~", match.AnchoredPattern!, route, lua, upstreams));
             }
             else if (match.Kind == PathKind.Exact)
             {
-                locations.Add(Location("=", match.Path, route, lua));
+                locations.Add(Location("=", match.Path, route, lua, upstreams));
 
                 // nginx answers a request for "/p" by itself with a 301 to "/p/" when a location named "/p/" (exact
                 // ones too) uses proxy_pass: its auto-redirect. An Exact "/p/" must not catch "/p" at all, so "/p"
@@ -132,26 +134,26 @@ internal static class NginxViewBuilder
                 {
                     string bare = match.Path[..^1];
                     var bareRoute = host.RouteFor(bare)!;
-                    locations.Add(Location("=", bare, bareRoute, lua));
+                    locations.Add(Location("=", bare, bareRoute, lua, upstreams));
                 }
             }
             else if (match.IsRootPrefix)
             {
-                locations.Add(Location(string.Empty, "/", route, lua));
+                locations.Add(Location(string.Empty, "/", route, lua, upstreams));
             }
             else if (regexHost)
             {
                 // Element-wise, as the two prefix locations below; a regex location never auto-redirects "/p" to "/p/".
-                locations.Add(Location("~", "^" + NginxRoutingView.RegexLiteral(match.Path) + "(?:/|$)", route, lua));
+                locations.Add(Location("~", "^" + NginxRoutingView.RegexLiteral(match.Path) + "(?:/|$)", route, lua, upstreams));
             }
             else
             {
                 if (!exactPaths.Contains(match.Path))
                 {
-                    locations.Add(Location("=", match.Path, route, lua));
+                    locations.Add(Location("=", match.Path, route, lua, upstreams));
                 }
 
-                locations.Add(Location("^~", match.Path + "/", route, lua));
+                locations.Add(Location("^~", match.Path + "/", route, lua, upstreams));
             }
         }
 
@@ -169,11 +171,13 @@ internal static class NginxViewBuilder
     /// endpoints, which the Lua answers with 503, so endpoints arriving change one upstream line, and a switch to
     /// another backend stays visible in `portico diff`.
     /// </summary>
-    private static NginxLocationView Location(string modifier, string path, Route route, bool lua) =>
-        Location(modifier, path, route.Action, lua) with { Policy = route.Policy, Routing = NginxRoutingView.For(route.Match, route.Policy.Rewrite) };
+    private static NginxLocationView Location(string modifier, string path, Route route, bool lua, IReadOnlyDictionary<string, Upstream> upstreams) =>
+        Location(modifier, path, route.Action, lua, upstreams) with { Policy = route.Policy, Routing = NginxRoutingView.For(route.Match, route.Policy.Rewrite) };
 
-    private static NginxLocationView Location(string modifier, string path, RouteAction action, bool lua) => action switch
+    private static NginxLocationView Location(string modifier, string path, RouteAction action, bool lua, IReadOnlyDictionary<string, Upstream> upstreams) => action switch
     {
+        SplitAction split when lua => new NginxLocationView(modifier, path, null, null, null) { WeightedTarget = NginxSplitView.LiveTarget(split) },
+        SplitAction split => new NginxLocationView(modifier, path, null, null, null) { Split = NginxSplitView.For(split, upstreams) },
         ForwardAction forward => new NginxLocationView(modifier, path, forward.UpstreamName, null, null),
         ExternalNameAction external => new NginxLocationView(modifier, path, null, string.Create(CultureInfo.InvariantCulture, $"{external.Host}:{external.Port}"), null),
         RespondAction { Status: 503, Backend: { } backend } when lua => new NginxLocationView(modifier, path, backend, null, null),

@@ -1,0 +1,104 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Portico.Core.Model;
+using Portico.Core.Model.Policies;
+
+namespace Portico.Core.Rendering.Nginx;
+
+/// <summary>
+/// The balance family of a location (retries): <c>proxy_next_upstream</c> conditions (tokens; "off" for no retry),
+/// <c>proxy_next_upstream_tries</c> (the first attempt included) and <c>proxy_next_upstream_timeout</c>.
+/// </summary>
+public sealed record NginxBalanceView(IReadOnlyList<string> NextUpstream, int? NextUpstreamTries, string? NextUpstreamTimeout)
+{
+    /// <summary>
+    /// What a route's retries become; null without a retry rule (nginx's default "error timeout" then stays). Attempts
+    /// 0 is "off". connect-failure is "error timeout" (nginx cannot tell a refused connection from a reset, so it also
+    /// retries resets), reset is "error", 5xx is http_500/502/503/504, gateway-error http_502/503/504. perTryTimeout
+    /// has no per-try counterpart in nginx (the proxy timeouts already apply to each try): the time all tries together
+    /// may take is bounded by perTryTimeout × tries. An empty condition list retries connect failures.
+    /// </summary>
+    public static NginxBalanceView? For(RoutePolicy policy)
+    {
+        if (policy.Retries is not { } retries)
+        {
+            return null;
+        }
+
+        if (retries.Attempts == 0)
+        {
+            return new NginxBalanceView(["off"], null, null);
+        }
+
+        // No condition listed: connect failures, nginx's own default ("error timeout").
+        var conditions = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var condition in retries.On.IsEmpty ? [RetryCondition.ConnectFailure] : retries.On)
+        {
+            string[] tokens = condition switch
+            {
+                RetryCondition.ConnectFailure => ["error", "timeout"],
+                RetryCondition.Reset => ["error"],
+                RetryCondition.ServerError => ["http_500", "http_502", "http_503", "http_504"],
+                RetryCondition.GatewayError => ["http_502", "http_503", "http_504"],
+                _ => throw new TemplateException($"nginx cannot render the retry condition {condition}"),
+            };
+            conditions.UnionWith(tokens);
+        }
+
+        int tries = retries.Attempts + 1;
+        string? timeout = retries.PerTryTimeout is { } perTry ? NginxTime(perTry * tries) : null;
+        return new NginxBalanceView([.. conditions], tries, timeout);
+    }
+
+    private static string NginxTime(TimeSpan value)
+    {
+        long ms = (long)value.TotalMilliseconds;
+        return ms % 1000 == 0 ? string.Create(CultureInfo.InvariantCulture, $"{ms / 1000}s") : string.Create(CultureInfo.InvariantCulture, $"{ms}ms");
+    }
+}
+
+/// <summary>
+/// A weighted split without Lua: an http-level <c>split_clients "${request_id}" $VARIABLE { PERCENT UPSTREAM; ... }</c>
+/// (random per request, as request ids are) and <c>proxy_pass http://$VARIABLE</c> in the location. A share whose
+/// upstream has no ready endpoints maps to "" and the location answers 503 for it (<see cref="HasUnavailable"/>).
+/// </summary>
+public sealed record NginxSplitView(string Variable, IReadOnlyList<NginxSplitShare> Shares)
+{
+    public bool HasUnavailable => Shares.Any(s => s.Upstream.Length == 0);
+
+    /// <summary>
+    /// Percentages with two decimals (what split_clients reads) from the weights by largest remainder, so they sum
+    /// to exactly 100; the last share is "*" (the rest). A share that rounds to 0.00% is left out (below 1/20000 of
+    /// the traffic). The variable is named by a hash of the shares: routes with equal splits share one block.
+    /// </summary>
+    public static NginxSplitView For(SplitAction split, IReadOnlyDictionary<string, Upstream> upstreams)
+    {
+        long total = split.Backends.Sum(b => (long)b.Weight);
+        var exact = split.Backends.Select(b => b.Weight * 10000L).ToList();
+        var basisPoints = exact.Select(e => e / total).ToList();
+        long left = 10000 - basisPoints.Sum();
+        foreach (int i in Enumerable.Range(0, exact.Count).OrderByDescending(i => exact[i] % total).ThenBy(i => i).Take((int)left))
+        {
+            basisPoints[i]++;
+        }
+
+        var kept = split.Backends.Select((b, i) => (Upstream: upstreams.TryGetValue(b.UpstreamName, out var u) && u.Endpoints.Length > 0 ? b.UpstreamName : string.Empty, Points: basisPoints[i]))
+            .Where(s => s.Points > 0)
+            .ToList();
+        var shares = kept.Select((s, i) => new NginxSplitShare(
+                i == kept.Count - 1 ? "*" : string.Create(CultureInfo.InvariantCulture, $"{s.Points / 100}.{s.Points % 100:D2}%"),
+                s.Upstream))
+            .ToList();
+        string identity = string.Join("\n", shares.Select(s => $"{s.Percent} {s.Upstream}"));
+        string variable = "portico_split_" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(identity)))[..16];
+        return new NginxSplitView(variable, shares);
+    }
+
+    /// <summary>The live file's form with Lua endpoints: "w:UPSTREAM=WEIGHT,..." (the Lua picks per request).</summary>
+    public static string LiveTarget(SplitAction split) =>
+        "w:" + string.Join(",", split.Backends.Select(b => string.Create(CultureInfo.InvariantCulture, $"{b.UpstreamName}={b.Weight}")));
+}
+
+/// <summary>One line of a split_clients block: "12.50%" or "*", and the upstream ("" answers 503).</summary>
+public sealed record NginxSplitShare(string Percent, string Upstream);
