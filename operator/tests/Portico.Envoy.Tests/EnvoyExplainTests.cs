@@ -49,11 +49,16 @@ public sealed class EnvoyExplainTests
     /// <summary>The verdict in <see cref="EnvoyRoutingModel.Route"/>'s words.</summary>
     private static string Expected(Explanation verdict) => verdict.Action switch
     {
+        // A split is explained as "split by weight: UPSTREAM (W), ...", in the model's order, as Envoy lists its clusters.
+        ExplainedAction.Forward when verdict.Reason.StartsWith(SplitReason, StringComparison.Ordinal) =>
+            "split " + System.Text.RegularExpressions.Regex.Replace(verdict.Reason[SplitReason.Length..], @" \((\d+)\)", " $1"),
         ExplainedAction.Forward => $"cluster {verdict.Backend!.Service.Namespace}_{verdict.Backend.Service.Name}_{verdict.Backend.Port}",
         ExplainedAction.Redirect when verdict.Reason.EndsWith("(the route's redirect)", StringComparison.Ordinal) => $"redirect {verdict.Status} {verdict.Location}",
         ExplainedAction.Redirect => $"redirect https:{new Uri(verdict.Location!).Port}",
         _ => $"status {verdict.Status}",
     };
+
+    private const string SplitReason = "split by weight: ";
 
     private static IEnumerable<string> Hosts(ProxyModel model) =>
         model.VirtualHosts.SelectMany(v => v.Host.Kind switch

@@ -59,13 +59,13 @@ public sealed class IngressPolicyBindingTests : BuilderTestBase
     [Test]
     public void A_policy_whose_fields_are_not_enforced_yet_says_so_and_changes_nothing()
     {
-        var model = Build(Cluster(Policy("p", "{" + TargetWeb + ",'rateLimit':{'requestsPerSecond':5},'retries':{'attempts':2}}")));
+        var model = Build(Cluster(Policy("p", "{" + TargetWeb + ",'rateLimit':{'requestsPerSecond':5},'sessionAffinity':{'cookie':{'name':'s'}}}")));
         Assert.That(Condition(StatusOf(model, "p"), "Accepted"), Is.EqualTo("False Invalid"));
-        Assert.That(Messages(model), Does.Contain("error: IngressPolicy default/p: spec: sets retries, not enforced by this version of Portico yet; the policy is not applied"));
+        Assert.That(Messages(model), Does.Contain("error: IngressPolicy default/p: spec: sets sessionAffinity, not enforced by this version of Portico yet; the policy is not applied"));
         Assert.That(RoutesOf(model, "a.test"), Is.EqualTo(new[] { "Prefix / -> default_web_80" }), "not access control: served as before");
     }
 
-    [TestCase("{'ipAllowList':['10.0.0.0/8'],'retries':{'attempts':2}}", Description = "valid, with a field not enforced yet")]
+    [TestCase("{'ipAllowList':['10.0.0.0/8'],'sessionAffinity':{'cookie':{'name':'s'}}}", Description = "valid, with a field not enforced yet")]
     [TestCase("{'ipAllowList':['010.0.0.1']}", Description = "refused value")]
     [TestCase("{'basicAuth':{'secretRef':{'name':'htpasswd'}}}")]
     [TestCase("{'externalAuth':{'url':'http://auth.example/$x'}}")]
