@@ -113,6 +113,10 @@ public static partial class IngressNginxAnnotations
     private sealed class Reader(ObjectRef ingress)
     {
         private readonly SortedDictionary<string, string> _values = new(StringComparer.Ordinal);
+
+        // Supported annotations whose value was refused for its length before any grammar read it: families treat them
+        // as given (and refused), exactly as a value their grammar refuses.
+        private readonly HashSet<string> _tooLong = new(StringComparer.Ordinal);
         private readonly List<Diagnostic> _diagnostics = [];
         private readonly SortedSet<string> _deny = new(StringComparer.Ordinal);
         private PolicySpec _spec = new();
@@ -216,11 +220,15 @@ public static partial class IngressNginxAnnotations
                     Error(field, $"must be a value of at most {MaxValueLength} characters; ignored");
                 }
 
+                _tooLong.Add(name);
                 return;
             }
 
             _values[name] = value;
         }
+
+        /// <summary>True when the annotation was written, whether or not its value was accepted.</summary>
+        private bool Given(string name) => _values.ContainsKey(name) || _tooLong.Contains(name);
 
         private void Ssl()
         {
@@ -266,7 +274,7 @@ public static partial class IngressNginxAnnotations
             string[] family = ["cors-allow-origin", "cors-allow-methods", "cors-allow-headers", "cors-allow-credentials", "cors-max-age", "cors-expose-headers"];
             if (Bool("enable-cors") != true)
             {
-                foreach (string name in family.Where(_values.ContainsKey))
+                foreach (string name in family.Where(Given))
                 {
                     Warning(Key(name), "has no effect without nginx.ingress.kubernetes.io/enable-cors: \"true\" and is ignored");
                 }
@@ -311,12 +319,12 @@ public static partial class IngressNginxAnnotations
             }
 
             int? maxAge = Integer("cors-max-age", 0, 365 * 24 * 3600);
-            if (_values.ContainsKey("cors-max-age") && maxAge is null)
+            if (Given("cors-max-age") && maxAge is null)
             {
                 ok = false;
             }
 
-            if (!ok || (_values.ContainsKey("cors-allow-credentials") && credentials is null))
+            if (!ok || (Given("cors-allow-credentials") && credentials is null))
             {
                 Error(Key("enable-cors"), "CORS is not set because a cors-* annotation was refused (see its diagnostic); browsers will refuse cross-origin requests");
                 return;
@@ -357,7 +365,7 @@ public static partial class IngressNginxAnnotations
             {
                 _spec = _spec with { RateLimit = new RateLimitRule(perSecond, (int)Math.Min(1_000_000L, (long)perSecond * (multiplier ?? 5))) };
             }
-            else if (_values.ContainsKey("limit-burst-multiplier") && !_values.ContainsKey("limit-rps"))
+            else if (Given("limit-burst-multiplier") && !Given("limit-rps"))
             {
                 Warning(Key("limit-burst-multiplier"), "has no effect without nginx.ingress.kubernetes.io/limit-rps and is ignored");
             }
@@ -372,7 +380,7 @@ public static partial class IngressNginxAnnotations
         {
             if (!_values.TryGetValue("auth-type", out string? type))
             {
-                foreach (string name in BasicAuthFamily.Where(_values.ContainsKey))
+                foreach (string name in BasicAuthFamily.Where(Given))
                 {
                     Warning(Key(name), "has no effect without nginx.ingress.kubernetes.io/auth-type: basic and is ignored (no authentication is set)");
                 }
@@ -562,7 +570,7 @@ public static partial class IngressNginxAnnotations
             string[] family = ["session-cookie-name", "session-cookie-max-age", "session-cookie-expires"];
             if (!_values.TryGetValue("affinity", out string? type))
             {
-                foreach (string annotation in family.Where(_values.ContainsKey))
+                foreach (string annotation in family.Where(Given))
                 {
                     Warning(Key(annotation), "has no effect without nginx.ingress.kubernetes.io/affinity: cookie and is ignored");
                 }
@@ -585,7 +593,7 @@ public static partial class IngressNginxAnnotations
 
             int? maxAge = Integer("session-cookie-max-age", 1, int.MaxValue);
             int? expires = Integer("session-cookie-expires", 1, int.MaxValue);
-            ok &= (maxAge is not null || !_values.ContainsKey("session-cookie-max-age")) && (expires is not null || !_values.ContainsKey("session-cookie-expires"));
+            ok &= (maxAge is not null || !Given("session-cookie-max-age")) && (expires is not null || !Given("session-cookie-expires"));
             if (!ok)
             {
                 Error(Key("affinity"), "session affinity is not set because a session-cookie-* annotation was refused (see its diagnostic)");
@@ -639,7 +647,7 @@ public static partial class IngressNginxAnnotations
 
             if (!_values.TryGetValue(urlName, out string? text))
             {
-                if (_values.ContainsKey(codeName))
+                if (Given(codeName))
                 {
                     Warning(Key(codeName), $"has no effect without nginx.ingress.kubernetes.io/{urlName} and is ignored");
                 }
@@ -653,7 +661,7 @@ public static partial class IngressNginxAnnotations
                 return null;
             }
 
-            if (_values.ContainsKey(codeName) && code is null)
+            if (Given(codeName) && code is null)
             {
                 Error(Key(urlName), $"is not used because {codeName} was refused");
                 return null;
@@ -667,7 +675,7 @@ public static partial class IngressNginxAnnotations
             string[] family = ["canary-weight", "canary-weight-total", "canary-by-header", "canary-by-header-value", "canary-by-cookie"];
             if (Bool("canary") != true)
             {
-                foreach (string name in family.Where(_values.ContainsKey))
+                foreach (string name in family.Where(Given))
                 {
                     Warning(Key(name), "has no effect without nginx.ingress.kubernetes.io/canary: \"true\" and is ignored");
                 }
@@ -677,9 +685,9 @@ public static partial class IngressNginxAnnotations
 
             bool ok = true;
             int? total = Integer("canary-weight-total", 1, 1_000_000);
-            ok &= total is not null || !_values.ContainsKey("canary-weight-total");
+            ok &= total is not null || !Given("canary-weight-total");
             int? weight = Integer("canary-weight", 0, total ?? 100);
-            ok &= weight is not null || !_values.ContainsKey("canary-weight");
+            ok &= weight is not null || !Given("canary-weight");
 
             string? header = null;
             if (_values.TryGetValue("canary-by-header", out string? headerText))
@@ -697,7 +705,7 @@ public static partial class IngressNginxAnnotations
             string? headerValue = null;
             if (_values.TryGetValue("canary-by-header-value", out string? valueText))
             {
-                if (!_values.ContainsKey("canary-by-header"))
+                if (!Given("canary-by-header"))
                 {
                     Warning(Key("canary-by-header-value"), "has no effect without nginx.ingress.kubernetes.io/canary-by-header and is ignored");
                 }

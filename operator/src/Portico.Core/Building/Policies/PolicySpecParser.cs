@@ -526,9 +526,17 @@ public static partial class PolicySpecParser
             for (int i = 0; i < split.Count; i++)
             {
                 var entry = split[i];
-                if (!DnsGrammar.IsServiceName(entry?.Service?.Name) || entry!.Service!.Port is not (>= 1 and <= 65535))
+                if (entry?.Service is null)
                 {
                     ok = Fail($"spec.trafficSplit[{i}].service", "must name a Service of the policy's own namespace and a port number");
+                }
+                else if (!DnsGrammar.IsServiceName(entry.Service.Name))
+                {
+                    ok = Fail($"spec.trafficSplit[{i}].service.name", $"{Printable.Quote(entry.Service.Name)} is not a Service name (RFC 1035 label) of the policy's own namespace");
+                }
+                else if (entry.Service.Port is not (>= 1 and <= 65535))
+                {
+                    ok = Fail($"spec.trafficSplit[{i}].service.port", "must be a port number (1-65535)");
                 }
                 else if (entry.Weight is not (>= 0 and <= 1_000_000))
                 {
@@ -536,7 +544,7 @@ public static partial class PolicySpecParser
                 }
                 else
                 {
-                    backends.Add(new WeightedBackend(new ServicePort(entry.Service.Name!, entry.Service.Port.Value), entry.Weight.Value));
+                    backends.Add(new WeightedBackend(new ServicePort(entry.Service.Name!, entry.Service.Port!.Value), entry.Weight!.Value));
                 }
             }
 
