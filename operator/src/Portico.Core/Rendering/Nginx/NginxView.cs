@@ -45,6 +45,7 @@ public sealed record NginxSettingsView(
     string? DnsResolver,
     int ServerNamesHashMaxSize,
     int ServerNamesHashBucketSize,
+    int VariablesHashMaxSize,
     bool LuaEndpoints,
     string ModulesDirectory);
 

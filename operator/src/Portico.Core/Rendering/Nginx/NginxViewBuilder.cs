@@ -202,6 +202,16 @@ internal static class NginxViewBuilder
         int bucket = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(64, (2 * element) + 8));
         int maxSize = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(1024, exactNames.Count * 4));
 
+        // Policies declare variables (maps for CORS and added headers, rate and connection keys, split_clients): a few
+        // per distinct policy or split. nginx's default table (1024) then cannot be built optimally and nginx -t warns;
+        // room for eight per policy, four slots per variable, keeps it quiet.
+        int policies = model.VirtualHosts.SelectMany(v => v.EffectiveRoutes)
+            .Select(r => r.Action is SplitAction ? (object)r.Action : r.Policy)
+            .Where(p => p is not Model.Policies.RoutePolicy { IsEmpty: true })
+            .Distinct()
+            .Count();
+        int variables = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(1024, (256 + (policies * 8)) * 4));
+
         return new NginxSettingsView(
             settings.ListenHttp.HostPort,
             settings.ListenHttps.HostPort,
@@ -219,6 +229,7 @@ internal static class NginxViewBuilder
             settings.DnsResolver?.ToString(),
             maxSize,
             bucket,
+            variables,
             settings.NginxLuaEndpoints,
             settings.NginxModulesDirectory.TrimEnd('/'));
     }
