@@ -19,7 +19,10 @@ internal sealed class IngressPolicyBinder
     public const string Kind = IngressPolicy.KubeKind;
 
     /// <summary>The PolicySpec fields (CRD names) the renderers enforce today; every other field set makes a policy unsupported.</summary>
-    public static readonly ImmutableHashSet<string> EnforcedFields = [];
+    public static readonly ImmutableHashSet<string> EnforcedFields = ["basicAuth", "externalAuth"];
+
+    /// <summary>The PolicySpec fields (CRD names) that control who may pass: set but not enforced, they deny.</summary>
+    public static readonly ImmutableHashSet<string> AccessControlFields = ["ipAllowList/ipDenyList", "basicAuth", "externalAuth"];
 
     /// <summary>The fields <paramref name="spec"/> sets that the renderers do not enforce yet (CRD names).</summary>
     public static List<string> UnenforcedFields(PolicySpec spec) =>

@@ -69,4 +69,21 @@ public sealed record RoutePolicy
     /// workers run the new policy.
     /// </summary>
     public string Key => IsEmpty ? string.Empty : "p" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(ToString())))[..16];
+
+    // The settings (init properties), in declaration order; the computed members are left out: Key hashes this text,
+    // so printing it would recurse.
+    private static readonly System.Reflection.PropertyInfo[] Settings =
+        [.. typeof(RoutePolicy).GetProperties(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance).Where(p => p.CanWrite).OrderBy(p => p.MetadataToken)];
+
+    private bool PrintMembers(StringBuilder builder)
+    {
+        string separator = string.Empty;
+        foreach (var property in Settings)
+        {
+            builder.Append(separator).Append(property.Name).Append(" = ").Append(property.GetValue(this));
+            separator = ", ";
+        }
+
+        return Settings.Length > 0;
+    }
 }

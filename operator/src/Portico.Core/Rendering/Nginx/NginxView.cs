@@ -9,7 +9,11 @@ public sealed record NginxView(
     IReadOnlyList<NginxUpstreamView> Upstreams,
     IReadOnlyList<NginxServerView> Servers,
     NginxServerView DefaultServer,
-    IReadOnlyList<NginxFallbackHost> FallbackHosts);
+    IReadOnlyList<NginxFallbackHost> FallbackHosts)
+{
+    /// <summary>http-level authentication directives (<see cref="NginxAuthViews"/>).</summary>
+    public NginxHttpAuthView Auth { get; init; } = NginxHttpAuthView.None;
+}
 
 /// <summary>
 /// A plain-HTTP host with exact name the default server can route by itself (Lua, from the live file) while the
@@ -54,7 +58,11 @@ public sealed record NginxServerView(
     bool IsDefault,
     NginxCertificateView? Certificate,
     IReadOnlyList<NginxLocationView> Locations,
-    NginxRedirectView? HttpsRedirect);
+    NginxRedirectView? HttpsRedirect)
+{
+    /// <summary>The server's auth-check locations and sign-in redirects (<see cref="NginxAuthViews"/>).</summary>
+    public NginxServerAuthView Auth { get; init; } = NginxServerAuthView.None;
+}
 
 /// <summary>A scheme redirect: status, scheme, and ":PORT" (empty for the scheme's own port).</summary>
 public sealed record NginxRedirectView(int Status, string Scheme, string PortSuffix);
@@ -71,6 +79,9 @@ public sealed record NginxLocationView(string Modifier, string Path, string? Ups
 {
     /// <summary>What the location enforces besides its target (the route's policy); rendered as directives inside the location.</summary>
     public Model.Policies.RoutePolicy Policy { get; init; } = Model.Policies.RoutePolicy.None;
+
+    /// <summary>Basic and external authentication of this location (from <see cref="Policy"/>), or null.</summary>
+    public NginxLocationAuthView? Auth { get; init; }
 
     /// <summary>With Lua endpoints: the key under which the live file names this location's target (upstream or status).</summary>
     public string? Route { get; init; }

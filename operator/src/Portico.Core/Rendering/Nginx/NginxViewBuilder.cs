@@ -41,8 +41,12 @@ internal static class NginxViewBuilder
             defaultServer = WithRoutes(defaultServer);
         }
 
+        var auth = new NginxAuthViews(model, lua);
+        servers = [.. servers.Select(auth.WithAuth)];
+        defaultServer = auth.WithAuth(defaultServer);
+
         var fallbackHosts = lua ? FallbackHosts(model) : [];
-        return new NginxView(Settings(settings, model), upstreamBlocks, servers, defaultServer, fallbackHosts);
+        return new NginxView(Settings(settings, model), upstreamBlocks, servers, defaultServer, fallbackHosts) { Auth = auth.Http() };
     }
 
     /// <summary>
