@@ -41,6 +41,9 @@ public sealed record BackendEcho
     /// <summary>The backend's id of the TCP connection the request came on: equal ids mean a reused (keep-alive) connection.</summary>
     public required string ConnectionId { get; init; }
 
+    /// <summary>Every request header, names in lower case (several values joined with ", ").</summary>
+    public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>();
+
     public static BackendEcho Parse(string json) =>
         JsonSerializer.Deserialize<BackendEcho>(json, JsonOptions) ?? throw new JsonException("empty backend answer");
 }

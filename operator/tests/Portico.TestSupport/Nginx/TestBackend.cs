@@ -15,12 +15,21 @@ namespace Portico.TestSupport.Nginx;
 
 /// <summary>
 /// A tiny HTTP server on 127.0.0.1 (a port the system picks) standing in for a pod. Every request is answered
-/// 200 with a <see cref="BackendEcho"/> as JSON (header X-Backend: its name); a WebSocket upgrade is accepted and
-/// every message is echoed back as "NAME: MESSAGE".
+/// 200 with a <see cref="BackendEcho"/> as JSON (header X-Backend: its name), except <see cref="AuthPath"/>, which
+/// answers as an external-auth check; a WebSocket upgrade is accepted and every message is echoed back as "NAME: MESSAGE".
 /// </summary>
 public sealed class TestBackend : IAsyncDisposable
 {
     public const string NameHeader = "X-Backend";
+
+    /// <summary>The path every backend answers as an external-auth check instead of echoing (<see cref="AnswerAuthCheckAsync"/>).</summary>
+    public const string AuthPath = "/_test/auth";
+
+    /// <summary>The request header that decides an auth check: "allow", "forbid", anything else is 401.</summary>
+    public const string AuthDecisionHeader = "X-Test-Auth";
+
+    /// <summary>The header an allowing auth check answers with the user's name.</summary>
+    public const string AuthUserHeader = "X-Auth-User";
 
     public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(10);
 
@@ -87,6 +96,12 @@ public sealed class TestBackend : IAsyncDisposable
 
         var request = context.Request;
         string? Header(string header) => request.Headers.TryGetValue(header, out var values) ? values.ToString() : null;
+        if (request.Path.Value == AuthPath)
+        {
+            await AnswerAuthCheckAsync(name, context, Header(AuthDecisionHeader));
+            return;
+        }
+
         var echo = new BackendEcho
         {
             Backend = name,
@@ -101,11 +116,40 @@ public sealed class TestBackend : IAsyncDisposable
             XForwardedPort = Header("X-Forwarded-Port"),
             XRealIp = Header("X-Real-IP"),
             ConnectionId = context.Connection.Id,
+            Headers = request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString()),
         };
         context.Response.StatusCode = StatusCodes.Status200OK;
         context.Response.ContentType = "application/json";
         context.Response.Headers[NameHeader] = name;
         await context.Response.WriteAsync(JsonSerializer.Serialize(echo, BackendEcho.JsonOptions), context.RequestAborted);
+    }
+
+    /// <summary>
+    /// An external-auth check: <see cref="AuthDecisionHeader"/> "allow" answers 200 with <see cref="AuthUserHeader"/>
+    /// (the user named in X-Test-User, or "alice"), "forbid" 403; anything else 401. The answer also says which method
+    /// and original URI the check saw (X-Seen-Method, X-Seen-Uri).
+    /// </summary>
+    private static Task AnswerAuthCheckAsync(string name, HttpContext context, string? decision)
+    {
+        var response = context.Response;
+        response.Headers[NameHeader] = name;
+        response.Headers["X-Seen-Method"] = context.Request.Headers["X-Original-Method"].ToString();
+        response.Headers["X-Seen-Uri"] = context.Request.Headers["X-Original-URI"].ToString();
+        switch (decision)
+        {
+            case "allow":
+                response.StatusCode = StatusCodes.Status200OK;
+                response.Headers[AuthUserHeader] = context.Request.Headers.TryGetValue("X-Test-User", out var user) ? user.ToString() : "alice";
+                break;
+            case "forbid":
+                response.StatusCode = StatusCodes.Status403Forbidden;
+                break;
+            default:
+                response.StatusCode = StatusCodes.Status401Unauthorized;
+                break;
+        }
+
+        return Task.CompletedTask;
     }
 
     private static async Task EchoAsync(string name, WebSocket socket, CancellationToken cancellationToken)
