@@ -58,7 +58,7 @@ public sealed partial class RouteDerivationTests
         }
 
         var eligible = model.VirtualHosts.Where(v => v.Host.Kind == HostKind.Exact && v.CertificateId is null
-            && v.EffectiveRoutes.All(r => r.Action is ForwardAction or RespondAction)).ToList();
+            && v.EffectiveRoutes.All(r => r.Action is ForwardAction or RespondAction && r.Policy.IsEmpty)).ToList();
         Assert.That(table.Keys, Is.EquivalentTo(eligible.Select(v => v.Host.Value)), "hosts in the table");
         foreach (var host in eligible)
         {
@@ -142,7 +142,8 @@ public sealed partial class RouteDerivationTests
             string host = serverName == "_" ? string.Empty : serverName.StartsWith("~^[^.]+\\.", StringComparison.Ordinal)
                 ? "*." + serverName["~^[^.]+\\.".Length..^1].Replace("\\.", ".", StringComparison.Ordinal)
                 : serverName;
-            var locations = Location().Matches(server).Select(m => (Modifier: m.Groups[1].Value.Trim(), Path: m.Groups[2].Value, Action: NginxAction(m.Groups[3].Value, liveRoutes, empty, model))).ToList();
+            // Internal locations (auth checks) are no routes: only subrequests reach them.
+            var locations = Location().Matches(server).Where(m => !m.Groups[3].Value.StartsWith("            internal;\n", StringComparison.Ordinal)).Select(m => (Modifier: m.Groups[1].Value.Trim(), Path: m.Groups[2].Value, Action: NginxAction(m.Groups[3].Value, liveRoutes, empty, model))).ToList();
             var prefixes = locations.Where(l => l.Modifier == "^~").Select(l => l.Path[..^1]).ToHashSet(StringComparer.Ordinal);
             if (Redirect().Match(server) is { Success: true } redirect)
             {
