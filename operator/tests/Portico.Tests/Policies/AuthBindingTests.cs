@@ -146,6 +146,16 @@ public sealed class AuthBindingTests : BuilderTestBase
         Assert.That(model.Diagnostics.Select(d => d.Field), Does.Contain("IngressPolicy spec.externalAuth.service"));
     }
 
+    [TestCase("http://169.254.169.254/latest/meta-data")]
+    [TestCase("http://127.0.0.1:10246/")]
+    [TestCase("http://localhost/check")]
+    public void A_policy_auth_url_to_loopback_or_metadata_denies(string url)
+    {
+        var model = BuildWith(Policy("{'externalAuth':{'url':'" + url + "'}}"));
+        Assert.That(RouteOf(model).Action.ToString(), Is.EqualTo("status 403"));
+        Assert.That(model.Diagnostics.Select(d => d.Field), Does.Contain("IngressPolicy spec.externalAuth.url"));
+    }
+
     [TestCase(Sha, true)]
     [TestCase("{SSHA}dGhpcyBpcyBhIHNhbHRlZCBzaGExIGRpZ2VzdCE=", true)]
     [TestCase(Apr1, true)]

@@ -40,6 +40,13 @@ internal sealed class AuthResolver(BasicAuthLoader basicAuth, BackendResolver ba
                 return Deny(ingress, "IngressPolicy spec.externalAuth", $"external authentication cannot be enforced: header {Printable.Quote(dotted)} holds '.', which cannot be forwarded");
             }
 
+            // Annotations refuse these when parsed; a policy's URL is checked here: the proxy must not call its own
+            // loopback services or link-local addresses (cloud metadata) with the client's headers.
+            if (external.Url is { } url && !IngressNginxAnnotations.IsSafeAuthTarget(url))
+            {
+                return Deny(ingress, "IngressPolicy spec.externalAuth.url", $"external authentication cannot be enforced: {Printable.Quote(url.AbsoluteUri)} points at a loopback, link-local or unspecified address, which Portico does not call on a user's behalf");
+            }
+
             string? upstream = null;
             if (external.Service is { } service)
             {
