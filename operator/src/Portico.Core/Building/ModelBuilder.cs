@@ -30,6 +30,7 @@ public static class ModelBuilder
         private readonly RouteTable _routes = new();
         private readonly BackendResolver _backends;
         private readonly TlsCertificateLoader _certificates;
+        private readonly AuthResolver _auth;
         private readonly Dictionary<HostPattern, TlsClaim> _tlsClaims = [];
         private readonly List<ObjectRef> _served = [];
         private readonly IngressPolicyBinder _policies;
@@ -48,6 +49,7 @@ public static class ModelBuilder
             _backends = new BackendResolver(snapshot, options, _diagnostics);
             _certificates = new TlsCertificateLoader(snapshot, options.Limits);
             _policies = new IngressPolicyBinder(snapshot, _diagnostics);
+            _auth = new AuthResolver(new BasicAuthLoader(snapshot), _backends, _diagnostics);
         }
 
         public ProxyModel Build()
@@ -224,7 +226,8 @@ public static class ModelBuilder
 
         /// <summary>
         /// The Ingress's ingress-nginx annotations: their diagnostics, and a 403 for every route when they carry access
-        /// control that is refused or not enforced yet (never served openly). Other annotation settings are parsed but
+        /// control that is refused or whose field is not in <see cref="IngressPolicyBinder.EnforcedFields"/> (never
+        /// served openly); enforced access control is applied to the routes like the rest. Other annotation settings are parsed but
         /// not enforced yet, and a warning says so.
         /// </summary>
         private void ApplyAnnotations(V1Ingress ingress, ObjectRef self)
@@ -293,20 +296,31 @@ public static class ModelBuilder
             }
 
             var annotations = _annotations.GetValueOrDefault(self);
-            var spec = RoutePolicyResolver.Overlay(_policies.PolicyFor(new NamespacedName(self.Namespace, self.Name), host), annotations?.Policy);
+            var fromPolicies = _policies.PolicyFor(new NamespacedName(self.Namespace, self.Name), host);
+            var spec = RoutePolicyResolver.Overlay(fromPolicies, annotations?.Policy);
+            var routing = annotations?.Routing ?? Model.Policies.IngressNginxRouting.None;
+            var policy = RoutePolicyResolver.Resolve(spec, routing, _options);
+
+            // Authentication names a Secret or a Service: resolved here (the resolver stays pure); what cannot be
+            // resolved makes the route answer 403, never serve openly.
+            var (resolved, denied) = _auth.Resolve(policy, spec, fromPolicies?.BasicAuth is not null, routing.BasicAuthFormat ?? Model.Policies.BasicAuthSecretFormat.AuthFile, self);
+            if (denied is not null)
+            {
+                return route with { Action = denied };
+            }
+
             if (spec?.HttpsRedirect == false)
             {
                 _httpsRedirectOff.Add((host, route.Match));
             }
 
-            var policy = RoutePolicyResolver.Resolve(spec, annotations?.Routing ?? Model.Policies.IngressNginxRouting.None, _options);
-            if (policy.Rewrite is { } rewrite && !RewriteApplies(rewrite, route.Match, out string why))
+            if (resolved.Rewrite is { } rewrite && !RewriteApplies(rewrite, route.Match, out string why))
             {
                 _diagnostics.Warning(self, route.Field, $"{route.Match}: {why}; the path is passed on unchanged");
-                policy = policy with { Rewrite = null };
+                resolved = resolved with { Rewrite = null };
             }
 
-            return policy.IsEmpty ? route : route with { Policy = policy };
+            return resolved.IsEmpty ? route : route with { Policy = resolved };
         }
 
         /// <summary>

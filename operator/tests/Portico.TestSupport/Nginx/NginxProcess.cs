@@ -43,7 +43,10 @@ public sealed class NginxProcess : IDisposable
             RedirectStandardInput = false,
             WorkingDirectory = directory,
         };
-        foreach (string argument in PrefixArguments(directory).Append("-g").Append("daemon off;"))
+        // As root, nginx's workers would run as nobody and could not read the private files of the 0700 directory
+        // (htpasswd files are read by workers at request time): same user as the master, as `portico local` does.
+        string globals = Environment.UserName == "root" ? "daemon off; user root;" : "daemon off;";
+        foreach (string argument in PrefixArguments(directory).Append("-g").Append(globals))
         {
             start.ArgumentList.Add(argument);
         }

@@ -19,11 +19,21 @@ namespace Portico.TestSupport.Nginx;
 /// every message is echoed back as "NAME: MESSAGE". The query can ask for more: <c>respond-header=NAME:VALUE</c>
 /// (repeatable) adds that response header, <c>delay-ms=N</c> waits N ms (at most 60 s) before answering, a slow
 /// backend for timeout tests. A backend named "failing-NNN" answers every request with status
-/// NNN instead (an endpoint that fails, for retry tests), still with its echo and name header.
+/// NNN instead (an endpoint that fails, for retry tests), still with its echo and name header. A request for <see cref="AuthPath"/> is answered as an
+/// external-auth check instead.
 /// </summary>
 public sealed class TestBackend : IAsyncDisposable
 {
     public const string NameHeader = "X-Backend";
+
+    /// <summary>The path every backend answers as an external-auth check instead of echoing (<see cref="AnswerAuthCheckAsync"/>).</summary>
+    public const string AuthPath = "/_test/auth";
+
+    /// <summary>The request header that decides an auth check: "allow", "forbid", anything else is 401.</summary>
+    public const string AuthDecisionHeader = "X-Test-Auth";
+
+    /// <summary>The header an allowing auth check answers with the user's name.</summary>
+    public const string AuthUserHeader = "X-Auth-User";
 
     public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(10);
 
@@ -90,6 +100,12 @@ public sealed class TestBackend : IAsyncDisposable
 
         var request = context.Request;
         string? Header(string header) => request.Headers.TryGetValue(header, out var values) ? values.ToString() : null;
+        if (request.Path.Value == AuthPath)
+        {
+            await AnswerAuthCheckAsync(name, context, Header(AuthDecisionHeader));
+            return;
+        }
+
         var echo = new BackendEcho
         {
             Backend = name,
@@ -125,6 +141,34 @@ public sealed class TestBackend : IAsyncDisposable
         context.Response.ContentType = "application/json";
         context.Response.Headers[NameHeader] = name;
         await context.Response.WriteAsync(JsonSerializer.Serialize(echo, BackendEcho.JsonOptions), context.RequestAborted);
+    }
+
+    /// <summary>
+    /// An external-auth check: <see cref="AuthDecisionHeader"/> "allow" answers 200 with <see cref="AuthUserHeader"/>
+    /// (the user named in X-Test-User, or "alice"), "forbid" 403; anything else 401. The answer also says which method
+    /// and original URI the check saw (X-Seen-Method, X-Seen-Uri).
+    /// </summary>
+    private static Task AnswerAuthCheckAsync(string name, HttpContext context, string? decision)
+    {
+        var response = context.Response;
+        response.Headers[NameHeader] = name;
+        response.Headers["X-Seen-Method"] = context.Request.Headers["X-Original-Method"].ToString();
+        response.Headers["X-Seen-Uri"] = context.Request.Headers["X-Original-URI"].ToString();
+        switch (decision)
+        {
+            case "allow":
+                response.StatusCode = StatusCodes.Status200OK;
+                response.Headers[AuthUserHeader] = context.Request.Headers.TryGetValue("X-Test-User", out var user) ? user.ToString() : "alice";
+                break;
+            case "forbid":
+                response.StatusCode = StatusCodes.Status403Forbidden;
+                break;
+            default:
+                response.StatusCode = StatusCodes.Status401Unauthorized;
+                break;
+        }
+
+        return Task.CompletedTask;
     }
 
     private static async Task EchoAsync(string name, WebSocket socket, CancellationToken cancellationToken)

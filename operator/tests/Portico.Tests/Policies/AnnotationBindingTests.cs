@@ -23,7 +23,7 @@ public sealed class AnnotationBindingTests : BuilderTestBase
     }
 
     [TestCase("auth-type", "basic", Description = "basic auth without its Secret")]
-    [TestCase("auth-url", "http://oauth2-proxy.auth.svc.cluster.local/oauth2/auth", Description = "valid, not enforced yet")]
+    [TestCase("auth-url", "http://127.0.0.1/oauth2/auth", Description = "refused: loopback")]
     [TestCase("whitelist-source-range", "010.0.0.1/8", Description = "refused")]
     [TestCase("auth-tls-verify-client", "on", Description = "client certificates are not implemented")]
     public void Access_control_in_annotations_denies_rather_than_serving_openly(string key, string value)

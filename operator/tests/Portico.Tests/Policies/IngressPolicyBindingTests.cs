@@ -67,7 +67,7 @@ public sealed class IngressPolicyBindingTests : BuilderTestBase
 
     [TestCase("{'ipAllowList':['10.0.0.0/8'],'sessionAffinity':{'cookie':{'name':'s'}}}", Description = "valid, with a field not enforced yet")]
     [TestCase("{'ipAllowList':['010.0.0.1']}", Description = "refused value")]
-    [TestCase("{'basicAuth':{'secretRef':{'name':'htpasswd'}}}")]
+    [TestCase("{'basicAuth':{'secretRef':{'name':'htpasswd'},'realm':'no$'}}", Description = "refused realm")]
     [TestCase("{'externalAuth':{'url':'http://auth.example/$x'}}")]
     [TestCase("{'ipDenyList':['10.0.0.0/8'],'cors':{'allowMethods':['get']}}", Description = "refused for another field")]
     public void Access_control_that_cannot_be_enforced_denies_the_target_and_nothing_else(string fields)

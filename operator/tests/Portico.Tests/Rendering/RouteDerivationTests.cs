@@ -159,7 +159,7 @@ public sealed partial class RouteDerivationTests
             string host = serverName == "_" ? string.Empty : serverName.StartsWith("~^[^.]+\\.", StringComparison.Ordinal)
                 ? "*." + serverName["~^[^.]+\\.".Length..^1].Replace("\\.", ".", StringComparison.Ordinal)
                 : serverName;
-            var locations = Location().Matches(server).Select(m => (Modifier: m.Groups[1].Value.Trim(), Path: m.Groups[2].Value, Action: NginxAction(m.Groups[3].Value, conf, liveRoutes, empty, model))).ToList();
+            var locations = Location().Matches(server).Where(m => !m.Groups[3].Value.StartsWith("            internal;\n", StringComparison.Ordinal)).Select(m => (Modifier: m.Groups[1].Value.Trim(), Path: m.Groups[2].Value, Action: NginxAction(m.Groups[3].Value, conf, liveRoutes, empty, model))).ToList();
             var prefixes = locations.Where(l => l.Modifier == "^~").Select(l => l.Path[..^1]).ToHashSet(StringComparer.Ordinal);
             if (Redirect().Match(server) is { Success: true } redirect)
             {

@@ -1069,7 +1069,7 @@ public static partial class IngressNginxAnnotations
     }
 
     /// <summary>An auth subrequest must not reach the proxy pod's own loopback services or link-local addresses (cloud metadata).</summary>
-    private static bool IsSafeAuthTarget(Uri url)
+    internal static bool IsSafeAuthTarget(Uri url)
     {
         string host = url.Host.Trim('[', ']');
         if (host.Equals("localhost", StringComparison.OrdinalIgnoreCase) || host.EndsWith(".localhost", StringComparison.OrdinalIgnoreCase))

@@ -22,7 +22,7 @@ internal sealed class IngressPolicyBinder
     public static readonly ImmutableHashSet<string> EnforcedFields =
     [
         "requestHeaders", "responseHeaders", "cors", "ipAllowList/ipDenyList", "rateLimit", "maxRequestBodySize", "timeouts", "httpsRedirect",
-        "rewrite", "redirect", "trafficSplit", "retries",
+        "rewrite", "redirect", "trafficSplit", "retries", "basicAuth", "externalAuth",
     ];
 
     /// <summary>The fields (CRD names) that control who may pass: when one is not enforced, the target denies instead.</summary>

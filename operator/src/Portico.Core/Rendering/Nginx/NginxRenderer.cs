@@ -6,7 +6,8 @@ using Scriban.Runtime;
 namespace Portico.Core.Rendering.Nginx;
 
 /// <summary>
-/// Renders nginx.conf, portico-status.conf (which serves the hash of all other files) and the certificate files,
+/// Renders nginx.conf, portico-status.conf (which serves the hash of all other files), the certificate files and the
+/// basic-auth user files (auth/ID.htpasswd, 0600),
 /// plus the live endpoints file (<see cref="NginxEndpointsFile"/>) nginx reads without a reload. The output runs as
 /// is: <c>nginx -p DIR -c nginx.conf</c>, unprivileged, with the Lua module (<see cref="ProxySettings.NginxModulesDirectory"/>).
 /// </summary>
@@ -48,6 +49,14 @@ public sealed class NginxRenderer : IProxyRenderer
         {
             files.Add(new RenderedFile(NginxViewBuilder.CertificateFile(certificate.Id), Encoding.ASCII.GetBytes(certificate.CertificateChainPem), IsPrivate: false));
             files.Add(new RenderedFile(NginxViewBuilder.KeyFile(certificate.Id), Encoding.ASCII.GetBytes(certificate.PrivateKeyPem), IsPrivate: true));
+        }
+
+        // One htpasswd file per distinct credentials, named by their content hash, private like keys.
+        var credentials = model.VirtualHosts.SelectMany(v => v.EffectiveRoutes).Select(r => r.Policy.BasicAuth).OfType<Model.Policies.BasicAuthCredentials>()
+            .DistinctBy(c => c.Id).OrderBy(c => c.Id, StringComparer.Ordinal);
+        foreach (var credential in credentials)
+        {
+            files.Add(new RenderedFile(NginxAuthViews.CredentialsFile(credential.Id), Encoding.UTF8.GetBytes(credential.Htpasswd), IsPrivate: true));
         }
 
         string hash = RenderedConfig.HashOf(files);

@@ -16,6 +16,9 @@ public sealed record NginxView(
 
     /// <summary>The split_clients blocks of weighted routes (only without Lua endpoints), one per distinct split.</summary>
     public IReadOnlyList<NginxSplitView> Splits { get; init; } = [];
+
+    /// <summary>http-level authentication directives (<see cref="NginxAuthViews"/>).</summary>
+    public NginxHttpAuthView Auth { get; init; } = NginxHttpAuthView.None;
 }
 
 /// <summary>
@@ -62,7 +65,11 @@ public sealed record NginxServerView(
     bool IsDefault,
     NginxCertificateView? Certificate,
     IReadOnlyList<NginxLocationView> Locations,
-    NginxRedirectView? HttpsRedirect);
+    NginxRedirectView? HttpsRedirect)
+{
+    /// <summary>The server's auth-check locations and sign-in redirects (<see cref="NginxAuthViews"/>).</summary>
+    public NginxServerAuthView Auth { get; init; } = NginxServerAuthView.None;
+}
 
 /// <summary>A scheme redirect: status, scheme, and ":PORT" (empty for the scheme's own port).</summary>
 public sealed record NginxRedirectView(int Status, string Scheme, string PortSuffix);
@@ -88,6 +95,9 @@ public sealed record NginxLocationView(string Modifier, string Path, string? Ups
 
     /// <summary>Set when the location answers with a redirect (the route's action) instead of proxying.</summary>
     public NginxReturnView? Redirect { get; init; }
+
+    /// <summary>Basic and external authentication of this location (from <see cref="Policy"/>), or null.</summary>
+    public NginxLocationAuthView? Auth { get; init; }
 
     /// <summary>With Lua endpoints: the key under which the live file names this location's target (upstream or status).</summary>
     public string? Route { get; init; }

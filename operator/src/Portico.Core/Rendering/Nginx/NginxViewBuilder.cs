@@ -44,11 +44,14 @@ internal static class NginxViewBuilder
         var traffic = new NginxTraffic();
         servers = [.. servers.Select(s => WithTraffic(s, traffic))];
         defaultServer = WithTraffic(defaultServer, traffic);
+        var auth = new NginxAuthViews(model, lua);
+        servers = [.. servers.Select(auth.WithAuth)];
+        defaultServer = auth.WithAuth(defaultServer);
 
         var fallbackHosts = lua ? FallbackHosts(model, upstreams) : [];
         var splits = servers.Prepend(defaultServer).SelectMany(s => s.Locations).Select(l => l.Split).OfType<NginxSplitView>()
             .DistinctBy(s => s.Variable).OrderBy(s => s.Variable, StringComparer.Ordinal).ToList();
-        return new NginxView(Settings(settings, model), upstreamBlocks, servers, defaultServer, fallbackHosts) { Traffic = traffic.Http, Splits = splits };
+        return new NginxView(Settings(settings, model), upstreamBlocks, servers, defaultServer, fallbackHosts) { Traffic = traffic.Http, Splits = splits, Auth = auth.Http() };
     }
 
     /// <summary>
