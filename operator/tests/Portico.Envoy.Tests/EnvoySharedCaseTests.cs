@@ -128,9 +128,10 @@ public sealed partial class EnvoySharedCaseTests
     public void The_body_limit_is_a_buffer_filter_before_the_router_that_websocket_upgrades_skip()
     {
         var hcm = EnvoyParsed.Hcm(new EnvoyParsed(EnvoyCases.RenderShared("examples").Config).Listener("http").FilterChains.Single());
-        Assert.That(hcm.HttpFilters.Select(f => f.Name), Is.EqualTo(new[] { "envoy.filters.http.buffer", "envoy.filters.http.router" }));
+        // Policy filters are in the chain disabled (routes turn them on); the global chain is what runs by default.
+        Assert.That(hcm.HttpFilters.Where(f => !f.Disabled).Select(f => f.Name), Is.EqualTo(new[] { "envoy.filters.http.buffer", "envoy.filters.http.router" }));
         Assert.That(BufferLimit(hcm), Is.EqualTo(1024 * 1024), "nginx's default client_max_body_size 1m");
-        Assert.That(hcm.UpgradeConfigs.Single().Filters.Select(f => f.Name), Is.EqualTo(new[] { "envoy.filters.http.router" }));
+        Assert.That(hcm.UpgradeConfigs.Single().Filters.Where(f => !f.Disabled).Select(f => f.Name), Is.EqualTo(new[] { "envoy.filters.http.router" }));
 
         var limited = EnvoyCases.RenderShared("examples");
         var renderer = ProxyKind.Envoy.CreateRenderer();
@@ -140,7 +141,7 @@ public sealed partial class EnvoySharedCaseTests
             new Portico.Core.Rendering.ProxySettings { ClientMaxBodyBytes = 0 },
             renderer).Config;
         var noLimit = EnvoyParsed.Hcm(new EnvoyParsed(config).Listener("http").FilterChains.Single());
-        Assert.That(noLimit.HttpFilters.Select(f => f.Name), Is.EqualTo(new[] { "envoy.filters.http.router" }), "0 means no limit");
+        Assert.That(noLimit.HttpFilters.Where(f => !f.Disabled).Select(f => f.Name), Is.EqualTo(new[] { "envoy.filters.http.router" }), "0 means no limit");
         Assert.That(limited.Config.Hash, Is.Not.EqualTo(config.Hash));
     }
 

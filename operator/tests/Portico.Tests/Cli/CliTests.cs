@@ -22,11 +22,13 @@ public sealed class CliTests
     {
         var run = Portico("render", "--manifests", Examples, "--out", Out);
         Assert.That(run.ExitCode, Is.EqualTo(0), run.Stderr);
-        Assert.That(run.Stdout, Does.StartWith("rendered 5 files into"));
+        Assert.That(run.Stdout, Does.StartWith("rendered 6 files into"), "nginx.conf, the status config, the live file, a certificate and key, the blog editors' htpasswd");
         Assert.That(run.Stderr, Does.Contain("error: Ingress blog/blog: spec.rules[1].http.paths[1]"));
         Assert.That(File.Exists(Path.Combine(Out, "nginx.conf")));
         var key = Directory.GetFiles(Path.Combine(Out, "certs"), "*.key").Single();
         Assert.That(File.GetUnixFileMode(key), Is.EqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite));
+        var htpasswd = Directory.GetFiles(Path.Combine(Out, "auth"), "*.htpasswd").Single();
+        Assert.That(File.GetUnixFileMode(htpasswd), Is.EqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite), "credentials are private too");
     }
 
     [Test]

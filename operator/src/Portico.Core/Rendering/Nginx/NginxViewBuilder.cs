@@ -205,12 +205,12 @@ internal static class NginxViewBuilder
         int bucket = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(64, (2 * element) + 8));
         int maxSize = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(1024, exactNames.Count * 4));
 
-        // Policies declare variables (maps for CORS and added headers, rate and connection keys, split_clients): a few
-        // per distinct policy or split. nginx's default table (1024 slots of 64 bytes, one ~40-character name each)
+        // Policies declare variables (maps for CORS and added headers, rate and connection keys, split_clients without
+        // Lua endpoints; with them a split is live data and must not change nginx.conf): a few per distinct policy or split. nginx's default table (1024 slots of 64 bytes, one ~40-character name each)
         // then cannot be built optimally and nginx -t warns; room for eight per policy, four slots per variable, and
         // buckets of 128 bytes (two names; the template) keep it quiet.
         int policies = model.VirtualHosts.SelectMany(v => v.EffectiveRoutes)
-            .Select(r => r.Action is SplitAction ? (object)r.Action : r.Policy)
+            .Select(r => r.Action is SplitAction && !settings.NginxLuaEndpoints ? (object)r.Action : r.Policy)
             .Where(p => p is not Model.Policies.RoutePolicy { IsEmpty: true })
             .Distinct()
             .Count();
