@@ -53,32 +53,6 @@ public sealed class PolicyHostileInputTests
         ("spec.trafficSplit[0].service.name", """{"trafficSplit":[{"service":{"name":@V@,"port":80},"weight":1}]}"""),
     ];
 
-    /// <summary>The annotations another one needs before it is read at all (without them it is ignored with a warning).</summary>
-    private static readonly Dictionary<string, (string, string)[]> AnnotationContext = new()
-    {
-        ["cors-allow-origin"] = [("enable-cors", "true")],
-        ["cors-allow-methods"] = [("enable-cors", "true")],
-        ["cors-allow-headers"] = [("enable-cors", "true")],
-        ["cors-allow-credentials"] = [("enable-cors", "true")],
-        ["cors-max-age"] = [("enable-cors", "true")],
-        ["cors-expose-headers"] = [("enable-cors", "true")],
-        ["auth-secret"] = [("auth-type", "basic")],
-        ["auth-secret-type"] = [("auth-type", "basic"), ("auth-secret", "users")],
-        ["auth-type"] = [("auth-secret", "users")],
-        ["auth-signin"] = [("auth-url", "http://auth.example/check")],
-        ["auth-response-headers"] = [("auth-url", "http://auth.example/check")],
-        ["session-cookie-name"] = [("affinity", "cookie")],
-        ["session-cookie-max-age"] = [("affinity", "cookie")],
-        ["session-cookie-expires"] = [("affinity", "cookie")],
-        ["permanent-redirect-code"] = [("permanent-redirect", "https://a.example")],
-        ["temporal-redirect-code"] = [("temporal-redirect", "https://a.example")],
-        ["canary-weight"] = [("canary", "true")],
-        ["canary-weight-total"] = [("canary", "true")],
-        ["canary-by-header"] = [("canary", "true")],
-        ["canary-by-cookie"] = [("canary", "true")],
-        ["limit-burst-multiplier"] = [("limit-rps", "5")],
-    };
-
     private static readonly IReadOnlyList<Target> Targets = BuildTargets();
 
     private NginxScenario _scenario = null!;
@@ -196,7 +170,7 @@ public sealed class PolicyHostileInputTests
             {
                 string name = $"a{n++}";
                 var ingress = Kube.Ingress(name).WithPath($"{name}.hostile.test", "/", "Prefix", "good", 80);
-                foreach (var (key, contextValue) in AnnotationContext.GetValueOrDefault(annotation) ?? [])
+                foreach (var (key, contextValue) in IngressNginxAnnotationContext.Needed.GetValueOrDefault(annotation) ?? [])
                 {
                     ingress = ingress.WithAnnotation("nginx.ingress.kubernetes.io/" + key, contextValue);
                 }
