@@ -37,6 +37,7 @@ internal sealed class IngressPolicyBinder
     private readonly Dictionary<NamespacedName, List<Denial>> _denials = [];
     private readonly List<(IngressPolicy Policy, ObjectRef Self, ImmutableArray<StatusCondition> Conflicts)> _bound = [];
     private readonly Dictionary<NamespacedName, List<Applied>> _applied = [];
+    private readonly Dictionary<(NamespacedName Ingress, HostPattern Host), PolicySpec?> _merged = [];
 
     public IngressPolicyBinder(ClusterSnapshot snapshot, DiagnosticBag diagnostics)
     {
@@ -68,8 +69,15 @@ internal sealed class IngressPolicyBinder
             return null;
         }
 
-        var candidates = applied.Where(a => a.Host is null || a.Host == host).Select(a => a.Candidate).ToList();
-        return candidates.Count == 0 ? null : PolicyMerger.Merge(candidates).Merged;
+        // Asked for every route of the host (its policy, its redirect, its split): merged once per Ingress and host.
+        if (!_merged.TryGetValue((ingress, host), out var merged))
+        {
+            var candidates = applied.Where(a => a.Host is null || a.Host == host).Select(a => a.Candidate).ToList();
+            merged = candidates.Count == 0 ? null : PolicyMerger.Merge(candidates).Merged;
+            _merged[(ingress, host)] = merged;
+        }
+
+        return merged;
     }
 
     /// <summary>The status subjects of every policy: ResolvedRefs against the Ingresses served, Conflicted from the merge.</summary>
