@@ -5,6 +5,7 @@ using Portico.Bench.Operator;
 // portico-bench operator [--ingresses 100,1000] [--changes 50] [--warmup 4] [--gap-ms 1100]
 // portico-bench churn [--ingresses 100] [--seconds 30] [--rate 50] [--variants none,other,loaded] [--client wrk|httpclient] [--wrk-threads 1] [--connections 16] [--wrk-header "Connection: close"]
 // portico-bench operator [--settle]: with --settle each change waits until the operator has applied the previous one
+// portico-bench operator [--policies]: a fourth kind of change, an IngressPolicy's trafficSplit moving an Ingress to another backend
 // portico-bench memory [--ingresses 10000] [--settle 10] [--changes 5]
 // Operator benchmarks share: [--min-reload-interval 1s] [--holdoff 100ms] [--max-holdoff 500ms] [--no-validate] [--workers 0] [--nginx /usr/sbin/nginx] [--work DIR] [--portico portico.dll]
 // Writes Markdown tables for docs/benchmarks.md. Build in Release: dotnet build -c Release, then dotnet operator/bench/Portico.Bench/bin/Release/net10.0/Portico.Bench.dll VERB ...
@@ -33,7 +34,8 @@ switch (args[0])
             arguments.Int("--changes", 50),
             TimeSpan.FromMilliseconds(arguments.Int("--gap-ms", 1100)),
             arguments.Int("--warmup", 4),
-            arguments.Flag("--settle"));
+            arguments.Flag("--settle"),
+            arguments.Flag("--policies"));
     case "churn":
         return await ChurnBenchmark.RunAsync(
             arguments.Rig("churn"),

@@ -4,6 +4,7 @@ using System.Text;
 using k8s;
 using k8s.Models;
 using Portico.Core.Applying;
+using Portico.Core.Kubernetes.Crds;
 using Portico.TestSupport;
 using Portico.TestSupport.Nginx;
 
@@ -16,7 +17,11 @@ namespace Portico.Bench.Operator;
 /// backend (an EndpointSlice change: with Lua endpoints no reload). The clock starts right before the write into
 /// the test API server and stops at the first response from the expected backend; probes go every ~5 ms, each on a
 /// new connection. Changes are <c>gap</c> apart (after the previous one was observed), so that with a gap above the
-/// minimum reload interval the interval is not what is being measured.
+/// minimum reload interval the interval is not what is being measured. With <c>policies</c>, a fourth kind:
+/// (d) an IngressPolicy edit: its trafficSplit moves an Ingress to another backend and its response header changes
+/// with it, so the route's policy key changes and the change is applied by a reload, never live ahead of it (a
+/// backend-only split change would go out live, like an endpoint change); and for comparison (e) the same for an
+/// Ingress: its path moves to another backend and an annotation (proxy-body-size) changes with it.
 /// </summary>
 internal static class LatencyBenchmark
 {
@@ -25,13 +30,13 @@ internal static class LatencyBenchmark
     /// counted), not only once it was routed: with live routes a change is routed long before the reload that
     /// follows it is through, and a change arriving meanwhile waits for that reload, which measures queueing.
     /// </param>
-    public static async Task<int> RunAsync(RigSettings settings, int[] sizes, int changes, TimeSpan gap, int warmup, bool settle = false)
+    public static async Task<int> RunAsync(RigSettings settings, int[] sizes, int changes, TimeSpan gap, int warmup, bool settle = false, bool policies = false)
     {
         Console.WriteLine($"machine: {Machine.Describe()}");
         Console.WriteLine($"settings: {settings.Describe()}; {changes} measured changes per size after {warmup} warm-up changes, {gap.TotalMilliseconds:F0} ms apart (after each was observed{(settle ? " and applied" : string.Empty)})");
         var table = new StringBuilder();
-        table.AppendLine("| Ingresses | changes | p50 ms | p90 ms | p99 ms | max ms | new host p50 / p99 ms | switch p50 / p99 ms | endpoints p50 / p99 ms | failed | → staged p50 ms | → swapped p50 ms | reloads | build ms | render ms | sync ms | CPU per change: operator / nginx -t / nginx master ms | nginx -t ms | ready after start s | load average (start → end) |");
-        table.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+        table.AppendLine("| Ingresses | changes | p50 ms | p90 ms | p99 ms | max ms | new host p50 / p99 ms | switch p50 / p99 ms | endpoints p50 / p99 ms | policy edit p50 / p99 ms | annotated Ingress edit p50 / p99 ms | failed | → staged p50 ms | → swapped p50 ms | reloads | build ms | render ms | sync ms | CPU per change: operator / nginx -t / nginx master ms | nginx -t ms | ready after start s | load average (start → end) |");
+        table.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
         bool met = true;
         foreach (int size in sizes)
         {
@@ -42,6 +47,13 @@ internal static class LatencyBenchmark
                 api.Upsert(Kube.Ingress("moving", "default").WithPath("endpoints.bench", "/", "Prefix", "moving", 80));
                 api.Upsert(Kube.Service("moving", "default"));
                 api.Upsert(MovingSlice(backends[0]));
+                if (policies)
+                {
+                    api.ServeCustomResource<IngressPolicy>(IngressPolicy.KubeGroup, IngressPolicy.KubeApiVersion, IngressPolicy.KubePluralName, IngressPolicy.KubeKind, namespaced: true, statusSubresource: true);
+                    api.Upsert(BenchWorld.ProbeIngress("split", "split.bench", backends[0]));
+                    api.Upsert(SplitPolicy(backends[0], 0));
+                    api.Upsert(AnnotatedIngress(backends[0], 0));
+                }
             });
             Console.Error.WriteLine($"[latency-{size}] ready {rig.StartToReady.TotalSeconds:F1} s after start ({Machine.Stamp()})");
             if (await rig.WaitRoutedAsync("switch.bench", "/", rig.Backends[0].Name, TimeSpan.FromSeconds(60)) is null)
@@ -54,6 +66,8 @@ internal static class LatencyBenchmark
             int failed = 0;
             int current = 0;
             int moved = 0;
+            int split = 0;
+            int annotated = 0;
             PrometheusText? before = null;
             (double Own, double Children) operatorCpu = default, nginxCpu = default;
             using var csv = new StreamWriter(Path.Combine(rig.Directory, "latency.csv"));
@@ -70,13 +84,13 @@ internal static class LatencyBenchmark
                 await Task.Delay(gap);
                 double appliedBefore = Applied(await rig.ScrapeAsync());
                 int index = k + warmup;
-                string kind = (index % 3) switch { 0 => "new host", 1 => "switch", _ => "endpoints" };
+                string kind = (index % (policies ? 5 : 3)) switch { 0 => "new host", 1 => "switch", 2 => "endpoints", 3 => "policy", _ => "annotated" };
                 IKubernetesObject<V1ObjectMeta> change;
                 string host;
                 string expected;
                 if (kind == "new host")
                 {
-                    var backend = rig.Backends[index / 3 % rig.Backends.Count];
+                    var backend = rig.Backends[index / (policies ? 5 : 3) % rig.Backends.Count];
                     host = $"lat-{index}.bench";
                     change = BenchWorld.ProbeIngress($"lat-{index}", host, backend);
                     expected = backend.Name;
@@ -87,6 +101,20 @@ internal static class LatencyBenchmark
                     host = "endpoints.bench";
                     change = MovingSlice(rig.Backends[moved]);
                     expected = rig.Backends[moved].Name;
+                }
+                else if (kind == "policy")
+                {
+                    split = (split + 1) % rig.Backends.Count;
+                    host = "split.bench";
+                    change = SplitPolicy(rig.Backends[split], index);
+                    expected = rig.Backends[split].Name;
+                }
+                else if (kind == "annotated")
+                {
+                    annotated = (annotated + 1) % rig.Backends.Count;
+                    host = "annotated.bench";
+                    change = AnnotatedIngress(rig.Backends[annotated], index);
+                    expected = rig.Backends[annotated].Name;
                 }
                 else
                 {
@@ -146,12 +174,15 @@ internal static class LatencyBenchmark
             var fresh = samples.Where(s => s.Kind == "new host").Select(s => s.Ms).Order().ToList();
             var switched = samples.Where(s => s.Kind == "switch").Select(s => s.Ms).Order().ToList();
             var endpoints = samples.Where(s => s.Kind == "endpoints").Select(s => s.Ms).Order().ToList();
+            var policy = samples.Where(s => s.Kind == "policy").Select(s => s.Ms).Order().ToList();
+            var annotatedEdits = samples.Where(s => s.Kind == "annotated").Select(s => s.Ms).Order().ToList();
             double p99 = Machine.Percentile(all, 99);
             met &= failed == 0 && p99 < 1000;
             table.AppendLine(string.Create(CultureInfo.InvariantCulture,
                 $"| {size:N0} | {samples.Count} | {Machine.Ms(Machine.Percentile(all, 50))} | {Machine.Ms(Machine.Percentile(all, 90))} | {Machine.Ms(p99)} | {Machine.Ms(all.Count == 0 ? double.NaN : all[^1])} " +
                 $"| {Machine.Ms(Machine.Percentile(fresh, 50))} / {Machine.Ms(Machine.Percentile(fresh, 99))} | {Machine.Ms(Machine.Percentile(switched, 50))} / {Machine.Ms(Machine.Percentile(switched, 99))} | {Machine.Ms(Machine.Percentile(endpoints, 50))} / {Machine.Ms(Machine.Percentile(endpoints, 99))} " +
-                $"| {failed} | {Machine.Ms(Machine.Percentile([.. stages.Select(x => x.Staged).Order()], 50))} | {Machine.Ms(Machine.Percentile([.. stages.Select(x => x.Swapped).Order()], 50))} | {reloads:F0} | {Machine.Ms(PrometheusText.MeanMs(before, after, "portico_build_duration_seconds"))} | {Machine.Ms(PrometheusText.MeanMs(before, after, "portico_render_duration_seconds"))} " +
+                $"| {Machine.Ms(Machine.Percentile(policy, 50))} / {Machine.Ms(Machine.Percentile(policy, 99))} | {Machine.Ms(Machine.Percentile(annotatedEdits, 50))} / {Machine.Ms(Machine.Percentile(annotatedEdits, 99))} " +
+                $"| {failed} | {Machine.Ms(Machine.Percentile([.. stages.Select(x => x.Staged).Where(double.IsFinite).Order()], 50))} | {Machine.Ms(Machine.Percentile([.. stages.Select(x => x.Swapped).Where(double.IsFinite).Order()], 50))} | {reloads:F0} | {Machine.Ms(PrometheusText.MeanMs(before, after, "portico_build_duration_seconds"))} | {Machine.Ms(PrometheusText.MeanMs(before, after, "portico_render_duration_seconds"))} " +
                 $"| {Machine.Ms(PrometheusText.MeanMs(before, after, "portico_sync_duration_seconds"))} | {cpu} | {Machine.Ms(validate)} | {rig.StartToReady.TotalSeconds:F1} | {loadBefore} → {loadAfter} |"));
             Console.Error.WriteLine($"[latency-{size}] done ({Machine.Stamp()})");
         }
@@ -177,6 +208,26 @@ internal static class LatencyBenchmark
 
     /// <summary>The one EndpointSlice of Service "moving", pointing at <paramref name="backend"/>.</summary>
     private static V1EndpointSlice MovingSlice(TestBackend backend) => Kube.Slice("moving", null, backend.Port, ["127.0.0.1"], "default", "moving-x");
+
+    /// <summary>
+    /// The IngressPolicy of Ingress "split": its whole trafficSplit goes to the probe Service of <paramref name="backend"/>,
+    /// and responses carry the edit's number (so that every edit changes the policy, not only the backend).
+    /// </summary>
+    private static IngressPolicy SplitPolicy(TestBackend backend, int edit) => new()
+    {
+        Metadata = new V1ObjectMeta { Name = "split", NamespaceProperty = "default", Uid = "0b2c1d3e-4f50-4a61-8b72-93a4b5c6d7e8", CreationTimestamp = new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc) },
+        Spec = new IngressPolicySpec
+        {
+            TargetRef = new PolicyTargetRef { Group = "networking.k8s.io", Kind = "Ingress", Name = "split" },
+            ResponseHeaders = new HeaderModifier { Set = [new HeaderValue { Name = "X-Bench-Edit", Value = edit.ToString(CultureInfo.InvariantCulture) }] },
+            TrafficSplit = [new TrafficSplitBackend { Service = new ServicePortRef { Name = BenchWorld.ProbeService(backend), Port = 80 }, Weight = 100 }],
+        },
+    };
+
+    /// <summary>Ingress "annotated" routing to the probe Service of <paramref name="backend"/>, with a body-size limit that changes per edit.</summary>
+    private static V1Ingress AnnotatedIngress(TestBackend backend, int edit) =>
+        BenchWorld.ProbeIngress("annotated", "annotated.bench", backend)
+            .WithAnnotation("nginx.ingress.kubernetes.io/proxy-body-size", (edit + 1).ToString(CultureInfo.InvariantCulture) + "m");
 
     private static async Task<(double Staged, double Swapped)> TimelineAsync(OperatorRig rig, long started, CancellationToken cancellationToken)
     {
