@@ -170,6 +170,54 @@ public sealed class EnvoyApplierTests
     }
 
     [Test]
+    public async Task A_policy_added_edited_and_removed_is_confirmed_through_the_admin_api_each_time()
+    {
+        var open = Render(Shop(policy: null));
+        var limited = Render(Shop("""
+              rateLimit: {requestsPerSecond: 5, burst: 10}
+              timeouts: {connect: 2s}
+            """));
+        var edited = Render(Shop("""
+              rateLimit: {requestsPerSecond: 7, burst: 10}
+              timeouts: {connect: 2s}
+            """));
+        Assert.That(Text(limited, EnvoyRenderer.ListenersFile), Does.Contain("local_ratelimit"), "test setup: the policy adds a filter to the chain");
+        Assert.That(Text(limited, EnvoyRenderer.ClustersFile), Does.Contain("default_shop_80/"), "test setup: the connect timeout makes a cluster variant");
+        Assert.That(EnvoyRenderer.VersionOf(edited[EnvoyRenderer.ListenersFile]!), Is.EqualTo(EnvoyRenderer.VersionOf(limited[EnvoyRenderer.ListenersFile]!)), "test setup: an edited limit changes routes only");
+        var (envoy, _, applier) = await StartAsync(open);
+
+        var added = await ApplyAsync(applier, limited);
+        Assert.That(added.Outcome, Is.EqualTo(ApplyOutcome.Applied), added.Message);
+        Assert.That(envoy.ListenersVersion, Is.EqualTo(EnvoyRenderer.VersionOf(limited[EnvoyRenderer.ListenersFile]!)));
+        Assert.That(envoy.ClustersVersion, Is.EqualTo(EnvoyRenderer.VersionOf(limited[EnvoyRenderer.ClustersFile]!)));
+
+        var changed = await ApplyAsync(applier, edited);
+        Assert.That(changed.Outcome, Is.EqualTo(ApplyOutcome.Applied), changed.Message);
+        Assert.That(envoy.RouteVersions["http"], Is.EqualTo(EnvoyRenderer.VersionOf(edited[EnvoyRenderer.HttpRoutesFile]!)), "the new limit is in the routes Envoy runs");
+
+        var removed = await ApplyAsync(applier, open);
+        Assert.That(removed.Outcome, Is.EqualTo(ApplyOutcome.Applied), removed.Message);
+        Assert.That(envoy.ClustersVersion, Is.EqualTo(EnvoyRenderer.VersionOf(open[EnvoyRenderer.ClustersFile]!)), "the cluster variant is gone");
+        Assert.That(_directory.ActiveVersion, Is.EqualTo(VersionedConfigDirectory.VersionOf(open)));
+    }
+
+    [Test]
+    public async Task A_policy_whose_filter_envoy_refuses_is_rolled_back_to_the_open_configuration_it_replaced()
+    {
+        var open = Render(Shop(policy: null));
+        var limited = Render(Shop("""
+              ipAllowList: [192.0.2.0/24]
+            """));
+        var (envoy, _, applier) = await StartAsync(open);
+        envoy.RefusedListeners.Add("http");
+
+        var result = await ApplyAsync(applier, limited);
+
+        Assert.That(result.Outcome, Is.EqualTo(ApplyOutcome.RolledBack), result.Message);
+        Assert.That(_directory.ActiveVersion, Is.EqualTo(VersionedConfigDirectory.VersionOf(open)), "the previous version is active again, and the operator reports the failure");
+    }
+
+    [Test]
     public async Task Removing_the_https_listener_confirms_while_its_route_configuration_is_still_listed()
     {
         var plain = EnvoyCases.Render("paths").Config;
@@ -326,6 +374,39 @@ public sealed class EnvoyApplierTests
         var renderer = ProxyKind.Envoy.CreateRenderer();
         return OfflinePipeline.Render(ManifestReader.ReadString(yaml), new BuildOptions(), new ProxySettings(), renderer).Config;
     }
+
+    /// <summary>Ingress "shop" with its Service and endpoints, and when <paramref name="policy"/> is set an IngressPolicy with that spec (indented YAML).</summary>
+    private static string Shop(string? policy) => """
+        apiVersion: networking.k8s.io/v1
+        kind: Ingress
+        metadata: {name: shop, namespace: default}
+        spec:
+          ingressClassName: portico
+          rules: [{host: shop.example, http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: shop, port: {number: 80}}}}]}}]
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: {name: shop, namespace: default}
+        spec: {ports: [{port: 80, targetPort: 8080}]}
+        ---
+        apiVersion: discovery.k8s.io/v1
+        kind: EndpointSlice
+        metadata: {name: shop-1, namespace: default, labels: {kubernetes.io/service-name: shop}}
+        addressType: IPv4
+        ports: [{port: 8080}]
+        endpoints: [{addresses: [10.0.0.1], conditions: {ready: true}}, {addresses: [10.0.0.2], conditions: {ready: true}}]
+        """ + (policy is null ? string.Empty : $$"""
+
+        ---
+        apiVersion: portico.dev/v1alpha1
+        kind: IngressPolicy
+        metadata: {name: shop-policy, namespace: default, uid: 5d7c3f4e-1a2b-4c3d-8e9f-0a1b2c3d4e5f}
+        spec:
+          targetRef: {group: networking.k8s.io, kind: Ingress, name: shop}
+        {{policy}}
+        """);
+
+    private static string Text(RenderedConfig config, string path) => Encoding.UTF8.GetString(config[path]!.Content);
 
     /// <summary>A copy of <paramref name="config"/> with one file's text changed, hashed as the files are.</summary>
     private static RenderedConfig Replace(RenderedConfig config, string path, string find, string replace)
