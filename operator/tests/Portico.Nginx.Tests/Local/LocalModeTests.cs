@@ -48,7 +48,9 @@ public sealed class LocalModeTests
 
             using var http = new HttpClient();
             Assert.That(await http.GetStringAsync(new Uri($"http://127.0.0.1:{ports[3]}/readyz")), Does.StartWith("ready "));
-            Assert.That(await http.GetStringAsync(new Uri($"http://127.0.0.1:{ports[3]}/metrics")), Does.Contain("portico_reloads_total{result=\"success\"} 2"));
+            // The moved path may be routed live (Lua) before the reload that follows it is confirmed: wait for the count.
+            string metrics = await Eventually.ValueAsync(() => http.GetStringAsync(new Uri($"http://127.0.0.1:{ports[3]}/metrics")), m => m.Contains("portico_reloads_total{result=\"success\"} 2", StringComparison.Ordinal));
+            Assert.That(metrics, Does.Contain("portico_reloads_total{result=\"success\"} 2"));
         }
         finally
         {
