@@ -42,15 +42,21 @@ public static class ManifestReader
     {
         timings?.Restart();
         long start = System.Diagnostics.Stopwatch.GetTimestamp();
-        var files = ExpandPaths(paths);
+        var files = ExpandPaths(paths).Select(file => (file, ReadBytes(file))).ToList();
+        timings?.Add("read", System.Diagnostics.Stopwatch.GetElapsedTime(start));
+        return Parse(files, timings, kinds);
+    }
+
+    /// <summary>Parses files already read (name and bytes, in order): the objects in file order, the diagnostics sorted.</summary>
+    internal static ManifestSet Parse(IReadOnlyList<(string File, byte[] Bytes)> files, StageTimings? timings, KindRegistry kinds)
+    {
+        long start = System.Diagnostics.Stopwatch.GetTimestamp();
         var pieces = new List<Piece>();
-        foreach (string file in files)
+        foreach (var (file, bytes) in files)
         {
-            pieces.AddRange(Pieces(file, ReadBytes(file)));
+            pieces.AddRange(Pieces(file, bytes));
         }
 
-        timings?.Add("read", System.Diagnostics.Stopwatch.GetElapsedTime(start));
-        start = System.Diagnostics.Stopwatch.GetTimestamp();
         var objects = new ManifestObject?[pieces.Count][];
         var failures = new ManifestException?[pieces.Count];
         var diagnostics = new ConcurrentQueue<Diagnostic>();
@@ -120,7 +126,7 @@ public static class ManifestReader
         return files;
     }
 
-    private static byte[] ReadBytes(string file)
+    internal static byte[] ReadBytes(string file)
     {
         try
         {

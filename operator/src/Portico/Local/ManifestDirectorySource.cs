@@ -11,7 +11,8 @@ namespace Portico.Local;
 /// <summary>
 /// Local mode's source: the manifests in files and directories instead of a cluster. Reads them all at start and
 /// again whenever a file changes (file system events coalesced), and lists every registered kind into the store, so an edit,
-/// a new file or a deletion is one change. A file that does not parse is reported and the last good state kept.
+/// a new file or a deletion is one change. Only files whose content changed are parsed again (<see cref="ManifestFileCache"/>).
+/// A file that does not parse is reported and the last good state kept.
 /// </summary>
 public sealed partial class ManifestDirectorySource : IStoreSource
 {
@@ -19,11 +20,13 @@ public sealed partial class ManifestDirectorySource : IStoreSource
     private readonly IReadOnlyList<string> _paths;
     private readonly ChannelWriter<StoreEvent> _output;
     private readonly ILogger _logger;
+    private readonly ManifestFileCache _cache;
     private readonly Channel<bool> _changed = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
 
     public ManifestDirectorySource(IReadOnlyList<string> paths, ChannelWriter<StoreEvent> output, ILogger<ManifestDirectorySource> logger, KindRegistry? kinds = null)
     {
         _kinds = kinds ?? KindRegistry.Default;
+        _cache = new ManifestFileCache(_kinds);
         _paths = [.. paths.Select(Path.GetFullPath)];
         _output = output;
         _logger = logger;
@@ -33,6 +36,9 @@ public sealed partial class ManifestDirectorySource : IStoreSource
 
     /// <summary>Raised after each reading of the manifests (for tests and logs): the objects read, or -1 when reading failed.</summary>
     public event Action<int>? Read;
+
+    /// <summary>How many files the last successful reading parsed; the others were unchanged and reused.</summary>
+    public int LastParsedFiles => _cache.LastParsed;
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -52,7 +58,7 @@ public sealed partial class ManifestDirectorySource : IStoreSource
         ManifestSet manifests;
         try
         {
-            manifests = ManifestReader.Read(_paths, _kinds);
+            manifests = _cache.Read(_paths);
         }
         catch (Exception e) when (e is ManifestException or IOException or UnauthorizedAccessException)
         {
