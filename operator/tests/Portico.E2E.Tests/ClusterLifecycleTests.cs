@@ -108,6 +108,7 @@ public sealed class ClusterLifecycleTests
             "the previous change settled");
         double reloads = _operator.Metrics.Reloads.WithLabels("success").Value;
         double liveUpdates = _operator.Metrics.LiveUpdates.WithLabels("success").Value;
+        double endpointBuilds = _operator.Metrics.Builds.WithLabels("endpoints").Value;
         _api.Upsert(Kube.Slice("shop-v2", null, _backends["red"].Port, ["127.0.0.1"], name: "shop-v2-red"));
 
         var seen = new HashSet<string?>();
@@ -122,6 +123,7 @@ public sealed class ClusterLifecycleTests
         Assert.That(seen, Is.SupersetOf(new[] { "green", "red" }), $"{last} backends seen");
         Assert.That(await Eventually.TrueAsync(() => _operator.Metrics.LiveUpdates.WithLabels("success").Value > liveUpdates), Is.True, "confirmed as a live endpoints update");
         Assert.That(_operator.Metrics.Reloads.WithLabels("success").Value, Is.EqualTo(reloads), "nginx was not reloaded");
+        Assert.That(_operator.Metrics.Builds.WithLabels("endpoints").Value, Is.GreaterThan(endpointBuilds), "built from the previous model, not from the whole snapshot");
     }
 
     [Test]

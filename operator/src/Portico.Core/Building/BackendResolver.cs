@@ -113,7 +113,7 @@ internal sealed class BackendResolver
         string name = UpstreamName(key, servicePort.Port);
         if (!_upstreams.TryGetValue(name, out var upstream))
         {
-            _upstreams[name] = upstream = new Upstream(name, serviceRef, servicePort.Port, ReadyEndpoints(key, servicePort), ExternalName: null);
+            _upstreams[name] = upstream = new Upstream(name, serviceRef, servicePort.Port, ReadyEndpointReader.Read(_endpoints.For(key), servicePort, _options, _diagnostics), ExternalName: null);
         }
 
         return upstream.Endpoints.IsEmpty
@@ -142,59 +142,7 @@ internal sealed class BackendResolver
         return new ExternalNameAction(name, externalName!, port.Value);
     }
 
-    /// <summary>Ready endpoints of every slice whose port name matches the Service port's name; the first address of each endpoint.</summary>
-    private EquatableArray<UpstreamEndpoint> ReadyEndpoints(NamespacedName service, V1ServicePort servicePort)
-    {
-        var endpoints = new SortedSet<UpstreamEndpoint>();
-        foreach (var slice in _endpoints.For(service))
-        {
-            if (slice.AddressType is not ("IPv4" or "IPv6"))
-            {
-                // FQDN slices (and anything newer) name no address a proxy can dial without DNS: say so, never drop silently.
-                _diagnostics.Warning(
-                    new ObjectRef(KnownKinds.EndpointSlice, slice.Metadata.NamespaceProperty, slice.Metadata.Name),
-                    "addressType",
-                    $"{Printable.Quote(slice.AddressType)} endpoints are not supported (only IPv4 and IPv6); the slice is ignored");
-                continue;
-            }
-
-            var slicePort = slice.Ports?.FirstOrDefault(p => (p.Name ?? string.Empty) == (servicePort.Name ?? string.Empty));
-            if (slicePort?.Port is not { } portNumber)
-            {
-                continue;
-            }
-
-            var sliceRef = new ObjectRef(KnownKinds.EndpointSlice, slice.Metadata.NamespaceProperty, slice.Metadata.Name);
-            if (portNumber is < 1 or > 65535)
-            {
-                _diagnostics.Warning(sliceRef, "ports", $"{portNumber} is not a port number; the slice is ignored");
-                continue;
-            }
-
-            var list = slice.Endpoints ?? [];
-            for (int i = 0; i < list.Count; i++)
-            {
-                var endpoint = list[i];
-                if (endpoint.Conditions?.Ready == false || endpoint.Addresses is not { Count: > 0 })
-                {
-                    continue;
-                }
-
-                if (EndpointAddressPolicy.TryParse(endpoint.Addresses[0], _options.AllowLoopbackEndpoints, out var address, out string error))
-                {
-                    endpoints.Add(new UpstreamEndpoint(address, portNumber));
-                }
-                else
-                {
-                    _diagnostics.Warning(sliceRef, $"endpoints[{i}].addresses[0]", $"{Printable.Quote(endpoint.Addresses[0])}: {error}; the endpoint is ignored");
-                }
-            }
-        }
-
-        return [.. endpoints];
-    }
-
     /// <summary>"namespace_service_port": the parts are validated DNS labels and a number, none contains '_'.</summary>
-    private static string UpstreamName(NamespacedName service, int port) =>
+    internal static string UpstreamName(NamespacedName service, int port) =>
         string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{service.Namespace}_{service.Name}_{port}");
 }

@@ -84,6 +84,30 @@ public sealed class ClusterSnapshot
         return i >= 0 ? Kinds.Kinds[i].Values(_tables[i]) : throw new ArgumentException($"{kind} is not a registered kind", nameof(kind));
     }
 
+    /// <summary>
+    /// True when every kind's objects except <paramref name="kind"/>'s are the very same as in <paramref name="previous"/>
+    /// (the store replaces a kind's table only when an object of it changed, so this is O(kinds)).
+    /// </summary>
+    public bool DiffersAtMostIn(ClusterSnapshot previous, string kind)
+    {
+        ArgumentNullException.ThrowIfNull(previous);
+        if (!ReferenceEquals(Kinds, previous.Kinds))
+        {
+            return false;
+        }
+
+        int except = Kinds.IndexOf(kind);
+        for (int i = 0; i < _tables.Length; i++)
+        {
+            if (i != except && !ReferenceEquals(_tables[i], previous._tables[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     /// <summary>A snapshot with <paramref name="value"/> added or replaced (tests build small worlds this way).</summary>
     public ClusterSnapshot With(IKubernetesObject<V1ObjectMeta> value)
     {

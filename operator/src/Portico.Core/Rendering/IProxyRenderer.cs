@@ -9,4 +9,12 @@ public interface IProxyRenderer
     string Proxy { get; }
 
     RenderedConfig Render(ProxyModel model, ProxySettings settings);
+
+    /// <summary>
+    /// Renders <paramref name="model"/>, which differs from the model this renderer last rendered into
+    /// <paramref name="previous"/> only in the endpoints of <paramref name="changedUpstreams"/> (none of them gaining
+    /// its first or losing its last), reusing everything that does not depend on them. Null when this renderer cannot
+    /// (the caller renders in full); when it answers, the answer equals <see cref="Render"/>'s.
+    /// </summary>
+    RenderedConfig? RenderEndpointChange(RenderedConfig previous, ProxyModel model, IReadOnlyCollection<string> changedUpstreams, ProxySettings settings) => null;
 }

@@ -28,6 +28,7 @@ public sealed partial class ConfigPipeline
     private readonly PorticoMetrics _metrics;
     private readonly Readiness _readiness;
     private string? _appliedIdentity;
+    private Built? _last;
     private HashSet<Diagnostic> _loggedDiagnostics = [];
 
     public ConfigPipeline(
@@ -67,8 +68,12 @@ public sealed partial class ConfigPipeline
     private async Task ProcessAsync(SyncBatch batch, CancellationToken cancellationToken)
     {
         long started = _time.GetTimestamp();
-        var model = ModelBuilder.Build(batch.Snapshot, _buildOptions);
+        var last = _last;
+        _last = null;
+        var endpointsOnly = last is null ? null : EndpointOnlyRebuild.TryRebuild(last.Model, last.Snapshot, batch.Snapshot, _buildOptions);
+        var model = endpointsOnly?.Model ?? ModelBuilder.Build(batch.Snapshot, _buildOptions);
         _metrics.BuildDuration.Observe(_time.GetElapsedTime(started).TotalSeconds);
+        _metrics.Builds.WithLabels(endpointsOnly is null ? "full" : "endpoints").Inc();
         _metrics.Diagnostics.WithLabels("error").Set(model.Diagnostics.Count(d => d.Severity == Severity.Error));
         _metrics.Diagnostics.WithLabels("warning").Set(model.Diagnostics.Count(d => d.Severity == Severity.Warning));
         LogNewDiagnostics(model.Diagnostics);
@@ -81,7 +86,8 @@ public sealed partial class ConfigPipeline
         long rendering = _time.GetTimestamp();
         try
         {
-            config = _renderer.Render(model, _settings);
+            config = (endpointsOnly is { } change ? _renderer.RenderEndpointChange(last!.Config, model, change.ChangedUpstreams, _settings) : null)
+                ?? _renderer.Render(model, _settings);
         }
         catch (TemplateException e)
         {
@@ -91,6 +97,7 @@ public sealed partial class ConfigPipeline
         }
 
         _metrics.RenderDuration.Observe(_time.GetElapsedTime(rendering).TotalSeconds);
+        _last = new Built(batch.Snapshot, model, config);
         if (config.Identity == _appliedIdentity)
         {
             _metrics.SkippedBuilds.Inc();
@@ -138,7 +145,9 @@ public sealed partial class ConfigPipeline
                 seen = batch;
                 try
                 {
-                    _applier.PublishAhead(_renderer.Render(ModelBuilder.Build(batch.Snapshot, _buildOptions), _settings));
+                    var endpointsOnly = _last is { } last ? EndpointOnlyRebuild.TryRebuild(last.Model, last.Snapshot, batch.Snapshot, _buildOptions) : null;
+                    var ahead = endpointsOnly is { } change ? _renderer.RenderEndpointChange(_last!.Config, change.Model, change.ChangedUpstreams, _settings) : null;
+                    _applier.PublishAhead(ahead ?? _renderer.Render(endpointsOnly?.Model ?? ModelBuilder.Build(batch.Snapshot, _buildOptions), _settings));
                 }
                 catch (TemplateException)
                 {
@@ -236,4 +245,7 @@ public sealed partial class ConfigPipeline
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Config {Hash} not applied ({Outcome}: {Reason}) after {Attempts} attempts; the running config stays until the cluster changes")]
     private partial void LogApplyGaveUp(string hash, ApplyOutcome outcome, string reason, int attempts);
+
+    /// <summary>The last snapshot built and rendered: the base an endpoint-only batch is applied to (<see cref="EndpointOnlyRebuild"/>).</summary>
+    private sealed record Built(Core.Kubernetes.ClusterSnapshot Snapshot, ProxyModel Model, RenderedConfig Config);
 }

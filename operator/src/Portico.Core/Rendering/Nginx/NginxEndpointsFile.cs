@@ -24,14 +24,13 @@ internal static partial class NginxEndpointsFile
     public const string FileName = "portico-endpoints.txt";
     public const string VersionPrefix = "# portico endpoints ";
 
-    public static (RenderedFile File, string Version) Render(ProxyModel model, NginxView view)
-    {
-        var lines = new List<string>();
-        foreach (var location in new[] { view.DefaultServer }.Concat(view.Servers).SelectMany(s => s.Locations).Where(l => l.Route is not null))
-        {
-            lines.Add($"@{NginxEscaping.Token(location.Route)} {Target(location.RouteTarget!)}");
-        }
+    public static (RenderedFile File, string Version) Render(ProxyModel model, NginxView view) => Render(model, ViewLines(view));
 
+    /// <summary>The file from lines already taken from a view (<see cref="ViewLines"/>) and the model's upstreams.</summary>
+    public static (RenderedFile File, string Version) Render(ProxyModel model, IReadOnlyList<string> viewLines)
+    {
+        var lines = new List<string>(viewLines.Count + model.Upstreams.Length);
+        lines.AddRange(viewLines);
         foreach (var upstream in model.Upstreams.Where(u => u.ExternalName is null))
         {
             var line = new StringBuilder(NginxEscaping.Token(upstream.Name));
@@ -41,6 +40,19 @@ internal static partial class NginxEndpointsFile
             }
 
             lines.Add(line.ToString());
+        }
+
+        lines.Sort(StringComparer.Ordinal);
+        return WithVersion(string.Concat(lines.Select(l => l + "\n")));
+    }
+
+    /// <summary>The lines that come from the view (routes and fallback hosts): they do not depend on endpoint lists.</summary>
+    public static IReadOnlyList<string> ViewLines(NginxView view)
+    {
+        var lines = new List<string>();
+        foreach (var location in new[] { view.DefaultServer }.Concat(view.Servers).SelectMany(s => s.Locations).Where(l => l.Route is not null))
+        {
+            lines.Add($"@{NginxEscaping.Token(location.Route)} {Target(location.RouteTarget!)}");
         }
 
         foreach (var host in view.FallbackHosts)
@@ -59,8 +71,7 @@ internal static partial class NginxEndpointsFile
             lines.Add(line.ToString());
         }
 
-        lines.Sort(StringComparer.Ordinal);
-        return WithVersion(string.Concat(lines.Select(l => l + "\n")));
+        return lines;
     }
 
     /// <summary>An upstream name (a safe token), a weighted split "w:NAME=WEIGHT,..." or "!STATUS".</summary>

@@ -19,6 +19,9 @@ public sealed class NginxRenderer : IProxyRenderer
     private readonly TemplateSet _templates;
     private readonly ScriptObject _helpers;
 
+    // What each configuration this renderer produced was rendered from, for as long as someone holds the configuration.
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<RenderedConfig, LastRender> _rendered = [];
+
     public NginxRenderer(TemplateSet templates)
     {
         ArgumentNullException.ThrowIfNull(templates);
@@ -67,7 +70,38 @@ public sealed class NginxRenderer : IProxyRenderer
             return config;
         }
 
-        var (endpoints, endpointsVersion) = NginxEndpointsFile.Render(model, view);
-        return config with { Live = [endpoints], LiveHash = endpointsVersion };
+        var viewLines = NginxEndpointsFile.ViewLines(view);
+        var (endpoints, endpointsVersion) = NginxEndpointsFile.Render(model, viewLines);
+        config = config with { Live = [endpoints], LiveHash = endpointsVersion };
+        _rendered.AddOrUpdate(config, new LastRender(viewLines, settings, [.. view.Upstreams.Concat(view.Auth.Upstreams).Select(u => u.Name)]));
+        return config;
     }
+
+    /// <summary>
+    /// With Lua endpoints, endpoints live in the live file only, except those of upstream blocks in nginx.conf (external
+    /// auth Services): when none of those changed, the files stay as they are and the live file is written again from
+    /// the last view's lines (routes and fallback hosts do not depend on endpoint lists, only on their being empty).
+    /// </summary>
+    public RenderedConfig? RenderEndpointChange(RenderedConfig previous, ProxyModel model, IReadOnlyCollection<string> changedUpstreams, ProxySettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(previous);
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(changedUpstreams);
+        if (!_rendered.TryGetValue(previous, out var last) || last.Settings != settings || !settings.NginxLuaEndpoints
+            || changedUpstreams.Any(last.UpstreamsInFiles.Contains))
+        {
+            return null;
+        }
+
+        var (endpoints, endpointsVersion) = NginxEndpointsFile.Render(model, last.ViewLines);
+        var config = previous with { Live = [endpoints], LiveHash = endpointsVersion };
+        _rendered.AddOrUpdate(config, last);
+        return config;
+    }
+
+    /// <summary>
+    /// What a rendering leaves for <see cref="RenderEndpointChange"/>: the live file's lines from the view (not the view:
+    /// it is large), the settings, and the upstreams whose endpoints are written into nginx.conf.
+    /// </summary>
+    private sealed record LastRender(IReadOnlyList<string> ViewLines, ProxySettings Settings, System.Collections.Frozen.FrozenSet<string> UpstreamsInFiles);
 }

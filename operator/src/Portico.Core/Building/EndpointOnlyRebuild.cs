@@ -1,0 +1,173 @@
+using System.Collections.Immutable;
+using k8s.Models;
+using Portico.Core.Kubernetes;
+using Portico.Core.Model;
+
+namespace Portico.Core.Building;
+
+/// <summary>
+/// The model of a snapshot that differs from the previous one only in EndpointSlices, derived from the previous model
+/// without a full build: the upstreams of the Services whose slices changed get their ready endpoints again, and
+/// nothing else moves. It declines (null, and the caller builds in full) whenever the change could reach anything but
+/// endpoint lists: another kind changed, an upstream gains its first or loses its last endpoint (routes switch
+/// to or from 503), a slice involved has or would get a diagnostic, or a Service port is ambiguous. Whenever it
+/// answers, the answer equals <see cref="ModelBuilder.Build"/> on the new snapshot (EndpointOnlyRebuildTests checks
+/// this over random change sequences).
+/// </summary>
+public static class EndpointOnlyRebuild
+{
+    /// <summary>The new model and the names of the upstreams whose endpoints changed, or null when a full build is needed.</summary>
+    public static (ProxyModel Model, ImmutableArray<string> ChangedUpstreams)? TryRebuild(ProxyModel previousModel, ClusterSnapshot previous, ClusterSnapshot next, BuildOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(previousModel);
+        ArgumentNullException.ThrowIfNull(previous);
+        ArgumentNullException.ThrowIfNull(next);
+        ArgumentNullException.ThrowIfNull(options);
+        if (!next.DiffersAtMostIn(previous, KnownKinds.EndpointSlice))
+        {
+            return null;
+        }
+
+        var services = ServicesOfChangedSlices(previous.EndpointSlices, next.EndpointSlices);
+        if (services.Count == 0)
+        {
+            return (previousModel, []);
+        }
+
+        if (HasSliceDiagnostics(previousModel, services, previous, next))
+        {
+            return null;
+        }
+
+        var slices = SlicesOf(services, next);
+        var diagnostics = new DiagnosticBag();
+        var changed = ImmutableArray.CreateBuilder<string>();
+        var upstreams = new Upstream[previousModel.Upstreams.Length];
+        for (int i = 0; i < upstreams.Length; i++)
+        {
+            var upstream = previousModel.Upstreams[i];
+            var key = new NamespacedName(upstream.Service.Namespace, upstream.Service.Name);
+            if (upstream.ExternalName is not null || !services.Contains(key))
+            {
+                upstreams[i] = upstream;
+                continue;
+            }
+
+            var ports = next.Services.TryGetValue(key, out var service) ? service.Spec?.Ports?.Where(p => p.Port == upstream.Port).ToList() : null;
+            if (ports is not { Count: 1 })
+            {
+                return null;
+            }
+
+            var endpoints = ReadyEndpointReader.Read(slices.GetValueOrDefault(key) ?? [], ports[0], options, diagnostics);
+            if (endpoints.IsEmpty != upstream.Endpoints.IsEmpty)
+            {
+                return null;
+            }
+
+            upstreams[i] = endpoints == upstream.Endpoints ? upstream : upstream with { Endpoints = endpoints };
+            if (!ReferenceEquals(upstreams[i], upstream))
+            {
+                changed.Add(upstream.Name);
+            }
+        }
+
+        if (!diagnostics.ToSortedArray().IsEmpty)
+        {
+            return null;
+        }
+
+        return (previousModel with { Upstreams = [.. upstreams] }, changed.ToImmutable());
+    }
+
+    /// <summary>The Services (by the slice label) of every slice added, removed or changed, old and new owner alike.</summary>
+    private static HashSet<NamespacedName> ServicesOfChangedSlices(
+        ImmutableDictionary<NamespacedName, V1EndpointSlice> before,
+        ImmutableDictionary<NamespacedName, V1EndpointSlice> after)
+    {
+        var services = new HashSet<NamespacedName>();
+        if (ReferenceEquals(before, after))
+        {
+            return services;
+        }
+
+        foreach (var (key, slice) in after)
+        {
+            if (!before.TryGetValue(key, out var old) || !ReferenceEquals(old, slice))
+            {
+                AddOwner(services, key, slice);
+                AddOwner(services, key, old);
+            }
+        }
+
+        foreach (var (key, old) in before)
+        {
+            if (!after.ContainsKey(key))
+            {
+                AddOwner(services, key, old);
+            }
+        }
+
+        return services;
+    }
+
+    private static void AddOwner(HashSet<NamespacedName> services, NamespacedName key, V1EndpointSlice? slice)
+    {
+        if (slice?.Metadata.Labels?.TryGetValue(EndpointIndex.ServiceNameLabel, out string? service) == true && service is not null)
+        {
+            services.Add(new NamespacedName(key.Namespace, service));
+        }
+    }
+
+    /// <summary>The slices of each of <paramref name="services"/> in <paramref name="snapshot"/>, in name order (as <see cref="EndpointIndex"/> orders them).</summary>
+    private static Dictionary<NamespacedName, List<V1EndpointSlice>> SlicesOf(HashSet<NamespacedName> services, ClusterSnapshot snapshot)
+    {
+        var slices = new Dictionary<NamespacedName, List<V1EndpointSlice>>();
+        foreach (var (key, slice) in snapshot.EndpointSlices)
+        {
+            if (slice.Metadata.Labels?.TryGetValue(EndpointIndex.ServiceNameLabel, out string? name) == true && name is not null
+                && services.Contains(new NamespacedName(key.Namespace, name)))
+            {
+                var service = new NamespacedName(key.Namespace, name);
+                if (!slices.TryGetValue(service, out var list))
+                {
+                    slices[service] = list = [];
+                }
+
+                list.Add(slice);
+            }
+        }
+
+        foreach (var list in slices.Values)
+        {
+            list.Sort((a, b) => ObjectStore.KeyOf(a).CompareTo(ObjectStore.KeyOf(b)));
+        }
+
+        return slices;
+    }
+
+    /// <summary>Whether the previous model reports on a slice of one of <paramref name="services"/> (before or after): the full build decides those.</summary>
+    private static bool HasSliceDiagnostics(ProxyModel model, HashSet<NamespacedName> services, ClusterSnapshot previous, ClusterSnapshot next)
+    {
+        foreach (var diagnostic in model.Diagnostics)
+        {
+            if (diagnostic.Target.Kind != KnownKinds.EndpointSlice)
+            {
+                continue;
+            }
+
+            var key = new NamespacedName(diagnostic.Target.Namespace, diagnostic.Target.Name);
+            foreach (var snapshot in new[] { previous, next })
+            {
+                if (snapshot.EndpointSlices.TryGetValue(key, out var slice)
+                    && slice.Metadata.Labels?.TryGetValue(EndpointIndex.ServiceNameLabel, out string? name) == true
+                    && name is not null && services.Contains(new NamespacedName(key.Namespace, name)))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+}
