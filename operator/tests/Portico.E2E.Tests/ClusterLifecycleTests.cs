@@ -97,12 +97,13 @@ public sealed class ClusterLifecycleTests
     [Order(3)]
     public async Task Scaled_endpoints_all_take_requests_without_a_reload()
     {
-        // The previous change (the switch to shop-v2, a live update: the route of "/" now names shop-v2) is confirmed
+        // The previous change (the switch to shop-v2, a live update: the route of "/", or the host's rules when Lua
+        // matches its paths, now names shop-v2) is confirmed
         // and counted once the operator's applied identity ends with the version of the live file that says so.
         string live = Path.Combine(_shared, "portico-endpoints.txt");
         Assert.That(
             await Eventually.TrueAsync(() => File.ReadAllText(live) is var text
-                && text.Contains(" default_shop-v2_80\n", StringComparison.Ordinal)
+                && (text.Contains(" default_shop-v2_80\n", StringComparison.Ordinal) || text.Contains(":default_shop-v2_80\n", StringComparison.Ordinal))
                 && _operator.Readiness.AppliedIdentity?.EndsWith("+" + text.Split('\n')[0].Split(' ')[^1], StringComparison.Ordinal) == true),
             Is.True,
             "the previous change settled");

@@ -52,9 +52,9 @@ public sealed class LiveEndpointsTests
         Assert.That(_scenario.Nginx.Stderr, Does.Contain("ignoring endpoint not-an-address").And.Contain("ignoring endpoint 10.0.0.1;drop"));
     }
 
-    /// <summary>The route and host lines of the rendered file (what the locations need), each ending in a newline.</summary>
+    /// <summary>The route, host and matched-server lines of the rendered file (what the locations need), each ending in a newline.</summary>
     private string Routes() => string.Concat(Encoding.ASCII.GetString(_scenario.Result.Config["portico-endpoints.txt"]!.Content)
-        .Split('\n').Where(l => l.StartsWith('@') || l.StartsWith('=')).Select(l => l + "\n"));
+        .Split('\n').Where(l => l.StartsWith('@') || l.StartsWith('=') || l.StartsWith('&')).Select(l => l + "\n"));
 
     private void Write(string content)
     {

@@ -286,11 +286,14 @@ public static class ModelBuilder
 
         /// <summary>
         /// <paramref name="route"/> with what its Ingress's policies and annotations ask of it on <paramref name="host"/>
-        /// (policy fields win over annotations). Routes that only answer a status carry no policy.
+        /// (policy fields win over annotations). Routes that only answer a status carry no policy; a 503 for a backend
+        /// without ready endpoints does: with live routing its location names that backend, and the endpoints arriving
+        /// must never find a location without the route's access control (the workers would serve them openly while
+        /// nginx reloads the policy in).
         /// </summary>
         private Route WithPolicy(ObjectRef self, HostPattern host, Route route)
         {
-            if (route.Action is RespondAction)
+            if (route.Action is RespondAction { Backend: null })
             {
                 return route;
             }

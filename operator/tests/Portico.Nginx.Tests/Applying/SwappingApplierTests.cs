@@ -153,6 +153,55 @@ public sealed class SwappingApplierTests
     }
 
     [Test]
+    public async Task While_a_policy_reload_is_in_flight_a_host_matched_by_Lua_keeps_routing_by_the_rules_of_the_policy_its_workers_run()
+    {
+        // One location matched by Lua (ADR 0011): its rules are keyed by server and policy.
+        var open = RenderObjects([Kube.Ingress("app").WithPath("app.test", "/", "Prefix", "blue", 80), .. NginxScenario.Service("blue", [_blue]), .. NginxScenario.Service("green", [_green])]);
+        Assert.That((await Applier(_nginx).ApplyAsync(open, default)).Outcome, Is.EqualTo(ApplyOutcome.Applied));
+        Assert.That((await Get()).Backend, Is.EqualTo("blue"));
+
+        // The same host moved to green behind an IP allow-list the loopback client is not on; the reload never lands.
+        var gated = RenderObjects([
+            Kube.Ingress("app").WithAnnotation("nginx.ingress.kubernetes.io/whitelist-source-range", "192.0.2.0/24").WithPath("app.test", "/", "Prefix", "green", 80),
+            .. NginxScenario.Service("blue", [_blue]), .. NginxScenario.Service("green", [_green])]);
+        var applier = Applier(new LostReloadTrigger(), options: Fast with { ConfirmTimeout = TimeSpan.FromSeconds(30) });
+        using var stop = new CancellationTokenSource();
+        var pending = applier.ApplyAsync(gated, stop.Token);
+        using var probe = new ConfigHashProbe(new Uri($"http://{_settings.StatusListen}/portico/config-hash"));
+        string live = Path.Combine(_shared, "portico-endpoints.txt");
+        string? version = await Eventually.ValueAsync(
+            async () => await probe.ReadLiveHashAsync(default) is { } loaded && File.ReadLines(live).First().EndsWith(loaded, StringComparison.Ordinal)
+                && File.ReadLines(live).Count(l => l.StartsWith('&')) == 2 ? loaded : null,
+            v => v is not null);
+        Assert.That(version, Is.Not.Null, "the workers loaded the transitional rules (both keys)");
+
+        var during = await Get();
+        Assert.That((during.StatusCode, during.Backend), Is.EqualTo((200, "blue")), "the old workers route by their own policy's rules, never to green without its allow-list");
+        Assert.That(pending.IsCompleted, Is.False, "still waiting for the reload");
+        await stop.CancelAsync();
+        Assert.That(async () => await pending, Throws.InstanceOf<OperationCanceledException>());
+    }
+
+    [Test]
+    public async Task Endpoints_arriving_for_a_route_with_access_control_never_reach_a_worker_without_it()
+    {
+        // A route whose Service has no ready endpoints yet answers 503, and carries its allow-list all the same.
+        var ingress = Kube.Ingress("app").WithAnnotation("nginx.ingress.kubernetes.io/whitelist-source-range", "192.0.2.0/24").WithPath("app.test", "/", "Prefix", "blue", 80);
+        var before = RenderObjects([ingress, Kube.Service("blue")]);
+        Assert.That((await Applier(_nginx).ApplyAsync(before, default)).Outcome, Is.EqualTo(ApplyOutcome.Applied));
+        Assert.That((await Get()).StatusCode, Is.EqualTo(403));
+
+        // The endpoints arrive: the location already enforces the allow-list, so they are live data only (no reload,
+        // no window in which a worker without the allow-list could reach them).
+        var after = RenderObjects([ingress, .. NginxScenario.Service("blue", [_blue])]);
+        Assert.That(after.Hash, Is.EqualTo(before.Hash), "nginx.conf unchanged");
+        var applier = Applier(_nginx);
+        Assert.That((await applier.ApplyAsync(after, default)).Outcome, Is.EqualTo(ApplyOutcome.Applied));
+        Assert.That(applier.ReloadCount, Is.Zero);
+        Assert.That((await Get()).StatusCode, Is.EqualTo(403), "denied as before, never served openly");
+    }
+
+    [Test]
     public async Task A_new_plain_HTTP_host_is_served_before_the_reload_that_gives_it_a_server_block_lands()
     {
         var blue = Render(_blue);
@@ -275,8 +324,11 @@ public sealed class SwappingApplierTests
     private RenderedConfig Render(TestBackend backend, bool withTls = false, string? service = null, IEnumerable<IKubernetesObject<V1ObjectMeta>>? extra = null)
     {
         service ??= backend.Name;
-        var ingress = Kube.Ingress("app").WithPath("app.test", "/", "Prefix", service, 80).WithPath("app.test", "/" + service + "-only", "Prefix", service, 80);
-        var objects = NginxScenario.Service(service, [backend]).Prepend(ingress).Concat(extra ?? []).ToList();
+        // "/SERVICE-only" carries a policy of its own, so the host keeps one location per path (not one location
+        // matched by Lua, ADR 0011) and switching the backend changes nginx.conf: these tests are about reloads.
+        var ingress = Kube.Ingress("app").WithPath("app.test", "/", "Prefix", service, 80);
+        var only = Kube.Ingress("app-only").WithAnnotation("nginx.ingress.kubernetes.io/proxy-body-size", "2m").WithPath("app.test", "/" + service + "-only", "Prefix", service, 80);
+        var objects = NginxScenario.Service(service, [backend]).Prepend(only).Prepend(ingress).Concat(extra ?? []).ToList();
         if (withTls)
         {
             var pem = TestCertificates.Create("app.test");
@@ -285,6 +337,13 @@ public sealed class SwappingApplierTests
         }
 
         var result = OfflinePipeline.Render(NginxScenario.ToManifestSet(objects), new BuildOptions { AllowLoopbackEndpoints = true }, _settings, ProxyKind.Nginx.CreateRenderer());
+        Assert.That(result.HasErrors, Is.False, string.Join("\n", result.Diagnostics));
+        return result.Config;
+    }
+
+    private RenderedConfig RenderObjects(IEnumerable<IKubernetesObject<V1ObjectMeta>> objects)
+    {
+        var result = OfflinePipeline.Render(NginxScenario.ToManifestSet([.. objects]), new BuildOptions { AllowLoopbackEndpoints = true }, _settings, ProxyKind.Nginx.CreateRenderer());
         Assert.That(result.HasErrors, Is.False, string.Join("\n", result.Diagnostics));
         return result.Config;
     }

@@ -16,6 +16,15 @@ public sealed class NginxRendererTests
     private static RenderedConfig Render(params k8s.IKubernetesObject<k8s.Models.V1ObjectMeta>[] objects) =>
         Renderer.Render(ModelBuilder.Build(Kube.Snapshot(objects), new BuildOptions()), new ProxySettings());
 
+    /// <summary>
+    /// Renders with one more route on a.test that carries a policy of its own, so that a.test keeps one location per
+    /// path (routes with different policies are not matched by Lua from one location, ADR 0011).
+    /// </summary>
+    private static RenderedConfig RenderPerPath(params k8s.IKubernetesObject<k8s.Models.V1ObjectMeta>[] objects) => RenderPerPath("web", objects);
+
+    private static RenderedConfig RenderPerPath(string service, params k8s.IKubernetesObject<k8s.Models.V1ObjectMeta>[] objects) =>
+        Render([.. objects, Kube.Ingress("per-path").WithAnnotation("nginx.ingress.kubernetes.io/proxy-body-size", "2m").WithPath("a.test", "/per-path", "Exact", service, 80)]);
+
     private const string NginxEndpointsFileName = "portico-endpoints.txt";
 
     private static string Conf(RenderedConfig config) => Encoding.UTF8.GetString(config[NginxRenderer.MainFile]!.Content);
@@ -49,9 +58,51 @@ public sealed class NginxRendererTests
     {
         var first = Render(Kube.Ingress("a").WithPath("a.test", "/", "Prefix", "web", 80));
         var same = Render(Kube.Ingress("a").WithPath("a.test", "/", "Prefix", "web", 80));
-        var other = Render(Kube.Ingress("a").WithPath("a.test", "/x", "Prefix", "web", 80));
+        var other = Render(Kube.Ingress("a").WithPath("b.test", "/", "Prefix", "web", 80));
         Assert.That(same.Hash, Is.EqualTo(first.Hash));
         Assert.That(other.Hash, Is.Not.EqualTo(first.Hash));
+    }
+
+    [Test]
+    public void A_host_whose_routes_share_one_policy_has_one_location_and_its_paths_are_live_data()
+    {
+        k8s.IKubernetesObject<k8s.Models.V1ObjectMeta>[] services = [Kube.Service("web"), Kube.Slice("web", null, 80, ["10.0.0.1"]), Kube.Service("api"), Kube.Slice("api", null, 80, ["10.0.0.2"])];
+        var first = Render([Kube.Ingress("a").WithPath("a.test", "/", "Prefix", "web", 80).WithPath("a.test", "/api", "Prefix", "api", 80), .. services]);
+        var moved = Render([Kube.Ingress("a").WithPath("a.test", "/", "Prefix", "web", 80).WithPath("a.test", "/v2", "Exact", "api", 80), .. services]);
+        string conf = Conf(first);
+        Assert.That(conf, Does.Match("server_name \"a.test\";\n\n        location \"/\" \\{\n            set \\$portico_rules \"(h[0-9a-f]{20})\";\n            proxy_pass http://portico_balancer;\n        \\}\n    \\}"));
+        string key = System.Text.RegularExpressions.Regex.Match(conf, "set \\$portico_rules \"(h[0-9a-f]{20})\";").Groups[1].Value;
+        Assert.That(Endpoints(first).Split('\n'), Does.Contain($"&{key} P:2f617069:default_api_80 P:2f:default_web_80"), "the rules, in precedence order");
+        Assert.That(Endpoints(moved).Split('\n'), Does.Contain($"&{key} E:2f7632:default_api_80 P:2f:default_web_80"));
+        Assert.That(moved.Hash, Is.EqualTo(first.Hash), "a path added, removed or switched on such a host is no reload");
+        Assert.That(moved.LiveHash, Is.Not.EqualTo(first.LiveHash));
+    }
+
+    [Test]
+    public void A_policy_change_gives_a_matched_host_new_rules_key_so_old_workers_keep_their_own_rules()
+    {
+        var open = Render(Kube.Ingress("a").WithPath("a.test", "/", "Prefix", "web", 80), Kube.Service("web"), Kube.Slice("web", null, 80, ["10.0.0.1"]));
+        var limited = Render(Kube.Ingress("a").WithAnnotation("nginx.ingress.kubernetes.io/proxy-body-size", "2m").WithPath("a.test", "/", "Prefix", "web", 80), Kube.Service("web"), Kube.Slice("web", null, 80, ["10.0.0.1"]));
+        static string Key(RenderedConfig c) => System.Text.RegularExpressions.Regex.Match(Conf(c), "set \\$portico_rules \"(h[0-9a-f]{20})\";").Groups[1].Value;
+        Assert.That(Key(limited), Is.Not.Empty.And.Not.EqualTo(Key(open)));
+        Assert.That(Conf(limited), Does.Contain("client_max_body_size 2m;"));
+        string during = Encoding.ASCII.GetString(new NginxEndpointsTransition().During(open.Live, limited).Single().Content);
+        Assert.That(during, Does.Contain($"\n&{Key(open)} ").And.Contain($"\n&{Key(limited)} "), "while nginx reloads, both keys' rules are out");
+    }
+
+    [Test]
+    public void Hosts_whose_routes_differ_in_policy_or_rewrite_or_use_regex_paths_keep_one_location_per_path()
+    {
+        var mixed = Render(
+            Kube.Ingress("a").WithPath("a.test", "/", "Prefix", "web", 80),
+            Kube.Ingress("b").WithAnnotation("nginx.ingress.kubernetes.io/proxy-body-size", "2m").WithPath("a.test", "/b", "Prefix", "web", 80),
+            Kube.Ingress("r").WithAnnotation("nginx.ingress.kubernetes.io/use-regex", "true").WithPath("r.test", "/x/[0-9]+", "ImplementationSpecific", "web", 80),
+            Kube.Ingress("w").WithAnnotation("nginx.ingress.kubernetes.io/rewrite-target", "/").WithPath("w.test", "/old", "Prefix", "web", 80),
+            Kube.Service("web"), Kube.Slice("web", null, 80, ["10.0.0.1"]));
+        string conf = Conf(mixed);
+        Assert.That(conf, Does.Not.Contain("set $portico_rules"));
+        Assert.That(conf, Does.Contain("location ^~ \"/b/\"").And.Contain("location ~ ").And.Contain("location ^~ \"/old/\""));
+        Assert.That(Endpoints(mixed), Does.Not.Contain("\n&"));
     }
 
     [Test]
@@ -69,7 +120,7 @@ public sealed class NginxRendererTests
     [Test]
     public void Prefix_routes_get_an_exact_and_a_slash_location_unless_an_Exact_route_takes_the_exact_one()
     {
-        var config = Render(
+        var config = RenderPerPath(
             Kube.Ingress("a").WithPath("a.test", "/p", "Prefix", "web", 80).WithPath("a.test", "/q", "Prefix", "web", 80).WithPath("a.test", "/q", "Exact", "api", 80),
             Kube.Service("web"), Kube.Slice("web", null, 80, ["10.0.0.1"]), Kube.Service("api"), Kube.Slice("api", null, 80, ["10.0.0.2"]));
         Assert.That(TargetOf(config, "location = \"/p\""), Is.EqualTo("default_web_80"));
@@ -82,8 +133,8 @@ public sealed class NginxRendererTests
     [Test]
     public void Routes_to_a_Service_without_ready_endpoints_still_name_its_upstream_so_endpoints_arriving_need_no_reload()
     {
-        var empty = Render(Kube.Ingress("a").WithPath("a.test", "/", "Prefix", "web", 80), Kube.Service("web"));
-        var ready = Render(Kube.Ingress("a").WithPath("a.test", "/", "Prefix", "web", 80), Kube.Service("web"), Kube.Slice("web", null, 80, ["10.0.0.1"]));
+        var empty = RenderPerPath(Kube.Ingress("a").WithPath("a.test", "/", "Prefix", "web", 80), Kube.Service("web"));
+        var ready = RenderPerPath(Kube.Ingress("a").WithPath("a.test", "/", "Prefix", "web", 80), Kube.Service("web"), Kube.Slice("web", null, 80, ["10.0.0.1"]));
         Assert.That(Conf(empty), Does.Match("location \"/\" \\{\n            set \\$portico_route \"r[0-9a-f]{20}\";\n            proxy_pass http://portico_balancer;"));
         Assert.That(TargetOf(empty, "location \"/\""), Is.EqualTo("default_web_80"), "the model's 503 for lack of endpoints names its backend (an empty upstream, which the Lua answers with 503)");
         Assert.That(ready.Hash, Is.EqualTo(empty.Hash), "only the live endpoints file differs");
@@ -115,9 +166,9 @@ public sealed class NginxRendererTests
     [Test]
     public void While_reloading_the_endpoints_file_holds_the_old_and_the_new_upstreams_with_the_new_lines_winning()
     {
-        var before = Render(Kube.Ingress("a").WithPath("a.test", "/", "Prefix", "web", 80).WithPath("a.test", "/api", "Prefix", "api", 80),
+        var before = RenderPerPath("api", Kube.Ingress("a").WithPath("a.test", "/", "Prefix", "web", 80).WithPath("a.test", "/api", "Prefix", "api", 80),
             Kube.Service("web"), Kube.Slice("web", null, 80, ["10.0.0.1"]), Kube.Service("api"), Kube.Slice("api", null, 80, ["10.0.0.9"]));
-        var next = Render(Kube.Ingress("a").WithPath("a.test", "/", "Prefix", "web2", 80).WithPath("a.test", "/api", "Prefix", "api", 80),
+        var next = RenderPerPath("api", Kube.Ingress("a").WithPath("a.test", "/", "Prefix", "web2", 80).WithPath("a.test", "/api", "Prefix", "api", 80),
             Kube.Service("web2"), Kube.Slice("web2", null, 80, ["10.0.0.2"]), Kube.Service("api"), Kube.Slice("api", null, 80, ["10.0.0.8"]));
 
         var during = new NginxEndpointsTransition().During(before.Live, next);
@@ -180,7 +231,7 @@ public sealed class NginxRendererTests
     public void Large_configurations_are_rendered_whole()
     {
         var objects = new List<k8s.IKubernetesObject<k8s.Models.V1ObjectMeta>> { Kube.Service("web"), Kube.Slice("web", null, 80, ["10.0.0.1"]) };
-        for (int i = 0; i < 3000; i++)
+        for (int i = 0; i < 5000; i++)
         {
             objects.Add(Kube.Ingress($"i{i}").WithPath($"host-{i}.example.com", "/", "Prefix", "web", 80).WithPath($"host-{i}.example.com", "/api", "Prefix", "web", 80)
                 .WithPath($"host-{i}.example.com", "/static", "Prefix", "web", 80).WithPath($"host-{i}.example.com", "/healthz", "Exact", "web", 80));
@@ -188,8 +239,8 @@ public sealed class NginxRendererTests
 
         string conf = Conf(Render([.. objects]));
         Assert.That(conf.Length, Is.GreaterThan(1_100_000), "larger than Scriban's default string limit");
-        Assert.That(conf, Does.Contain("server_name \"host-2999.example.com\";").And.EndWith("    include portico-status.conf;\n}\n"));
-        Assert.That(conf.Split("server {").Length - 1, Is.EqualTo(3001));
+        Assert.That(conf, Does.Contain("server_name \"host-4999.example.com\";").And.EndWith("    include portico-status.conf;\n}\n"));
+        Assert.That(conf.Split("server {").Length - 1, Is.EqualTo(5001));
     }
 
     [Test]
@@ -200,7 +251,9 @@ public sealed class NginxRendererTests
         {
             VirtualHosts = [.. model.VirtualHosts.Select(v => v with { Routes = [.. v.Routes.Select(r => r with { Match = new PathMatch(PathKind.Exact, "/$x") })] })],
         };
-        Assert.Throws<TemplateException>(() => Renderer.Render(poisoned, new ProxySettings()));
+        // Without Lua endpoints the path is printed into a location (with them, a host like this one is matched by Lua
+        // and its paths go hex-encoded into the live file).
+        Assert.Throws<TemplateException>(() => Renderer.Render(poisoned, new ProxySettings { NginxLuaEndpoints = false }));
     }
 
     private static Core.Kubernetes.ClusterSnapshot ClusterSnapshotWithUpstream() =>

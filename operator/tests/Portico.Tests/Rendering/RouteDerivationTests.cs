@@ -149,9 +149,9 @@ public sealed partial class RouteDerivationTests
     private static List<EmittedRoute> NginxRoutes(OfflineResult result, ProxyModel model)
     {
         string conf = Encoding.UTF8.GetString(result.Config["nginx.conf"]!.Content);
-        var liveRoutes = result.Config["portico-endpoints.txt"] is { } live
-            ? Encoding.ASCII.GetString(live.Content).Split('\n').Where(l => l.StartsWith('@')).Select(l => l[1..].Split(' ')).ToDictionary(p => p[0], p => p[1])
-            : [];
+        string[] liveLines = result.Config["portico-endpoints.txt"] is { } live ? Encoding.ASCII.GetString(live.Content).Split('\n') : [];
+        var liveRoutes = liveLines.Where(l => l.StartsWith('@')).Select(l => l[1..].Split(' ')).ToDictionary(p => p[0], p => p[1]);
+        var liveRules = liveLines.Where(l => l.StartsWith('&')).Select(l => l[1..].Split(' ')).ToDictionary(p => p[0], p => p[1..]);
         var empty = EmptyUpstreams(result);
         var routes = new List<EmittedRoute>();
         var servers = conf.Split("\n    server {\n").Skip(1).ToList();
@@ -166,6 +166,15 @@ public sealed partial class RouteDerivationTests
             if (Redirect().Match(server) is { Success: true } redirect)
             {
                 routes.Add(new EmittedRoute(host, "Prefix", "/", $"redirect {redirect.Groups[1].Value} https:{(redirect.Groups[2].Value.Length == 0 ? "443" : redirect.Groups[2].Value)}"));
+            }
+
+            // A server matched by Lua (ADR 0011): one location naming its rules in the live file, which are its routes.
+            if (MatchedRules().Match(server) is { Success: true } matched)
+            {
+                routes.AddRange(liveRules[matched.Groups[1].Value].Select(t => t.Split(':')).Select(p => new EmittedRoute(
+                    host, p[0] == "E" ? "Exact" : "Prefix", Encoding.UTF8.GetString(Convert.FromHexString(p[1])), LiveAction(string.Join(':', p[2..]), empty))));
+                Assert.That(locations.Where(l => !l.Path.StartsWith("/_portico_auth/", StringComparison.Ordinal)), Has.Exactly(1).Items, $"a server matched by Lua has one location: {host}");
+                continue;
             }
 
             foreach (var location in locations)
@@ -285,6 +294,9 @@ public sealed partial class RouteDerivationTests
         "PERMANENT_REDIRECT" => 308,
         _ => throw new AssertionException($"unknown redirect code {code}"),
     };
+
+    [GeneratedRegex("\n            set \\$portico_rules \"(h[0-9a-f]+)\";\n")]
+    private static partial Regex MatchedRules();
 
     [GeneratedRegex("server_name ([^;]+);")]
     private static partial Regex ServerName();

@@ -14,7 +14,9 @@ namespace Portico.Core.Rendering.Nginx;
 /// "w:NAME=WEIGHT,NAME=WEIGHT..." (one upstream chosen per request by weight) or "!STATUS";</item>
 /// <item>upstream: "NAME ADDR:PORT ..." — its ready endpoints;</item>
 /// <item>fallback host: "=HOST E|P:HEXPATH:TARGET ..." — how the default server routes a plain-HTTP host that has
-/// no server block yet: the host's effective routes in precedence order, the catch-all included, paths hex-encoded.</item>
+/// no server block yet: the host's effective routes in precedence order, the catch-all included, paths hex-encoded;</item>
+/// <item>matched server: "&amp;KEY E|P:HEXPATH:TARGET ..." — the same table for a server whose one location is matched by
+/// Lua (<see cref="NginxLiveMatching"/>), under the key its location names.</item>
 /// </list>
 /// Every token is a validated name, a typed address, a number or hex, checked again here; the version is the
 /// SHA-256 of the lines after it, so the same input gives the same bytes and version.
@@ -62,16 +64,27 @@ internal static partial class NginxEndpointsFile
                 throw new TemplateException($"host {Printable.Quote(host.Host)} cannot be written into the endpoints file");
             }
 
-            var line = new StringBuilder("=").Append(host.Host);
-            foreach (var rule in host.Rules)
-            {
-                line.Append(' ').Append(rule.Exact ? 'E' : 'P').Append(':').Append(Convert.ToHexStringLower(Encoding.UTF8.GetBytes(rule.Path))).Append(':').Append(Target(rule.Target));
-            }
+            lines.Add(RulesLine("=" + host.Host, host.Rules));
+        }
 
-            lines.Add(line.ToString());
+        foreach (var rules in view.Servers.Select(s => s.LiveRules).OfType<NginxLiveRules>())
+        {
+            lines.Add(RulesLine("&" + NginxEscaping.Token(rules.Key), rules.Rules));
         }
 
         return lines;
+    }
+
+    /// <summary>"HEAD E|P:HEXPATH:TARGET ...": a routing table in precedence order, paths hex-encoded.</summary>
+    private static string RulesLine(string head, IReadOnlyList<NginxFallbackRule> rules)
+    {
+        var line = new StringBuilder(head);
+        foreach (var rule in rules)
+        {
+            line.Append(' ').Append(rule.Exact ? 'E' : 'P').Append(':').Append(Convert.ToHexStringLower(Encoding.UTF8.GetBytes(rule.Path))).Append(':').Append(Target(rule.Target));
+        }
+
+        return line.ToString();
     }
 
     /// <summary>An upstream name (a safe token), a weighted split "w:NAME=WEIGHT,..." or "!STATUS".</summary>

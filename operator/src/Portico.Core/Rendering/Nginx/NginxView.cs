@@ -30,6 +30,12 @@ public sealed record NginxFallbackHost(string Host, IReadOnlyList<NginxFallbackR
 
 public sealed record NginxFallbackRule(bool Exact, string Path, string Target);
 
+/// <summary>
+/// The routing table of a server matched by Lua from one location (<see cref="NginxLiveMatching"/>), under
+/// <see cref="Key"/>: its effective routes in precedence order, the catch-all last, as for a fallback host.
+/// </summary>
+public sealed record NginxLiveRules(string Key, IReadOnlyList<NginxFallbackRule> Rules);
+
 /// <summary>Global settings in the units nginx wants.</summary>
 public sealed record NginxSettingsView(
     string ListenHttp,
@@ -69,6 +75,9 @@ public sealed record NginxServerView(
 {
     /// <summary>The server's auth-check locations and sign-in redirects (<see cref="NginxAuthViews"/>).</summary>
     public NginxServerAuthView Auth { get; init; } = NginxServerAuthView.None;
+
+    /// <summary>With Lua endpoints: the server's routing table when its one location is matched by Lua, or null.</summary>
+    public NginxLiveRules? LiveRules { get; init; }
 }
 
 /// <summary>A scheme redirect: status, scheme, and ":PORT" (empty for the scheme's own port).</summary>
@@ -101,6 +110,9 @@ public sealed record NginxLocationView(string Modifier, string Path, string? Ups
 
     /// <summary>With Lua endpoints: the key under which the live file names this location's target (upstream or status).</summary>
     public string? Route { get; init; }
+
+    /// <summary>With Lua endpoints: the key of the server's live rules, when this location is the server's only one and Lua matches the path.</summary>
+    public string? RulesKey { get; init; }
 
     /// <summary>Without Lua endpoints: the weighted split this location proxies to (instead of one upstream).</summary>
     public NginxSplitView? Split { get; init; }

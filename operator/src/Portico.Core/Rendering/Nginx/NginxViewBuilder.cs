@@ -22,10 +22,8 @@ internal static class NginxViewBuilder
     {
         var upstreams = model.Upstreams.ToDictionary(u => u.Name, StringComparer.Ordinal);
         bool lua = settings.NginxLuaEndpoints;
-        var servers = model.VirtualHosts
-            .Where(v => v.Host.Kind != HostKind.Any)
-            .Select(v => Server(v, v.CertificateId, isDefault: false, lua, upstreams))
-            .ToList();
+        var hosts = model.VirtualHosts.Where(v => v.Host.Kind != HostKind.Any).ToList();
+        var servers = hosts.Select(v => Server(v, v.CertificateId, isDefault: false, lua, upstreams)).ToList();
         var defaultServer = Server(model.AnyHost, model.DefaultCertificateId, isDefault: true, lua, upstreams);
 
         // With Lua endpoints the endpoints live in NginxEndpointsFile; otherwise each upstream with ready endpoints
@@ -47,6 +45,10 @@ internal static class NginxViewBuilder
         var auth = new NginxAuthViews(model, lua);
         servers = [.. servers.Select(auth.WithAuth)];
         defaultServer = auth.WithAuth(defaultServer);
+        if (lua)
+        {
+            servers = [.. servers.Select((s, i) => NginxLiveMatching.Compact(s, hosts[i], a => LiveTarget(a, upstreams)))];
+        }
 
         var fallbackHosts = lua ? FallbackHosts(model, upstreams) : [];
         var splits = servers.Prepend(defaultServer).SelectMany(s => s.Locations).Select(l => l.Split).OfType<NginxSplitView>()
