@@ -77,7 +77,7 @@ public sealed class PolicyOperatorTests
     [Order(2)]
     public async Task Creating_updating_and_deleting_a_policy_changes_routing_on_every_replica()
     {
-        _api.ServeCustomResource<IngressPolicy>(IngressPolicy.KubeGroup, IngressPolicy.KubeApiVersion, IngressPolicy.KubePluralName, IngressPolicy.KubeKind, namespaced: true, statusSubresource: true);
+        ServePolicies();
 
         // Created: the loopback client is not on the allow list.
         _api.Upsert(Policy(["192.0.2.0/24"]));
@@ -120,11 +120,89 @@ public sealed class PolicyOperatorTests
         Assert.That(follower.Metrics.Events.WithLabels("created").Value, Is.Zero, "the follower records no Events");
     }
 
-    private async Task EveryReplicaAnswersAsync(Func<ProxyResponse, bool> expected, string what)
+    [Test]
+    [Order(4)]
+    public async Task Basic_auth_reads_its_Opaque_Secret_even_when_referenced_after_it_exists_and_keeps_only_referenced_Secrets()
+    {
+        ServePolicies();
+
+        // Both Secrets exist before anything references them: the operator keeps neither (only their names).
+        _api.Upsert(OpaqueSecret("staff-users", "bob:{SHA}KkPcK3XYeA35EhWhKYmaCyAgadY=\n"));
+        _api.Upsert(OpaqueSecret("unrelated", "carol:{SHA}KkPcK3XYeA35EhWhKYmaCyAgadY=\n"));
+        _api.Upsert(Kube.Ingress("staff").WithPath("staff.test", "/", "Prefix", "app", 80));
+        await EveryReplicaAnswersAsync(r => r.StatusCode == 200 && r.Backend == "app", "served openly before any policy", "staff.test");
+        foreach (var (replica, _, _) in _replicas)
+        {
+            Assert.That(replica.Metrics.Objects.WithLabels("Secret").Value, Is.Zero, "no Secret is referenced yet: none kept");
+        }
+
+        // A policy starts referencing one: it is read (or arrives by the watch) and enforced without a restart.
+        _api.Upsert(new IngressPolicy
+        {
+            Metadata = new V1ObjectMeta { Name = "staff-login", NamespaceProperty = "default", Uid = "6f1c2a4e-8b7d-4c3a-9e2f-1a2b3c4d5e6f", CreationTimestamp = new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc) },
+            Spec = new IngressPolicySpec
+            {
+                TargetRef = new PolicyTargetRef { Group = "networking.k8s.io", Kind = "Ingress", Name = "staff" },
+                BasicAuth = new BasicAuthPolicy { SecretRef = new LocalObjectName { Name = "staff-users" }, Realm = "Staff" },
+            },
+        });
+        await EveryReplicaAnswersAsync(r => r.StatusCode == 401, "credentials required", "staff.test");
+        await EveryReplicaAnswersAsync(r => r.StatusCode == 200 && r.Backend == "app", "the Secret's user passes", "staff.test", Basic("bob", "sha-secret"));
+        foreach (var (replica, _, _) in _replicas)
+        {
+            Assert.That(replica.Metrics.Objects.WithLabels("Secret").Value, Is.EqualTo(1), "only the referenced Secret is kept");
+        }
+
+        Assert.That(_api.Requests.Count(r => r.Method == "GET" && r.Resource == "secrets" && r.Name == "staff-users"), Is.LessThanOrEqualTo(2), "at most one read per replica");
+        Assert.That(_api.Requests.Any(r => r.Method == "GET" && r.Resource == "secrets" && r.Name == "unrelated"), Is.False, "an unreferenced Secret is never read");
+
+        // The Secret changes: the old user is refused, the new one passes.
+        _api.Upsert(OpaqueSecret("staff-users", "alice:$apr1$portico1$//KM.cPMXcett7EwcCxSd/\n"));
+        await EveryReplicaAnswersAsync(r => r.StatusCode == 401, "the old user is refused", "staff.test", Basic("bob", "sha-secret"));
+        await EveryReplicaAnswersAsync(r => r.StatusCode == 200, "the new user passes", "staff.test", Basic("alice", "apr-secret"));
+    }
+
+    private bool _policiesServed;
+
+    /// <summary>Installs the IngressPolicy CRD in the test API server (once; the tests before that run without it).</summary>
+    private void ServePolicies()
+    {
+        if (!_policiesServed)
+        {
+            _api.ServeCustomResource<IngressPolicy>(IngressPolicy.KubeGroup, IngressPolicy.KubeApiVersion, IngressPolicy.KubePluralName, IngressPolicy.KubeKind, namespaced: true, statusSubresource: true);
+            _policiesServed = true;
+        }
+    }
+
+    private static V1Secret OpaqueSecret(string name, string htpasswd) => new()
+    {
+        ApiVersion = "v1",
+        Kind = "Secret",
+        Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = "default" },
+        Type = "Opaque",
+        Data = new Dictionary<string, byte[]> { ["auth"] = System.Text.Encoding.UTF8.GetBytes(htpasswd) },
+    };
+
+    private static Dictionary<string, string> Basic(string user, string password) =>
+        new() { ["Authorization"] = "Basic " + Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{user}:{password}")) };
+
+    private async Task EveryReplicaAnswersAsync(Func<ProxyResponse, bool> expected, string what, string host = "shop.test", Dictionary<string, string>? headers = null)
     {
         foreach (var (_, _, ports) in _replicas)
         {
-            var response = await Eventually.ValueAsync(() => ProxyClient.TryGetAsync(ports.Http, "shop.test", "/"), expected);
+            var response = await Eventually.ValueAsync(
+                async () =>
+                {
+                    try
+                    {
+                        return await ProxyClient.SendAsync(new ProxyRequest(ports.Http, host, "/") { Headers = headers ?? [] });
+                    }
+                    catch (HttpRequestException e)
+                    {
+                        return new ProxyResponse(0, new Dictionary<string, string>(), e.Message, null);
+                    }
+                },
+                expected);
             Assert.That(expected(response), Is.True, $"{what}: {response}");
         }
     }

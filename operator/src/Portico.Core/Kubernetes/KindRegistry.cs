@@ -38,7 +38,7 @@ public sealed class KindRegistry
         Empty = new ClusterSnapshot(this, [.. Kinds.Select(k => k.EmptyTable)]);
     }
 
-    /// <summary>What Portico reads today: IngressClasses, Ingresses, Services, EndpointSlices, TLS Secrets and IngressPolicies (optional).</summary>
+    /// <summary>What Portico reads today: IngressClasses, Ingresses, Services, EndpointSlices, Secrets (the referenced ones kept) and IngressPolicies (optional).</summary>
     public static KindRegistry Default { get; } = new(
     [
         new KindDefinition<V1IngressClass>(KnownKinds.IngressClass, "networking.k8s.io", "v1", "ingressclasses", namespaced: false),
@@ -46,8 +46,9 @@ public sealed class KindRegistry
         new KindDefinition<V1Service>(KnownKinds.Service, string.Empty, "v1", "services", namespaced: true),
         new KindDefinition<V1EndpointSlice>(KnownKinds.EndpointSlice, "discovery.k8s.io", "v1", "endpointslices", namespaced: true),
 
-        // Only TLS Secrets, chosen by the API server: the operator never receives any other Secret.
-        new KindDefinition<V1Secret>(KnownKinds.Secret, string.Empty, "v1", "secrets", namespaced: true) { FieldSelector = "type=kubernetes.io/tls" },
+        // Every Secret is watched (basic auth reads Opaque ones), but in a cluster the store keeps only those an
+        // Ingress, an IngressPolicy or the default certificate references (Portico/Syncing/SecretKeeper).
+        new KindDefinition<V1Secret>(KnownKinds.Secret, string.Empty, "v1", "secrets", namespaced: true),
 
         // Portico's own CRD: optional, so a cluster without it still serves its Ingresses.
         new KindDefinition<IngressPolicy>(IngressPolicy.KubeKind, IngressPolicy.KubeGroup, IngressPolicy.KubeApiVersion, IngressPolicy.KubePluralName, namespaced: true)

@@ -14,3 +14,9 @@ public sealed record ObjectDeleted(string Kind, NamespacedName Key) : StoreEvent
 
 /// <summary>A full list of one kind (first list, or a relist after 410): the store's set of that kind becomes exactly this; the source is synced.</summary>
 public sealed record KindListed(string Kind, IReadOnlyList<IKubernetesObject<V1ObjectMeta>> Values) : StoreEvent(Kind);
+
+/// <summary>
+/// A Secret read on request (a single GET) because something started to reference it while only its name was known
+/// (the operator keeps only referenced Secrets). Applied only if no watch event for it came in the meantime.
+/// </summary>
+public sealed record SecretFetched(NamespacedName Key, V1Secret? Value) : StoreEvent(KnownKinds.Secret);

@@ -57,6 +57,9 @@ public sealed class OperatorRuntime
 
     public PorticoMetrics Metrics { get; }
 
+    /// <summary>In a cluster: reads a Secret that became referenced after it was seen (only referenced Secrets are kept). Null: keep every Secret (manifests).</summary>
+    public ISecretReader? SecretReader { get; init; }
+
     public Readiness Readiness { get; }
 
     public async Task RunAsync(CancellationToken cancellationToken)
@@ -64,7 +67,8 @@ public sealed class OperatorRuntime
         var input = SyncLoop.CreateInput();
         var batches = SyncLoop.CreateOutput();
         var sources = _sources(input.Writer);
-        var loop = new SyncLoop(input.Reader, batches.Writer, sources.SelectMany(s => s.Kinds).Distinct(StringComparer.Ordinal), _sync, _time, _logs.CreateLogger<SyncLoop>(), Metrics, _kinds);
+        var secrets = SecretReader is { } reader ? new SyncLoop.SecretFetching(new SecretKeeper(_build.DefaultCertificate), reader, input.Writer) : null;
+        var loop = new SyncLoop(input.Reader, batches.Writer, sources.SelectMany(s => s.Kinds).Distinct(StringComparer.Ordinal), _sync, _time, _logs.CreateLogger<SyncLoop>(), Metrics, _kinds, secrets);
         var pipeline = new ConfigPipeline(batches.Reader, _build, _settings, _renderer, _applier, _listeners, new ConfigPipelineOptions(), _time, _logs.CreateLogger<ConfigPipeline>(), Metrics, Readiness);
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

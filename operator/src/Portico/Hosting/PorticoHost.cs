@@ -104,7 +104,10 @@ public static class PorticoHost
                 services.GetRequiredService<IKubernetes>(),
                 new WatcherContext(output, new WatchOptions { Namespace = request.Run.Namespace }, time, logs, metrics),
                 request.Kinds);
-        return new OperatorRuntime(sources, options.Build, options.ProxySettings, renderer, CreateApplier(services, request, time), listeners, request.Run.Sync, time, logs, metrics, readiness, request.Kinds);
+        return new OperatorRuntime(sources, options.Build, options.ProxySettings, renderer, CreateApplier(services, request, time), listeners, request.Run.Sync, time, logs, metrics, readiness, request.Kinds)
+        {
+            SecretReader = request.IsLocal ? null : new ApiSecretReader(services.GetRequiredService<IKubernetes>()),
+        };
     }
 
     /// <summary>

@@ -16,15 +16,19 @@ public sealed class ChangeBatcher
     private TimeSpan _firstChange;
     private TimeSpan _lastChange;
 
-    public ChangeBatcher(IEnumerable<string> requiredKinds, SyncOptions options, KindRegistry? kinds = null)
+    public ChangeBatcher(IEnumerable<string> requiredKinds, SyncOptions options, KindRegistry? kinds = null, SecretKeeper? secrets = null)
     {
         _pendingKinds = [.. requiredKinds];
         _options = options;
         Store = new ObjectStore(kinds ?? KindRegistry.Default);
+        Secrets = secrets;
     }
 
     /// <summary>Keeps the kinds of the registry the sources were created from.</summary>
     public ObjectStore Store { get; }
+
+    /// <summary>In a cluster: keeps only referenced Secrets (null: every Secret a source sends is kept, as from manifests).</summary>
+    public SecretKeeper? Secrets { get; }
 
     public bool IsSynced => _pendingKinds.Count == 0;
 
@@ -35,13 +39,18 @@ public sealed class ChangeBatcher
     {
         ArgumentNullException.ThrowIfNull(change);
         bool wasPending = _pendingKinds.Count > 0;
-        bool changed = Store.Apply(change);
+        bool changed = Secrets is { } secrets ? secrets.Apply(change, Store) : change is not SecretFetched && Store.Apply(change);
         if (change is KindListed)
         {
             _pendingKinds.Remove(change.Kind);
         }
 
-        changed |= wasPending && _pendingKinds.Count == 0;
+        if (wasPending && _pendingKinds.Count == 0)
+        {
+            Secrets?.EndInitialSync();
+            changed = true;
+        }
+
         if (changed)
         {
             _firstChange = HasChanges ? _firstChange : now;

@@ -20,16 +20,25 @@ public sealed partial class SyncLoop
     private readonly PorticoMetrics _metrics;
     private readonly long _origin;
 
-    public SyncLoop(ChannelReader<StoreEvent> input, ChannelWriter<SyncBatch> output, IEnumerable<string> requiredKinds, SyncOptions options, TimeProvider time, ILogger<SyncLoop> logger, PorticoMetrics metrics, KindRegistry? kinds = null)
+    public SyncLoop(ChannelReader<StoreEvent> input, ChannelWriter<SyncBatch> output, IEnumerable<string> requiredKinds, SyncOptions options, TimeProvider time, ILogger<SyncLoop> logger, PorticoMetrics metrics, KindRegistry? kinds = null, SecretFetching? secrets = null)
     {
         _input = input;
         _output = output;
-        _batcher = new ChangeBatcher(requiredKinds, options, kinds);
+        _batcher = new ChangeBatcher(requiredKinds, options, kinds, secrets?.Keeper);
+        _secrets = secrets;
         _time = time;
         _logger = logger;
         _metrics = metrics;
         _origin = time.GetTimestamp();
     }
+
+    /// <summary>
+    /// In a cluster, only referenced Secrets are kept (<see cref="SecretKeeper"/>); a Secret that becomes referenced
+    /// after it was seen is read with <see cref="Reader"/> and sent back into the loop's input through <see cref="Feedback"/>.
+    /// </summary>
+    public sealed record SecretFetching(SecretKeeper Keeper, ISecretReader Reader, ChannelWriter<StoreEvent> Feedback);
+
+    private readonly SecretFetching? _secrets;
 
     /// <summary>A bounded channel for sources to write into (they wait when the loop falls behind).</summary>
     public static Channel<StoreEvent> CreateInput(int capacity = 10_000) =>
@@ -83,8 +92,70 @@ public sealed partial class SyncLoop
                     LogSynced();
                 }
             }
+
+            if (_secrets is { } secrets)
+            {
+                foreach (var key in secrets.Keeper.TakeWanted())
+                {
+                    _ = FetchAsync(secrets, key, cancellationToken);
+                }
+            }
         }
     }
+
+    /// <summary>
+    /// Reads a newly referenced Secret and hands it to the loop; a failing read is tried again (at most five times,
+    /// waiting 1, 2, 4, 8 s) and then given up with a warning: the route that needs it keeps failing closed until the
+    /// Secret changes or is referenced anew.
+    /// </summary>
+    private async Task FetchAsync(SecretFetching secrets, NamespacedName key, CancellationToken cancellationToken)
+    {
+        var delay = TimeSpan.FromSeconds(1);
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var secret = await secrets.Reader.ReadAsync(key, cancellationToken).ConfigureAwait(false);
+                await secrets.Feedback.WriteAsync(new SecretFetched(key, secret), cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                if (attempt == 5)
+                {
+                    LogFetchFailed(key.Namespace, key.Name, e.Message);
+                    try
+                    {
+                        await secrets.Feedback.WriteAsync(new SecretFetched(key, null), cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        // Shutting down.
+                    }
+
+                    return;
+                }
+            }
+
+            try
+            {
+                await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            delay *= 2;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not read the newly referenced Secret {Namespace}/{Name}: {Error}; its routes keep failing closed until it changes")]
+    private partial void LogFetchFailed(string @namespace, string name, string error);
 
     private TimeSpan Now => _time.GetElapsedTime(_origin);
 

@@ -10,8 +10,8 @@ namespace Portico.Watching;
 /// <summary>
 /// Binds each registered kind to client calls: built-ins to KubernetesClient's typed calls, custom resources to its
 /// generic custom-objects path. What is called comes from the kind's entry: its resource, whether it is namespaced
-/// (a namespaced kind is listed in one namespace when run.namespace is set), and its field selector (Secrets:
-/// type=kubernetes.io/tls, so the operator never receives other Secrets).
+/// (a namespaced kind is listed in one namespace when run.namespace is set), and its field selector (none today;
+/// Secrets are all watched and only the referenced ones kept, see SecretKeeper).
 /// </summary>
 internal static class ResourceApis
 {

@@ -22,7 +22,7 @@ public sealed class KindRegistryTests
             (KnownKinds.Ingress, "networking.k8s.io/v1", "ingresses", true, KindRequirement.Required, KindApi.Typed, null, typeof(V1Ingress)),
             (KnownKinds.Service, "v1", "services", true, KindRequirement.Required, KindApi.Typed, null, typeof(V1Service)),
             (KnownKinds.EndpointSlice, "discovery.k8s.io/v1", "endpointslices", true, KindRequirement.Required, KindApi.Typed, null, typeof(V1EndpointSlice)),
-            (KnownKinds.Secret, "v1", "secrets", true, KindRequirement.Required, KindApi.Typed, "type=kubernetes.io/tls", typeof(V1Secret)),
+            (KnownKinds.Secret, "v1", "secrets", true, KindRequirement.Required, KindApi.Typed, null, typeof(V1Secret)),
             ("IngressPolicy", "portico.dev/v1alpha1", "ingresspolicies", true, KindRequirement.Optional, KindApi.CustomObjects, null, typeof(Portico.Core.Kubernetes.Crds.IngressPolicy)),
         }));
     }

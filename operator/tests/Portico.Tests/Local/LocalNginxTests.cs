@@ -1,31 +1,19 @@
-using Portico.Core.Proxies.Nginx;
+using Portico.Core.Proxies;
 
 namespace Portico.Tests.Local;
 
-/// <summary>Local mode decides whether nginx's workers ("nobody" under root) can reach the shared directory.</summary>
+/// <summary>
+/// Local mode's nginx command line: as root its workers run as root too, because they read private files at request
+/// time (basic-auth user files, 0600) that "nobody" could not; as any other user nginx keeps that user.
+/// </summary>
 public sealed class LocalNginxTests
 {
-    private const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
-    private const UnixFileMode Open = Private | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
-
-    private string _root = null!;
-
-    [SetUp]
-    public void SetUp() => _root = Directory.CreateTempSubdirectory("portico-local-nginx-").FullName;
-
-    [TearDown]
-    public void TearDown() => Directory.Delete(_root, recursive: true);
-
     [Test]
-    public void A_directory_under_a_private_parent_is_not_reachable_by_others()
+    public void As_root_the_workers_run_as_root_and_otherwise_as_the_same_user()
     {
-        string shared = Directory.CreateDirectory(Path.Combine(_root, "home", "out", "local")).FullName;
-        File.SetUnixFileMode(_root, Open);
-        File.SetUnixFileMode(Path.Combine(_root, "home"), Private);
-
-        Assert.That(NginxProxy.ReachableByOthers(shared), Is.False);
-
-        File.SetUnixFileMode(Path.Combine(_root, "home"), Open);
-        Assert.That(NginxProxy.ReachableByOthers(shared), Is.True);
+        var start = ProxyKind.Nginx.LocalStartInfo("/usr/sbin/nginx", "/tmp/portico-local-nginx");
+        string globals = start.ArgumentList[start.ArgumentList.IndexOf("-g") + 1];
+        Assert.That(globals, Is.EqualTo(Environment.UserName == "root" ? "daemon off; user root;" : "daemon off;"));
+        Assert.That(start.ArgumentList, Is.EqualTo(new[] { "-p", "/tmp/portico-local-nginx/", "-c", "current/nginx.conf", "-e", "stderr", "-g", globals }));
     }
 }

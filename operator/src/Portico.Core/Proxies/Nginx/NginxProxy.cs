@@ -12,9 +12,10 @@ namespace Portico.Core.Proxies.Nginx;
 /// configured command, confirmed by the config hash nginx serves on its loopback status listener, and fed endpoints
 /// without reloads through the live endpoints file (<see cref="NginxEndpointsTransition"/>). Local mode runs
 /// <c>nginx -p DIR/ -c current/nginx.conf -e stderr -g "daemon off;"</c> on the shared directory; reloads are SIGHUP,
-/// a graceful stop is SIGQUIT. Started by root, nginx runs its workers as "nobody", and the workers read the
-/// endpoints file themselves: when "nobody" cannot reach the shared directory (a checkout under a 0700 home, say),
-/// the workers run as root instead ("user root;"), which only this local mode ever does.
+/// a graceful stop is SIGQUIT. Started by root, nginx would run its workers as "nobody"; but the workers read files
+/// themselves at request time (the live endpoints file, and the basic-auth user files, which are private: 0600, the
+/// operator's user), so in this local mode they run as root too ("user root;"). In the pod both containers run as one
+/// non-root user and nothing of this applies.
 /// </summary>
 internal sealed class NginxProxy : ProxyKind
 {
@@ -54,7 +55,7 @@ internal sealed class NginxProxy : ProxyKind
     {
         string prefix = Path.GetFullPath(root).TrimEnd('/') + "/";
         var start = new ProcessStartInfo(binary) { UseShellExecute = false };
-        string globals = Environment.UserName == "root" && !ReachableByOthers(prefix) ? "daemon off; user root;" : "daemon off;";
+        string globals = Environment.UserName == "root" ? "daemon off; user root;" : "daemon off;";
         foreach (string argument in new[] { "-p", prefix, "-c", "current/nginx.conf", "-e", "stderr", "-g", globals })
         {
             start.ArgumentList.Add(argument);
@@ -75,19 +76,5 @@ internal sealed class NginxProxy : ProxyKind
     {
         ArgumentNullException.ThrowIfNull(running);
         return PosixSignals.TrySend(running.Id, PosixSignals.Quit, out _);
-    }
-
-    /// <summary>Whether a user who is neither owner nor group member can enter every directory down to <paramref name="directory"/> and list it.</summary>
-    internal static bool ReachableByOthers(string directory)
-    {
-        for (var current = new DirectoryInfo(directory); current is not null; current = current.Parent)
-        {
-            if (current.Exists && !current.UnixFileMode.HasFlag(UnixFileMode.OtherExecute))
-            {
-                return false;
-            }
-        }
-
-        return true;
     }
 }
