@@ -36,9 +36,12 @@ public sealed partial class EnvoySharedCaseTests
                 .Select(line => line.Split(' '))
                 .Where(parts => parts.Length > 1)
                 .ToDictionary(parts => parts[0], parts => string.Join(" ", parts.Skip(1).Order(StringComparer.Ordinal)))
-            : Upstream().Matches(NginxConf(name)).ToDictionary(
-                m => m.Groups["name"].Value,
-                m => string.Join(" ", Server().Matches(m.Groups["body"].Value).Select(s => s.Groups["address"].Value).Order(StringComparer.Ordinal)));
+            : Upstream().Matches(NginxConf(name))
+                .GroupBy(
+                    // A block NAME__lbHASH is a variant of NAME carrying an endpoint choice: the same servers.
+                    m => System.Text.RegularExpressions.Regex.Replace(m.Groups["name"].Value, "__lb[0-9a-f]{8}$", string.Empty),
+                    m => string.Join(" ", Server().Matches(m.Groups["body"].Value).Select(s => s.Groups["address"].Value).Order(StringComparer.Ordinal)))
+                .ToDictionary(g => g.Key, g => g.Distinct().Single());
         // A cluster UPSTREAM/HASH is a variant of UPSTREAM's cluster (other options a route policy asked for): same endpoints.
         var byUpstream = new EnvoyParsed(EnvoyCases.RenderShared(name).Config).Clusters
             .Where(c => c.Type == Cluster.Types.DiscoveryType.Static && c.LoadAssignment.Endpoints.SelectMany(e => e.LbEndpoints).Any())

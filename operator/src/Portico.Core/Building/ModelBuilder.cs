@@ -226,9 +226,7 @@ public static class ModelBuilder
 
         /// <summary>
         /// The Ingress's ingress-nginx annotations: their diagnostics, and a 403 for every route when they carry access
-        /// control that is refused or whose field is not in <see cref="IngressPolicyBinder.EnforcedFields"/> (never
-        /// served openly); enforced access control is applied to the routes like the rest. Other annotation settings are parsed but
-        /// not enforced yet, and a warning says so.
+        /// control that is refused (never served openly); the rest is applied to the routes as a policy is.
         /// </summary>
         private void ApplyAnnotations(V1Ingress ingress, ObjectRef self)
         {
@@ -239,17 +237,11 @@ public static class ModelBuilder
                 _diagnostics.Add(diagnostic);
             }
 
-            var policy = annotations.Policy;
-            var unenforced = policy is null ? [] : IngressPolicyBinder.UnenforcedFields(policy);
-            if (annotations.AccessDenied || unenforced.Any(IngressPolicyBinder.AccessControlFields.Contains))
+            if (annotations.AccessDenied)
             {
-                string why = annotations.AccessDenied ? string.Join("; ", annotations.DenyReasons) : "its access control is not enforced by this version of Portico yet";
+                string why = string.Join("; ", annotations.DenyReasons);
                 _annotationDenials[self] = new RespondAction(403, $"ingress-nginx annotations of {self}: {why}; denied rather than served openly");
                 _diagnostics.Warning(self, "metadata.annotations", $"access control in the annotations cannot be honoured ({why}); every route of this Ingress answers 403 until it is fixed");
-            }
-            else if (unenforced.Count > 0)
-            {
-                _diagnostics.Warning(self, "metadata.annotations", $"ingress-nginx annotations that set {string.Join(", ", unenforced)} are understood but not enforced by this version of Portico yet; the routes are served without them");
             }
 
             if (annotations.Routing.NextUpstream is { } next && RoutePolicyResolver.UnmappedNextUpstream(next) is { Count: > 0 } unmapped)

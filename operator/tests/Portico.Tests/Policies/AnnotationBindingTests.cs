@@ -53,13 +53,15 @@ public sealed class AnnotationBindingTests : BuilderTestBase
     }
 
     [Test]
-    public void Understood_settings_that_are_not_enforced_yet_are_named_and_the_route_is_served()
+    public void Understood_settings_are_applied_to_the_route_with_no_warning()
     {
-        var model = Build([Annotated(("proxy-body-size", "8m"), ("proxy-buffering", "off"), ("rewrite-target", "/"), ("affinity", "cookie")), .. Web()]);
-        Assert.That(model.VirtualHosts.Single(v => v.Host.Value == "a.test").Routes.Single().Action, Is.InstanceOf<Core.Model.ForwardAction>());
-        var warning = Messages(model).Single(m => m.Contains("not enforced by this version of Portico yet", StringComparison.Ordinal));
-        Assert.That(warning, Does.Contain("sessionAffinity"));
-        Assert.That(warning, Does.Not.Contain("maxRequestBodySize").And.Not.Contain("buffering").And.Not.Contain("rewrite"), "enforced settings are not named");
+        var model = Build([Annotated(("proxy-body-size", "8m"), ("proxy-buffering", "off"), ("rewrite-target", "/"), ("affinity", "cookie"), ("upstream-hash-by", "$remote_addr")), .. Web()]);
+        var route = model.VirtualHosts.Single(v => v.Host.Value == "a.test").Routes.Single();
+        Assert.That(route.Action, Is.InstanceOf<Core.Model.ForwardAction>());
+        Assert.That((route.Policy.MaxRequestBodyBytes, route.Policy.Buffering is null, route.Policy.Rewrite is null), Is.EqualTo(((long?)8 * 1024 * 1024, false, false)));
+        Assert.That(route.Policy.SessionAffinity?.CookieName, Is.EqualTo("INGRESSCOOKIE"));
+        Assert.That(route.Policy.LoadBalancing?.Algorithm, Is.EqualTo(Core.Model.Policies.LoadBalancingAlgorithm.RequestHash));
+        Assert.That(Messages(model), Has.None.Contains("not enforced"));
     }
 
     [Test]

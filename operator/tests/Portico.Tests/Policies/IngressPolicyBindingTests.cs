@@ -57,15 +57,14 @@ public sealed class IngressPolicyBindingTests : BuilderTestBase
     }
 
     [Test]
-    public void A_policy_whose_fields_are_not_enforced_yet_says_so_and_changes_nothing()
+    public void A_policy_with_endpoint_choice_fields_is_accepted_and_applied()
     {
-        var model = Build(Cluster(Policy("p", "{" + TargetWeb + ",'rateLimit':{'requestsPerSecond':5},'sessionAffinity':{'cookie':{'name':'s'}}}")));
-        Assert.That(Condition(StatusOf(model, "p"), "Accepted"), Is.EqualTo("False Invalid"));
-        Assert.That(Messages(model), Does.Contain("error: IngressPolicy default/p: spec: sets sessionAffinity, not enforced by this version of Portico yet; the policy is not applied"));
-        Assert.That(RoutesOf(model, "a.test"), Is.EqualTo(new[] { "Prefix / -> default_web_80" }), "not access control: served as before");
+        var model = Build(Cluster(Policy("p", "{" + TargetWeb + ",'rateLimit':{'requestsPerSecond':5},'sessionAffinity':{'cookie':{'name':'s'}},'loadBalancing':{'algorithm':'LeastRequest'}}")));
+        Assert.That(Condition(StatusOf(model, "p"), "Accepted"), Is.EqualTo("True Accepted"));
+        var policy = model.VirtualHosts.Single(v => v.Host.Value == "a.test").Routes.Single().Policy;
+        Assert.That((policy.SessionAffinity?.CookieName, policy.LoadBalancing?.Algorithm, policy.RateLimit?.RequestsPerSecond), Is.EqualTo(("s", (Core.Model.Policies.LoadBalancingAlgorithm?)Core.Model.Policies.LoadBalancingAlgorithm.LeastRequest, (int?)5)));
     }
 
-    [TestCase("{'ipAllowList':['10.0.0.0/8'],'sessionAffinity':{'cookie':{'name':'s'}}}", Description = "valid, with a field not enforced yet")]
     [TestCase("{'ipAllowList':['010.0.0.1']}", Description = "refused value")]
     [TestCase("{'basicAuth':{'secretRef':{'name':'htpasswd'},'realm':'no$'}}", Description = "refused realm")]
     [TestCase("{'externalAuth':{'url':'http://auth.example/$x'}}")]

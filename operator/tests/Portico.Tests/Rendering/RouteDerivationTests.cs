@@ -231,14 +231,14 @@ public sealed partial class RouteDerivationTests
         if (Regex.Match(body, "(?:proxy|grpc)_pass (?:http|https|grpc|grpcs)://\\$(portico_split_[0-9a-f]+);") is { Success: true } split)
         {
             // The split_clients block of that variable: its shares in order ("" answers 503).
-            var block = Regex.Match(conf, "split_clients \"\\$\\{request_id\\}\" \\$" + split.Groups[1].Value + " \\{\n((?:        [^\n]*\n)+)    \\}");
+            var block = Regex.Match(conf, "split_clients \"\\$\\{[a-z0-9_]+\\}\" \\$" + split.Groups[1].Value + " \\{\n((?:        [^\n]*\n)+)    \\}");
             Assert.That(block.Success, $"no split_clients block for {split.Groups[1].Value}");
-            return Split(Regex.Matches(block.Groups[1].Value, "        \"[0-9.%*]+\" \"?([a-z0-9_.-]*)\"?;").Select(m => m.Groups[1].Value), emptyUpstreams);
+            return Split(Regex.Matches(block.Groups[1].Value, "        \"[0-9.%*]+\" \"?([a-z0-9_.-]*)\"?;").Select(m => WithoutVariant(m.Groups[1].Value)), emptyUpstreams);
         }
 
         if (Regex.Match(body, "(?:proxy|grpc)_pass (?:http|https|grpc|grpcs)://([a-z0-9_.-]+);") is { Success: true } upstream)
         {
-            return "upstream " + upstream.Groups[1].Value;
+            return "upstream " + WithoutVariant(upstream.Groups[1].Value);
         }
 
         if (Regex.Match(body, "return ([0-9]+) \"") is { Success: true } redirectTo)
@@ -248,6 +248,9 @@ public sealed partial class RouteDerivationTests
 
         return Regex.Match(body, "return ([0-9]+);") is { Success: true } status ? "status " + status.Groups[1].Value : throw new AssertionException($"unreadable location: {body}");
     }
+
+    /// <summary>An upstream block's Service upstream: a variant carrying an endpoint choice ("NAME__lbHASH", no Lua endpoints) is NAME's endpoints.</summary>
+    private static string WithoutVariant(string upstream) => Regex.Replace(upstream, "__lb[0-9a-f]{8}$", string.Empty);
 
     /// <summary>An Envoy route table read back; a wildcard host's own routes are those with its one-label :authority condition (the any-host routes follow them).</summary>
     private static List<EmittedRoute> EnvoyRoutes(OfflineResult result, string file)

@@ -8,29 +8,13 @@ namespace Portico.Core.Building.Policies;
 
 /// <summary>
 /// Reads the IngressPolicies of a snapshot for one build: parses each (all or nothing), merges the parsed ones per
-/// target Ingress (<see cref="PolicyMerger"/>), and decides what the proxy must do about them. Enforcement is added
-/// field by field (<see cref="EnforcedFields"/>): a policy that sets a field not enforced yet is not
-/// applied and says so (Accepted=False naming the fields). <b>Access control fails closed</b>: when a policy that
-/// carries IP lists, basic or external auth is refused or cannot be enforced, its target's routes (those of its
-/// sectionName host, when set) answer 403 instead of serving openly.
+/// target Ingress (<see cref="PolicyMerger"/>), and decides what the proxy must do about them; both renderers
+/// enforce every field. <b>Access control fails closed</b>: when a policy that carries IP lists, basic or external
+/// auth is refused, its target's routes (those of its sectionName host, when set) answer 403 instead of serving openly.
 /// </summary>
 internal sealed class IngressPolicyBinder
 {
     public const string Kind = IngressPolicy.KubeKind;
-
-    /// <summary>The PolicySpec fields (CRD names) the renderers enforce today; every other field set makes a policy unsupported.</summary>
-    public static readonly ImmutableHashSet<string> EnforcedFields =
-    [
-        "requestHeaders", "responseHeaders", "cors", "ipAllowList/ipDenyList", "rateLimit", "maxRequestBodySize", "timeouts", "httpsRedirect",
-        "rewrite", "redirect", "trafficSplit", "retries", "basicAuth", "externalAuth",
-    ];
-
-    /// <summary>The fields (CRD names) that control who may pass: when one is not enforced, the target denies instead.</summary>
-    public static readonly ImmutableHashSet<string> AccessControlFields = ["ipAllowList/ipDenyList", "basicAuth", "externalAuth"];
-
-    /// <summary>The fields <paramref name="spec"/> sets that the renderers do not enforce yet (CRD names).</summary>
-    public static List<string> UnenforcedFields(PolicySpec spec) =>
-        [.. PolicyMerger.Fields.Where(f => f.Get(spec) is not null && !EnforcedFields.Contains(f.Name)).Select(f => f.Name)];
 
     private readonly ClusterSnapshot _snapshot;
     private readonly DiagnosticBag _diagnostics;
@@ -150,16 +134,7 @@ internal sealed class IngressPolicyBinder
 
         foreach (var (policy, self, spec) in parsed)
         {
-            var unsupported = UnenforcedFields(spec);
-            if (unsupported.Count > 0)
-            {
-                _diagnostics.Error(self, "spec", $"sets {string.Join(", ", unsupported)}, not enforced by this version of Portico yet; the policy is not applied");
-                DenyIfAccessControl(policy, self, spec.CarriesAccessControl, "not enforced");
-            }
-            else
-            {
-                Apply(policy, self, spec);
-            }
+            Apply(policy, self, spec);
 
             var conflicts = conflictsByPolicy.TryGetValue(self, out var found) ? found : [];
             var conflicted = conflicts.Count == 0

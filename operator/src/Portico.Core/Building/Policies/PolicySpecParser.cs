@@ -501,9 +501,11 @@ public static partial class PolicySpecParser
                 return Refuse<LoadBalancingRule?>("spec.loadBalancing.hashOn", "hash on exactly one of header, cookie or sourceIP");
             }
 
-            if (hash.Header is not null && !HeaderNameValue.TryParse(hash.Header, out _))
+            // Letters, digits, '-' and '_' only (a narrower rule than any token): nginx reads a header by a variable
+            // name ($http_x_y), which holds nothing else.
+            if (hash.Header is not null && (!HeaderNameValue.TryParse(hash.Header, out _) || !HashedHeaderName().IsMatch(hash.Header)))
             {
-                return Refuse<LoadBalancingRule?>("spec.loadBalancing.hashOn.header", $"{Printable.Quote(hash.Header)} {HeaderNameValue.Rule}");
+                return Refuse<LoadBalancingRule?>("spec.loadBalancing.hashOn.header", $"{Printable.Quote(hash.Header)} must be a header name of 1 to 128 letters, digits, '-' and '_'");
             }
 
             if (hash.Cookie is not null && !CookieName().IsMatch(hash.Cookie))
@@ -584,6 +586,9 @@ public static partial class PolicySpecParser
 
     [GeneratedRegex(@"^[A-Za-z0-9 .,:_-]{1,128}\z", RegexOptions.CultureInvariant)]
     private static partial Regex RealmText();
+
+    [GeneratedRegex("^[A-Za-z0-9_-]{1,128}\\z", RegexOptions.CultureInvariant)]
+    private static partial Regex HashedHeaderName();
 
     [GeneratedRegex(@"^[A-Za-z0-9._-]{1,128}\z", RegexOptions.CultureInvariant)]
     private static partial Regex CookieName();

@@ -90,9 +90,24 @@ public sealed record NginxSplitView(string Variable, IReadOnlyList<NginxSplitSha
                 i == kept.Count - 1 ? "*" : string.Create(CultureInfo.InvariantCulture, $"{s.Points / 100}.{s.Points % 100:D2}%"),
                 s.Upstream))
             .ToList();
-        string identity = string.Join("\n", shares.Select(s => $"{s.Percent} {s.Upstream}"));
-        string variable = "portico_split_" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(identity)))[..16];
-        return new NginxSplitView(variable, shares);
+        return Named(shares);
+    }
+
+    /// <summary>The variable (without '$') a request's share is drawn by: the random request id, or an endpoint choice's key (session affinity: a client keeps its share).</summary>
+    public string Key { get; init; } = "request_id";
+
+    /// <summary>
+    /// The same shares going to other upstream blocks (<paramref name="rename"/>: a balancing variant), drawn by
+    /// <paramref name="key"/> (null: the request id), renamed accordingly.
+    /// </summary>
+    public NginxSplitView WithUpstreams(Func<string, string> rename, string? key) =>
+        Named([.. Shares.Select(s => s with { Upstream = rename(s.Upstream) })], key ?? "request_id");
+
+    private static NginxSplitView Named(List<NginxSplitShare> shares, string key = "request_id")
+    {
+        string identity = string.Join("\n", shares.Select(s => $"{s.Percent} {s.Upstream}").Prepend(key));
+        string variable = "portico_split_" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key == "request_id" ? identity[(key.Length + 1)..] : identity)))[..16];
+        return new NginxSplitView(variable, shares) { Key = key };
     }
 
     /// <summary>The live file's form with Lua endpoints: "w:UPSTREAM=WEIGHT,..." (the Lua picks per request).</summary>

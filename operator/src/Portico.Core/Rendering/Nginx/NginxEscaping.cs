@@ -49,6 +49,21 @@ public static partial class NginxEscaping
     }
 
     /// <summary>
+    /// A double-quoted nginx string with one variable between two literals: <c>"PREFIX${VARIABLE}SUFFIX"</c> (the
+    /// literals escaped as <see cref="Str"/> does, the variable name letters, digits and "_" only).
+    /// </summary>
+    public static string StrAroundVariable(string? prefix, string? variable, string? suffix)
+    {
+        ArgumentNullException.ThrowIfNull(variable);
+        if (!VariableName().IsMatch(variable))
+        {
+            throw new TemplateException($"{Model.Printable.Quote(variable)} is not a safe nginx variable name");
+        }
+
+        return Str(prefix)[..^1] + "${" + variable + "}" + Str(suffix)[1..];
+    }
+
+    /// <summary>
     /// A double-quoted regular expression (a location or rewrite regex, where nginx expands no variables): as
     /// <see cref="Str"/>, but '$' (an anchor) is allowed.
     /// </summary>

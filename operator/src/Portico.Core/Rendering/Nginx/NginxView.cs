@@ -19,6 +19,12 @@ public sealed record NginxView(
 
     /// <summary>http-level authentication directives (<see cref="NginxAuthViews"/>).</summary>
     public NginxHttpAuthView Auth { get; init; } = NginxHttpAuthView.None;
+
+    /// <summary>http-level maps of the locations' endpoint choices (cookies read, session affinity).</summary>
+    public IReadOnlyList<NginxCookieMapView> CookieMaps { get; init; } = [];
+
+    /// <summary>Session affinity's maps (<see cref="NginxEndpointChoice"/>).</summary>
+    public IReadOnlyList<NginxAffinityMapView> AffinityMaps { get; init; } = [];
 }
 
 /// <summary>
@@ -58,8 +64,11 @@ public sealed record NginxSettingsView(
     bool LuaEndpoints,
     string ModulesDirectory);
 
-/// <summary>An upstream block with its servers (only without Lua endpoints).</summary>
-public sealed record NginxUpstreamView(string Name, IReadOnlyList<string> Servers);
+/// <summary>An upstream block with its servers (only without Lua endpoints), and how it chooses among them (null: round robin).</summary>
+public sealed record NginxUpstreamView(string Name, IReadOnlyList<string> Servers)
+{
+    public NginxEndpointChoice? Choice { get; init; }
+}
 
 /// <summary>
 /// One server block. <see cref="Certificate"/> null means plain HTTP only; <see cref="HttpsRedirect"/> set means
@@ -119,6 +128,9 @@ public sealed record NginxLocationView(string Modifier, string Path, string? Ups
 
     /// <summary>With Lua endpoints: the weighted split as the live file names it ("w:UPSTREAM=WEIGHT,...").</summary>
     public string? WeightedTarget { get; init; }
+
+    /// <summary>How the endpoint is chosen (affinity, hash, least request), or null for round robin.</summary>
+    public NginxEndpointChoice? Choice { get; init; }
 
     /// <summary>The retry directives of the route's policy, or null.</summary>
     public NginxBalanceView? Balance => NginxBalanceView.For(Policy);

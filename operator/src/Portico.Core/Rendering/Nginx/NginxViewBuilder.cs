@@ -28,7 +28,7 @@ internal static class NginxViewBuilder
 
         // With Lua endpoints the endpoints live in NginxEndpointsFile; otherwise each upstream with ready endpoints
         // is a block of its own.
-        var upstreamBlocks = lua ? [] : model.Upstreams
+        List<NginxUpstreamView> upstreamBlocks = lua ? [] : model.Upstreams
             .Where(u => u.ExternalName is null && u.Endpoints.Length > 0)
             .Select(u => new NginxUpstreamView(u.Name, [.. u.Endpoints.Select(e => e.HostPort)]))
             .ToList();
@@ -42,6 +42,11 @@ internal static class NginxViewBuilder
         var traffic = new NginxTraffic();
         servers = [.. servers.Select(s => WithTraffic(s, traffic))];
         defaultServer = WithTraffic(defaultServer, traffic);
+        var maps = new NginxEndpointMaps();
+        var variants = new SortedDictionary<string, NginxUpstreamView>(StringComparer.Ordinal);
+        servers = [.. servers.Select(s => WithChoices(s, maps, lua, upstreams, variants))];
+        defaultServer = WithChoices(defaultServer, maps, lua, upstreams, variants);
+        upstreamBlocks = [.. upstreamBlocks, .. variants.Values];
         var auth = new NginxAuthViews(model, lua);
         servers = [.. servers.Select(auth.WithAuth)];
         defaultServer = auth.WithAuth(defaultServer);
@@ -53,8 +58,53 @@ internal static class NginxViewBuilder
         var fallbackHosts = lua ? FallbackHosts(model, upstreams) : [];
         var splits = servers.Prepend(defaultServer).SelectMany(s => s.Locations).Select(l => l.Split).OfType<NginxSplitView>()
             .DistinctBy(s => s.Variable).OrderBy(s => s.Variable, StringComparer.Ordinal).ToList();
-        return new NginxView(Settings(settings, model), upstreamBlocks, servers, defaultServer, fallbackHosts) { Traffic = traffic.Http, Splits = splits, Auth = auth.Http() };
+        return new NginxView(Settings(settings, model), upstreamBlocks, servers, defaultServer, fallbackHosts)
+        {
+            Traffic = traffic.Http,
+            Splits = splits,
+            Auth = auth.Http(),
+            CookieMaps = [.. maps.Cookies.Values],
+            AffinityMaps = [.. maps.Affinities.Values],
+        };
     }
+
+    /// <summary>
+    /// Each location's endpoint choice (<see cref="NginxEndpointChoice"/>). Without Lua endpoints the choice lives in
+    /// the upstream block, so a location with one proxies to a variant of its upstream (its servers, plus the choice),
+    /// named by the upstream and the choice: routes to one Service with different choices never share a block.
+    /// </summary>
+    private static NginxServerView WithChoices(NginxServerView server, NginxEndpointMaps maps, bool lua, Dictionary<string, Upstream> upstreams, SortedDictionary<string, NginxUpstreamView> variants) => server with
+    {
+        Locations = [.. server.Locations.Select(l =>
+        {
+            if (l.Policy.IsEmpty || NginxEndpointChoice.For(l.Policy, maps) is not { } choice)
+            {
+                return l;
+            }
+
+            l = l with { Choice = choice };
+            if (lua)
+            {
+                return l;
+            }
+
+            string Variant(string name)
+            {
+                if (name.Length == 0)
+                {
+                    return name;
+                }
+
+                string variant = name + choice.VariantSuffix;
+                variants.TryAdd(variant, new NginxUpstreamView(variant, [.. upstreams[name].Endpoints.Select(e => e.HostPort)]) { Choice = choice });
+                return variant;
+            }
+
+            return l.Upstream is { } upstream ? l with { Upstream = Variant(upstream) }
+                : l.Split is { } split ? l with { Split = split.WithUpstreams(Variant, choice.Key) }
+                : l;
+        })],
+    };
 
     /// <summary>
     /// Lua endpoints: every location that proxies to an upstream or answers a status names a route instead, whose
