@@ -40,10 +40,11 @@ public sealed class GoldenTests
         var result = Render(name, proxy);
         string caseDirectory = Path.Combine(TestData, name);
         string expectedFiles = Path.Combine(caseDirectory, "expected", proxy);
-        string expectedDiagnostics = Path.Combine(caseDirectory, "expected", "diagnostics.txt");
-        // Diagnostics name manifest files as given on the command line; here that is an absolute path, so the
-        // repository root is cut off to keep expectations the same on every machine.
-        string diagnostics = string.Concat(result.Diagnostics.Select(d => d + "\n")).Replace(RepositoryPaths.Root + "/", string.Empty, StringComparison.Ordinal);
+        // Diagnostics are shared by the proxies (expected/diagnostics.txt, nginx's), except where a proxy adds its
+        // own (what it cannot enforce): then expected/diagnostics.PROXY.txt holds that proxy's.
+        string sharedDiagnostics = Path.Combine(caseDirectory, "expected", "diagnostics.txt");
+        string ownDiagnostics = Path.Combine(caseDirectory, "expected", $"diagnostics.{proxy}.txt");
+        string diagnostics = DiagnosticsText(result);
 
         if (Environment.GetEnvironmentVariable(UpdateVariable) == "1")
         {
@@ -53,8 +54,19 @@ public sealed class GoldenTests
             }
 
             OutputDirectory.Write(expectedFiles, result.Config);
-            File.WriteAllText(expectedDiagnostics, diagnostics);
+            string shared = proxy == "nginx" ? diagnostics : DiagnosticsText(Render(name, "nginx"));
+            File.WriteAllText(sharedDiagnostics, shared);
+            if (diagnostics == shared)
+            {
+                File.Delete(ownDiagnostics);
+            }
+            else
+            {
+                File.WriteAllText(ownDiagnostics, diagnostics);
+            }
         }
+
+        string expectedDiagnostics = File.Exists(ownDiagnostics) ? ownDiagnostics : sharedDiagnostics;
 
         Assert.That(Directory.Exists(expectedFiles), $"no expectation for {name}/{proxy}; run with {UpdateVariable}=1 to create it");
         string diff = ConfigDiff.Between(expectedFiles, result.Config);
@@ -71,6 +83,13 @@ public sealed class GoldenTests
             Assert.That(hasInput, $"{directory} has neither input.yaml nor manifests");
         }
     }
+
+    /// <summary>
+    /// Diagnostics as lines. They name manifest files as given on the command line; here that is an absolute path, so
+    /// the repository root is cut off to keep expectations the same on every machine.
+    /// </summary>
+    private static string DiagnosticsText(OfflineResult result) =>
+        string.Concat(result.Diagnostics.Select(d => d + "\n")).Replace(RepositoryPaths.Root + "/", string.Empty, StringComparison.Ordinal);
 
     /// <summary>Renders a case exactly as `portico render --manifests INPUT --proxy PROXY ARGS` would.</summary>
     public static OfflineResult Render(string name, string proxy)

@@ -19,7 +19,7 @@ public static class OfflinePipeline
         ArgumentNullException.ThrowIfNull(renderer);
         timings ??= new StageTimings();
         var (snapshot, readDiagnostics) = timings.Time("snapshot", () => ManifestSnapshot.Build(manifests));
-        var model = timings.Time("build", () => ModelBuilder.Build(snapshot, options));
+        var model = timings.Time("build", () => ModelBuilder.Build(snapshot, options).WithLimitationsOf(renderer));
         var config = timings.Time("render", () => renderer.Render(model, settings));
         return new OfflineResult(model, config, [.. readDiagnostics.Concat(model.Diagnostics).Order()]);
     }

@@ -17,4 +17,19 @@ public interface IProxyRenderer
     /// (the caller renders in full); when it answers, the answer equals <see cref="Render"/>'s.
     /// </summary>
     RenderedConfig? RenderEndpointChange(RenderedConfig previous, ProxyModel model, IReadOnlyCollection<string> changedUpstreams, ProxySettings settings) => null;
+
+    /// <summary>Warnings for what this proxy cannot enforce of <paramref name="model"/> (never silence); none by default.</summary>
+    IEnumerable<Diagnostic> Limitations(ProxyModel model) => [];
+}
+
+/// <summary>Adds a renderer's <see cref="IProxyRenderer.Limitations"/> to a model's diagnostics (kept sorted).</summary>
+public static class ProxyLimitations
+{
+    public static ProxyModel WithLimitationsOf(this ProxyModel model, IProxyRenderer renderer)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(renderer);
+        var limits = renderer.Limitations(model).ToList();
+        return limits.Count == 0 ? model : model with { Diagnostics = [.. model.Diagnostics.Concat(limits).Distinct().Order()] };
+    }
 }

@@ -67,6 +67,21 @@ public sealed class EnvoyRenderer : IProxyRenderer
 
     public string Proxy => "envoy";
 
+    /// <summary>
+    /// Envoy has no per-client connection limit per route: an Ingress with ingress-nginx limit-connections is served
+    /// without it, and says so (nginx enforces it).
+    /// </summary>
+    public IEnumerable<Diagnostic> Limitations(ProxyModel model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return model.VirtualHosts.SelectMany(v => v.EffectiveRoutes)
+            .Where(r => r.Policy.LimitConnections is not null && r.Source is not null)
+            .Select(r => r.Source!)
+            .Distinct()
+            .Select(source => new Diagnostic(Severity.Warning, source, "metadata.annotations[nginx.ingress.kubernetes.io/limit-connections]",
+                "Envoy has no per-client connection limit: not enforced by the Envoy proxy (nginx enforces it)"));
+    }
+
     public RenderedConfig Render(ProxyModel model, ProxySettings settings)
     {
         ArgumentNullException.ThrowIfNull(model);
