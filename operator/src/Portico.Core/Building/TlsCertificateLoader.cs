@@ -186,8 +186,5 @@ internal sealed class TlsCertificateLoader
     }
 
     /// <summary>stringData wins over data, as the API server would merge it on write.</summary>
-    private static byte[]? Field(V1Secret secret, string name) =>
-        secret.StringData?.TryGetValue(name, out string? text) == true && text is not null ? Encoding.UTF8.GetBytes(text)
-        : secret.Data?.TryGetValue(name, out byte[]? bytes) == true ? bytes
-        : null;
+    private static byte[]? Field(V1Secret secret, string name) => SecretData.Of(secret).GetValueOrDefault(name);
 }

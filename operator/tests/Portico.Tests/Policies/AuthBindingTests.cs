@@ -105,6 +105,18 @@ public sealed class AuthBindingTests : BuilderTestBase
     }
 
     [Test]
+    public void A_manifest_Secret_with_stringData_is_read_as_the_API_server_would_store_it()
+    {
+        var ingress = Kube.Ingress("web").WithPath("a.test", "/", "Prefix", "web", 80)
+            .WithAnnotation(Prefix + "auth-type", "basic").WithAnnotation(Prefix + "auth-secret", "users");
+        var secret = Secret("users", new() { ["auth"] = Encoding.UTF8.GetBytes("old:" + Sha + "\n") });
+        secret.StringData = new Dictionary<string, string> { ["auth"] = "carol:" + Sha + "\n" };
+        var model = Build([ingress, .. Web(), secret]);
+        Assert.That(RouteOf(model).Policy.BasicAuth!.Users.Select(u => u.User), Is.EqualTo(new[] { "carol" }), "stringData wins over data");
+        Assert.That(model.Diagnostics, Is.Empty);
+    }
+
+    [Test]
     public void Annotation_basic_auth_with_an_auth_map_is_enforced_not_denied()
     {
         var ingress = Kube.Ingress("web").WithPath("a.test", "/", "Prefix", "web", 80)

@@ -50,9 +50,10 @@ internal sealed partial class BasicAuthLoader
         }
 
         var users = new List<BasicAuthUser>();
+        var data = SecretData.Of(secret);
         if (format == BasicAuthSecretFormat.AuthFile)
         {
-            if (secret.Data?.TryGetValue(AuthKey, out byte[]? file) != true || file is null)
+            if (!data.TryGetValue(AuthKey, out byte[]? file) || file is null)
             {
                 return (null, $"{name} has no key \"{AuthKey}\" (an htpasswd file)");
             }
@@ -65,7 +66,7 @@ internal sealed partial class BasicAuthLoader
         }
         else
         {
-            foreach (var (user, value) in (secret.Data ?? new Dictionary<string, byte[]>()).OrderBy(p => p.Key, StringComparer.Ordinal))
+            foreach (var (user, value) in data.OrderBy(p => p.Key, StringComparer.Ordinal))
             {
                 string? error = Check(user, Text(value), users);
                 if (error is not null)
