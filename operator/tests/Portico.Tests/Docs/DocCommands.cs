@@ -8,17 +8,18 @@ namespace Portico.Tests.Docs;
 
 /// <summary>
 /// Runs the commands of docs/ that can run here. A fenced block preceded by the line
-/// <c>&lt;!-- test: run --&gt;</c> is run line by line in a <see cref="DocSandbox"/>; the marker may add
-/// <c>exit=N</c> (what every command of the block must exit with; default 0) and <c>expect="TEXT"</c> (a fragment the
-/// block's output must hold). A line that is a plain `portico ...` command (or `dotnet run --project
-/// .../operator/src/Portico -- ...`) runs in this process, through the same <see cref="PorticoCli"/> as the
-/// executable; any other line runs in bash, where `portico` is the built executable.
+/// <c>&lt;!-- test: run --&gt;</c> is run line by line in a <see cref="DocSandbox"/>; the marker may add, in this
+/// order, <c>exit=N</c> (what every command of the block must exit with; default 0), <c>script</c> (run the block as
+/// one bash script instead) and <c>expect="TEXT"</c> (a fragment the block's output must hold). A line that is a plain
+/// `portico ...` command (or `dotnet run --project .../operator/src/Portico -- ...`) runs in this process, through the
+/// same <see cref="PorticoCli"/> as the executable; anything else runs in bash, where `portico` and `dotnet run
+/// --project .../operator/src/Portico --` are the built executable (no build in the test).
 /// </summary>
 internal static partial class DocCommands
 {
     private static readonly Lock InProcess = new();
 
-    public sealed record Block(int Line, string Code, int ExpectedExit, string? Expect);
+    public sealed record Block(int Line, string Code, int ExpectedExit, bool Script, string? Expect);
 
     /// <summary>The marked blocks of a doc, in document order; a malformed marker fails.</summary>
     public static List<Block> Marked(MarkdownDoc doc)
@@ -27,21 +28,22 @@ internal static partial class DocCommands
         var blocks = new List<Block>();
         for (int i = 0; i < lines.Length; i++)
         {
-            if (!lines[i].StartsWith("<!-- test:", StringComparison.Ordinal))
+            if (!lines[i].TrimStart().StartsWith("<!-- test:", StringComparison.Ordinal))
             {
                 continue;
             }
 
-            var marker = Marker().Match(lines[i]);
-            Assert.That(marker.Success, Is.True, $"{doc.Path}:{i + 1}: a marker reads <!-- test: run [exit=N] [expect=\"TEXT\"] -->: {lines[i]}");
-            Assert.That(i + 1 < lines.Length && lines[i + 1].StartsWith("```", StringComparison.Ordinal), Is.True, $"{doc.Path}:{i + 1}: the marker is followed by a fenced block");
-            int end = Array.FindIndex(lines, i + 2, l => l.StartsWith("```", StringComparison.Ordinal));
+            var marker = Marker().Match(lines[i].Trim());
+            Assert.That(marker.Success, Is.True, $"{doc.Path}:{i + 1}: a marker reads <!-- test: run [exit=N] [script] [expect=\"TEXT\"] -->: {lines[i]}");
+            Assert.That(i + 1 < lines.Length && lines[i + 1].TrimStart().StartsWith("```", StringComparison.Ordinal), Is.True, $"{doc.Path}:{i + 1}: the marker is followed by a fenced block");
+            int end = Array.FindIndex(lines, i + 2, l => l.TrimStart().StartsWith("```", StringComparison.Ordinal));
             Assert.That(end, Is.GreaterThan(i), $"{doc.Path}:{i + 2}: the fenced block ends");
             blocks.Add(new Block(
                 i + 2,
                 string.Join('\n', lines[(i + 2)..end]),
                 marker.Groups[1].Success ? int.Parse(marker.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : 0,
-                marker.Groups[2].Success ? marker.Groups[2].Value : null));
+                marker.Groups[2].Success,
+                marker.Groups[3].Success ? marker.Groups[3].Value : null));
             i = end;
         }
 
@@ -58,7 +60,7 @@ internal static partial class DocCommands
             foreach (var block in blocks)
             {
                 var output = new StringBuilder();
-                foreach (string command in Commands(block.Code))
+                foreach (string command in block.Script ? [block.Code] : Commands(block.Code))
                 {
                     var (exit, text) = Run(command, sandbox.Directory);
                     output.Append(text);
@@ -138,14 +140,27 @@ internal static partial class DocCommands
         }
     }
 
+    /// <summary>`portico` and `dotnet run --project .../operator/src/Portico --` run the built executable.</summary>
+    private const string BashPrelude = """
+        portico() { command dotnet "$DOCTEST_PORTICO_DLL" "$@"; }
+        dotnet() {
+          if [ "$1" = run ] && [ "$2" = --project ] && [[ "${3%/}" == *operator/src/Portico ]] && [ "$4" = -- ]; then
+            shift 4; command dotnet "$DOCTEST_PORTICO_DLL" "$@"
+          else
+            command dotnet "$@"
+          fi
+        }
+
+        """;
+
     private static (int Exit, string Output) Bash(string command, string directory)
     {
         var start = new ProcessStartInfo("bash") { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add("-eo");
         start.ArgumentList.Add("pipefail");
         start.ArgumentList.Add("-c");
-        start.ArgumentList.Add("portico() { dotnet \"$PORTICO_DLL\" \"$@\"; }\n" + command);
-        start.Environment["PORTICO_DLL"] = PorticoExecutable.Dll;
+        start.ArgumentList.Add(BashPrelude + command);
+        start.Environment["DOCTEST_PORTICO_DLL"] = PorticoExecutable.Dll;
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
@@ -211,6 +226,6 @@ internal static partial class DocCommands
         return [.. words];
     }
 
-    [GeneratedRegex("""^<!-- test: run(?: exit=([0-9]+))?(?: expect="([^"]*)")? -->$""")]
+    [GeneratedRegex("""^<!-- test: run(?: exit=([0-9]+))?( script)?(?: expect="([^"]*)")? -->$""")]
     private static partial Regex Marker();
 }
