@@ -62,7 +62,7 @@ internal static partial class DocCommands
                 var output = new StringBuilder();
                 foreach (string command in block.Script ? [block.Code] : Commands(block.Code))
                 {
-                    var (exit, text) = Run(command, sandbox.Directory);
+                    var (exit, text) = block.Script ? Bash(command, sandbox.Directory) : Run(command, sandbox.Directory);
                     output.Append(text);
                     Assert.That(exit, Is.EqualTo(block.ExpectedExit), $"{doc.Path}:{block.Line}: `{command}` exits {block.ExpectedExit}; output:\n{text}");
                 }

@@ -30,6 +30,17 @@ public sealed partial class ReadmeDocTests
         DocCommands.RunAll(Readme, sandbox);
     }
 
+    [Test]
+    public void Every_doc_with_marked_commands_has_a_fixture_that_runs_them()
+    {
+        string fixtures = RepositoryPaths.Combine("operator", "tests", "Portico.Tests", "Docs");
+        string sources = string.Concat(Directory.EnumerateFiles(fixtures, "*DocTests.cs").Select(File.ReadAllText));
+        var marked = Directory.EnumerateFiles(RepositoryPaths.Combine("docs"), "*.md")
+            .Select(path => "docs/" + Path.GetFileName(path))
+            .Where(doc => DocCommands.Marked(MarkdownDoc.Load(doc)).Count > 0);
+        Assert.That(marked.Where(doc => !sources.Contains($"\"{doc}\"", StringComparison.Ordinal)), Is.Empty, "docs whose marked commands no fixture in Docs/ runs");
+    }
+
     [GeneratedRegex(@"\]\(([^)#]+)\)")]
     private static partial Regex Link();
 }
