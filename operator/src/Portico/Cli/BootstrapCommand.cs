@@ -19,6 +19,9 @@ internal static class BootstrapCommand
 {
     private static readonly Option<string> SharedDirectory = new("--shared-dir") { Description = "Directory shared with the proxy (default /etc/portico/shared)." };
 
+    /// <summary>`bootstrap`'s own flag and the config key it sets (docs/configuration.md is checked against this).</summary>
+    internal static readonly (Option Option, string Key)[] Mapped = [(SharedDirectory, "run:sharedDirectory")];
+
     public static Command Create()
     {
         var command = new Command("bootstrap", "Write an empty cluster's proxy configuration into the shared directory (init container), unless one is there.");
@@ -34,7 +37,7 @@ internal static class BootstrapCommand
         string root;
         try
         {
-            var loaded = InputOptions.Load(parseResult, [(SharedDirectory, "run:sharedDirectory")]);
+            var loaded = InputOptions.Load(parseResult, Mapped);
             options = OptionsResolver.Resolve(loaded);
             root = OptionsResolver.ResolveRun(loaded).SharedDirectory;
         }

@@ -43,7 +43,8 @@ internal static class InputOptions
 
     public static readonly Option<bool> Strict = new("--strict") { Description = "Exit 1 when there is any diagnostic, warnings included." };
 
-    private static readonly (Option Option, string Key)[] Mapped =
+    /// <summary>The settings flags and the config keys they set (docs/configuration.md is checked against this).</summary>
+    internal static readonly (Option Option, string Key)[] Mapped =
     [
         (Proxy, "proxy"),
         (ListenHttp, "listen:http"),

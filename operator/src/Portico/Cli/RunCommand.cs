@@ -33,7 +33,8 @@ internal static class RunCommand
 
     private static readonly Option<bool> DemoBackends = new("--demo-backends") { Description = "Local mode: answer on the loopback endpoints the manifests name, as tiny demo backends." };
 
-    private static readonly (Option Option, string Key)[] Mapped =
+    /// <summary>`run`'s own flags and the config keys they set (docs/configuration.md is checked against this).</summary>
+    internal static readonly (Option Option, string Key)[] Mapped =
     [
         (Namespace, "run:namespace"),
         (SharedDirectory, "run:sharedDirectory"),
