@@ -49,6 +49,72 @@ public sealed class PolicyBalanceTests(bool luaEndpoints, bool beforeTheReload) 
         Assert.That(counts.GetValueOrDefault("green"), Is.InRange(160, 240), string.Join(", ", counts));
     }
 
+    [TestCase("always", "green", Description = "the header's \"always\" beats canary-weight 100 the other way round too")]
+    [TestCase("never", "blue", Description = "\"never\" keeps the main backend although the weight is 100")]
+    [TestCase("Always", "green", Description = "any other value (the comparison is case-sensitive) falls through to the weight: 100")]
+    public async Task A_canary_header_decides_before_the_weight(string value, string expected)
+    {
+        var counts = await CountAsync("by-header.test", 20, new Dictionary<string, string> { ["X-Canary"] = value });
+        Assert.That(counts, Is.EqualTo(new Dictionary<string, int> { [expected] = 20 }), string.Join(", ", counts));
+    }
+
+    [TestCase(null, "green", Description = "neither header nor cookie: canary-weight 100")]
+    [TestCase("other=1; canary_c=never", "blue", Description = "the cookie \"never\" beats the weight")]
+    [TestCase("canary_c=neverx", "green", Description = "a value that is not exactly \"never\" falls through")]
+    public async Task A_canary_cookie_decides_after_the_header_and_before_the_weight(string? cookie, string expected)
+    {
+        var headers = new Dictionary<string, string> { ["X-Canary"] = "maybe" };
+        if (cookie is not null)
+        {
+            headers["Cookie"] = cookie;
+        }
+
+        var counts = await CountAsync("by-header.test", 20, headers);
+        Assert.That(counts, Is.EqualTo(new Dictionary<string, int> { [expected] = 20 }), string.Join(", ", counts));
+    }
+
+    [Test]
+    public async Task The_canary_header_wins_over_the_canary_cookie()
+    {
+        var counts = await CountAsync("by-header.test", 20, new Dictionary<string, string> { ["X-Canary"] = "never", ["Cookie"] = "canary_c=always" });
+        Assert.That(counts, Is.EqualTo(new Dictionary<string, int> { ["blue"] = 20 }), string.Join(", ", counts));
+    }
+
+    [TestCase("v2.{x} \"q\";#", "green", Description = "exactly the value, with regex and nginx metacharacters")]
+    [TestCase("v2a{x} \"q\";#", "blue", Description = "\".\" is no wildcard")]
+    [TestCase("always", "blue", Description = "with a header value, \"always\" is just another value")]
+    [TestCase(null, "blue", Description = "no header: canary-weight 0")]
+    public async Task A_canary_header_value_sends_exactly_that_value_to_the_canary(string? value, string expected)
+    {
+        var headers = value is null ? new Dictionary<string, string>() : new Dictionary<string, string> { ["X-Env"] = value };
+        var counts = await CountAsync("by-value.test", 20, headers);
+        Assert.That(counts, Is.EqualTo(new Dictionary<string, int> { [expected] = 20 }), string.Join(", ", counts));
+    }
+
+    [TestCase("canary=always", "green")]
+    [TestCase("a=1;canary=always; b=2", "green")]
+    [TestCase("canary=never", "blue")]
+    [TestCase("Canary=always", "blue", Description = "cookie names are case-sensitive")]
+    [TestCase("xcanary=always", "blue")]
+    [TestCase(null, "blue", Description = "no cookie: canary-weight 0")]
+    public async Task A_canary_cookie_always_sends_to_the_canary(string? cookie, string expected)
+    {
+        var headers = cookie is null ? new Dictionary<string, string>() : new Dictionary<string, string> { ["Cookie"] = cookie };
+        var counts = await CountAsync("by-cookie.test", 20, headers);
+        Assert.That(counts, Is.EqualTo(new Dictionary<string, int> { [expected] = 20 }), string.Join(", ", counts));
+    }
+
+    [Test]
+    public async Task A_canary_with_header_rules_still_splits_by_weight_without_them()
+    {
+        var counts = await CountAsync("header-split.test", Draws, new Dictionary<string, string>());
+        Assert.That(counts.Keys, Is.SubsetOf(new[] { "blue", "green" }), string.Join(", ", counts));
+        Assert.That(counts.GetValueOrDefault("green"), Is.InRange(410, 590), string.Join(", ", counts));
+
+        var always = await CountAsync("header-split.test", 20, new Dictionary<string, string> { ["X-Canary"] = "always" });
+        Assert.That(always, Is.EqualTo(new Dictionary<string, int> { ["green"] = 20 }), string.Join(", ", always));
+    }
+
     [Test]
     public async Task A_canary_without_a_main_route_is_not_served()
     {
@@ -108,6 +174,26 @@ public abstract class PolicyBalanceScenario(bool luaEndpoints, bool beforeTheRel
             Kube.Ingress("shop-canary", ageRank: 0).WithPath("canary.test", "/", "Prefix", "green", 80)
                 .WithAnnotation("nginx.ingress.kubernetes.io/canary", "true")
                 .WithAnnotation("nginx.ingress.kubernetes.io/canary-weight", "20"),
+            Kube.Ingress("by-header", ageRank: 1).WithPath("by-header.test", "/", "Prefix", "blue", 80),
+            Kube.Ingress("by-header-canary", ageRank: 0).WithPath("by-header.test", "/", "Prefix", "green", 80)
+                .WithAnnotation("nginx.ingress.kubernetes.io/canary", "true")
+                .WithAnnotation("nginx.ingress.kubernetes.io/canary-weight", "100")
+                .WithAnnotation("nginx.ingress.kubernetes.io/canary-by-header", "X-Canary")
+                .WithAnnotation("nginx.ingress.kubernetes.io/canary-by-cookie", "canary_c"),
+            Kube.Ingress("by-value", ageRank: 1).WithPath("by-value.test", "/", "Prefix", "blue", 80),
+            Kube.Ingress("by-value-canary", ageRank: 0).WithPath("by-value.test", "/", "Prefix", "green", 80)
+                .WithAnnotation("nginx.ingress.kubernetes.io/canary", "true")
+                .WithAnnotation("nginx.ingress.kubernetes.io/canary-by-header", "x-env")
+                .WithAnnotation("nginx.ingress.kubernetes.io/canary-by-header-value", "v2.{x} \"q\";#"),
+            Kube.Ingress("by-cookie", ageRank: 1).WithPath("by-cookie.test", "/", "Prefix", "blue", 80),
+            Kube.Ingress("by-cookie-canary", ageRank: 0).WithPath("by-cookie.test", "/", "Prefix", "green", 80)
+                .WithAnnotation("nginx.ingress.kubernetes.io/canary", "true")
+                .WithAnnotation("nginx.ingress.kubernetes.io/canary-by-cookie", "canary"),
+            Kube.Ingress("header-split", ageRank: 1).WithPath("header-split.test", "/", "Prefix", "blue", 80),
+            Kube.Ingress("header-split-canary", ageRank: 0).WithPath("header-split.test", "/", "Prefix", "green", 80)
+                .WithAnnotation("nginx.ingress.kubernetes.io/canary", "true")
+                .WithAnnotation("nginx.ingress.kubernetes.io/canary-weight", "50")
+                .WithAnnotation("nginx.ingress.kubernetes.io/canary-by-header", "x-canary"),
             Kube.Ingress("lonely-canary").WithPath("lonely.test", "/", "Prefix", "green", 80)
                 .WithAnnotation("nginx.ingress.kubernetes.io/canary", "true")
                 .WithAnnotation("nginx.ingress.kubernetes.io/canary-weight", "50"),
@@ -135,12 +221,13 @@ public abstract class PolicyBalanceScenario(bool luaEndpoints, bool beforeTheRel
         }
     }
 
-    protected async Task<Dictionary<string, int>> CountAsync(string host, int requests)
+    /// <summary>Responses to <paramref name="requests"/> requests by backend (or status); with <paramref name="headers"/>, sent as they are (explain answers for routes, not headers).</summary>
+    protected async Task<Dictionary<string, int>> CountAsync(string host, int requests, IReadOnlyDictionary<string, string>? headers = null)
     {
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
         for (int i = 0; i < requests; i++)
         {
-            var response = await Scenario.GetAsync(host, "/");
+            var response = headers is null ? await Scenario.GetAsync(host, "/") : await Scenario.SendAsync(host, "/", headers: headers);
             string key = response.Backend ?? response.StatusCode.ToString(System.Globalization.CultureInfo.InvariantCulture);
             counts[key] = counts.GetValueOrDefault(key) + 1;
         }

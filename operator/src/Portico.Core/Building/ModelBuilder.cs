@@ -452,7 +452,8 @@ public static class ModelBuilder
 
         /// <summary>
         /// An ingress-nginx canary path joins the main route of the same host and path (served by an older, non-canary
-        /// Ingress) as a weighted split: canary-weight of canary-weight-total requests go to the canary's backend. As in
+        /// Ingress) as a split: its header and cookie rules first (<see cref="CanarySelectors"/>), then canary-weight of
+        /// canary-weight-total requests go to the canary's backend. As in
         /// ingress-nginx, the canary's other annotations do not apply, and a canary without a main route is not served.
         /// </summary>
         private void AddCanary(HostPattern host, PathMatch match, RouteAction action, Model.Policies.CanaryRule canary, ObjectRef self, string pathField)
@@ -470,25 +471,55 @@ public static class ModelBuilder
                 return;
             }
 
-            if (canary.Header is not null || canary.Cookie is not null)
-            {
-                _diagnostics.Warning(self, "metadata.annotations", "canary-by-header and canary-by-cookie are not enforced by Portico yet; only canary-weight decides");
-            }
-
+            string mainUpstream = MainUpstream(main!.Action)!;
+            string canaryUpstream = CanaryUpstream(action)!;
+            var selectors = CanarySelectors(canary, mainUpstream, canaryUpstream);
             int mainWeight = canary.WeightTotal - canary.Weight;
             var backends = new List<WeightedUpstream>();
             if (mainWeight > 0)
             {
-                backends.Add(new WeightedUpstream(MainUpstream(main!.Action)!, mainWeight));
+                backends.Add(new WeightedUpstream(mainUpstream, mainWeight));
             }
 
             if (canary.Weight > 0)
             {
-                backends.Add(new WeightedUpstream(CanaryUpstream(action)!, canary.Weight));
+                backends.Add(new WeightedUpstream(canaryUpstream, canary.Weight));
             }
 
-            RouteAction merged = backends.Count == 1 ? _backends.ActionFor(backends[0].UpstreamName) : new SplitAction([.. backends]);
-            _routes.Replace(host, main! with { Action = merged });
+            RouteAction merged = backends.Count == 1 && selectors.Count == 0
+                ? _backends.ActionFor(backends[0].UpstreamName)
+                : new SplitAction([.. backends]) { Selectors = [.. selectors] };
+            _routes.Replace(host, main with { Action = merged });
+        }
+
+        /// <summary>
+        /// ingress-nginx's precedence, header then cookie then weight: the header "always" (or exactly canary-by-header-value
+        /// when set) sends the request to the canary, "never" (only without a value) to the main backend; the cookie the
+        /// same with "always" and "never"; any other value falls through to the next rule.
+        /// </summary>
+        private static List<SplitSelector> CanarySelectors(Model.Policies.CanaryRule canary, string mainUpstream, string canaryUpstream)
+        {
+            var selectors = new List<SplitSelector>();
+            if (canary.Header is { } header)
+            {
+                if (canary.HeaderValue is { } value)
+                {
+                    selectors.Add(new SplitSelector(SelectorSource.Header, header, value, canaryUpstream));
+                }
+                else
+                {
+                    selectors.Add(new SplitSelector(SelectorSource.Header, header, "always", canaryUpstream));
+                    selectors.Add(new SplitSelector(SelectorSource.Header, header, "never", mainUpstream));
+                }
+            }
+
+            if (canary.Cookie is { } cookie)
+            {
+                selectors.Add(new SplitSelector(SelectorSource.Cookie, cookie, "always", canaryUpstream));
+                selectors.Add(new SplitSelector(SelectorSource.Cookie, cookie, "never", mainUpstream));
+            }
+
+            return selectors;
         }
 
         private static string? CanaryUpstream(RouteAction action) => MainUpstream(action);

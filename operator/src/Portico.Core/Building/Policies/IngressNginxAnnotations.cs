@@ -692,13 +692,15 @@ public static partial class IngressNginxAnnotations
             string? header = null;
             if (_values.TryGetValue("canary-by-header", out string? headerText))
             {
-                if (HeaderNameValue.TryParse(headerText, out string name))
+                // nginx drops request headers whose names hold "_" or "." (ignore_invalid_headers), so such a canary
+                // header would never reach nginx while Envoy saw it: only letters, digits and "-" are accepted here.
+                if (HeaderNameValue.TryParse(headerText, out string name) && name.AsSpan().IndexOfAny("_.") < 0)
                 {
                     header = name;
                 }
                 else
                 {
-                    ok = Fail("canary-by-header", $"{Printable.Quote(headerText)} {HeaderNameValue.Rule}");
+                    ok = Fail("canary-by-header", $"{Printable.Quote(headerText)} must be an HTTP header name of letters, digits and \"-\" (at most {HeaderNameValue.MaxLength} characters; nginx drops headers with \"_\" or \".\")");
                 }
             }
 

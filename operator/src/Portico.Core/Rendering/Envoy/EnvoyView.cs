@@ -100,7 +100,15 @@ internal sealed record EnvoyRouteView(string MatchKind, string Path, string? Wil
     /// <summary>Set when the route answers with its own redirect (UrlRedirectAction) instead.</summary>
     public EnvoyRedirectView? Redirect { get; init; }
 
+    /// <summary>Request header conditions besides the path (a canary selector's), after the wildcard host's :authority one.</summary>
+    public IReadOnlyList<EnvoyHeaderMatchView> Headers { get; init; } = [];
+
+    public bool HasHeaders => WildcardHost is not null || Headers.Count > 0;
+
     public bool Proxies => Cluster is not null || WeightedClusters.Count > 0;
 }
+
+/// <summary>A route's header condition: the header <see cref="Name"/> equal to <see cref="Exact"/>, or matching the RE2 <see cref="Regex"/> whole.</summary>
+internal sealed record EnvoyHeaderMatchView(string Name, string? Exact, string? Regex);
 
 internal sealed record EnvoyWeightedClusterView(string Name, int Weight);

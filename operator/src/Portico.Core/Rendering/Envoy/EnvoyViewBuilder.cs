@@ -159,7 +159,7 @@ internal static class EnvoyViewBuilder
     {
         ForwardAction forward => [forward.UpstreamName],
         ExternalNameAction external => [external.UpstreamName],
-        SplitAction split => split.Backends.Select(b => b.UpstreamName),
+        SplitAction split => split.AllUpstreams,
         _ => [],
     };
 
@@ -197,7 +197,7 @@ internal static class EnvoyViewBuilder
     /// route whose policy asks for HTTPS redirects instead.
     /// </summary>
     private static List<EnvoyRouteView> HostRoutes(VirtualHost host, string? wildcardHost, EnvoySettingsView settings, bool tls) =>
-        [.. host.EffectiveRoutes.Select(route =>
+        [.. host.EffectiveRoutes.SelectMany(route =>
         {
             string kind = route.Match.Kind switch
             {
@@ -207,9 +207,32 @@ internal static class EnvoyViewBuilder
             };
             string path = route.Match.Kind == PathKind.Regex ? EnvoyRewriteView.MatchPattern(route.Match) : route.Match.Path;
             return !tls && route.Policy.HttpsRedirect is { } redirect
-                ? Redirect(kind, path, wildcardHost, redirect)
-                : Route(kind, path, wildcardHost, route, settings);
+                ? [Redirect(kind, path, wildcardHost, redirect)]
+                : WithSelectors(Route(kind, path, wildcardHost, route, settings), route);
         })];
+
+    /// <summary>
+    /// A split's selectors (a canary's header and cookie rules) as routes of their own right before the weighted one:
+    /// the same path and policy, plus the selector's header condition, to the selector's upstream. Envoy takes the first
+    /// route that matches, which is the selectors' order and their precedence over the weights. The cookie is matched
+    /// on the whole Cookie header (<see cref="SelectorPatterns.Cookie"/>).
+    /// </summary>
+    private static IEnumerable<EnvoyRouteView> WithSelectors(EnvoyRouteView view, Route route)
+    {
+        if (route.Action is SplitAction { Selectors.IsEmpty: false } split && view.WeightedClusters.Count > 0)
+        {
+            var options = EnvoyPolicyViewBuilder.ClusterOptions(route.Policy);
+            foreach (var selector in split.Selectors)
+            {
+                var condition = selector.Source == SelectorSource.Header
+                    ? new EnvoyHeaderMatchView(selector.Name, selector.Value, null)
+                    : new EnvoyHeaderMatchView("cookie", null, SelectorPatterns.Cookie(selector.Name, selector.Value));
+                yield return view with { Cluster = EnvoyPolicyViewBuilder.ClusterName(selector.UpstreamName, options), WeightedClusters = [], Headers = [condition] };
+            }
+        }
+
+        yield return view;
+    }
 
     /// <summary>
     /// One Envoy route doing what the model's action says: a cluster (pod endpoints or an external name; the variant

@@ -59,21 +59,32 @@ public sealed record NginxBalanceView(IReadOnlyList<string> NextUpstream, int? N
 }
 
 /// <summary>
-/// A weighted split without Lua: an http-level <c>split_clients "${request_id}" $VARIABLE { PERCENT UPSTREAM; ... }</c>
-/// (random per request, as request ids are) and <c>proxy_pass http://$VARIABLE</c> in the location. A share whose
-/// upstream has no ready endpoints maps to "" and the location answers 503 for it (<see cref="HasUnavailable"/>).
+/// A split without Lua: an http-level <c>split_clients "${request_id}" $WEIGHTED { PERCENT UPSTREAM; ... }</c> (random
+/// per request, as request ids are; with session affinity the affinity key draws instead, see <see cref="Key"/>) and <c>proxy_pass http://$VARIABLE</c> in the location. A split with selectors (a
+/// canary's header and cookie rules) puts one <c>map</c> per selector in front, chained in order: each maps its source
+/// (the header's variable, or the Cookie header) to the selector's upstream when its anchored regex matches, and
+/// otherwise to the next map's variable, the last to $WEIGHTED; <see cref="Variable"/> is the first map's. An upstream
+/// without ready endpoints maps to "" and the location answers 503 for it (<see cref="HasUnavailable"/>).
 /// </summary>
 public sealed record NginxSplitView(string Variable, IReadOnlyList<NginxSplitShare> Shares)
 {
-    public bool HasUnavailable => Shares.Any(s => s.Upstream.Length == 0);
+    /// <summary>The split_clients variable: the weighted draw (equal to <see cref="Variable"/> without selectors).</summary>
+    public string WeightedVariable { get; init; } = Variable;
+
+    /// <summary>The selectors' maps, in the order they decide (each one's default is the next one's variable).</summary>
+    public IReadOnlyList<NginxSelectorMap> Selectors { get; init; } = [];
+
+    public bool HasUnavailable => Shares.Any(s => s.Upstream.Length == 0) || Selectors.Any(s => s.Upstream.Length == 0);
 
     /// <summary>
     /// Percentages with two decimals (what split_clients reads) from the weights by largest remainder, so they sum
     /// to exactly 100; the last share is "*" (the rest). A share that rounds to 0.00% is left out (below 1/20000 of
-    /// the traffic). The variable is named by a hash of the shares: routes with equal splits share one block.
+    /// the traffic). Variables are named by a hash of the shares and selectors: routes with equal splits share blocks.
     /// </summary>
     public static NginxSplitView For(SplitAction split, IReadOnlyDictionary<string, Upstream> upstreams)
     {
+        string Available(string name) => upstreams.TryGetValue(name, out var u) && u.Endpoints.Length > 0 ? name : string.Empty;
+
         long total = split.Backends.Sum(b => (long)b.Weight);
         var exact = split.Backends.Select(b => b.Weight * 10000L).ToList();
         var basisPoints = exact.Select(e => e / total).ToList();
@@ -83,37 +94,77 @@ public sealed record NginxSplitView(string Variable, IReadOnlyList<NginxSplitSha
             basisPoints[i]++;
         }
 
-        var kept = split.Backends.Select((b, i) => (Upstream: upstreams.TryGetValue(b.UpstreamName, out var u) && u.Endpoints.Length > 0 ? b.UpstreamName : string.Empty, Points: basisPoints[i]))
+        var kept = split.Backends.Select((b, i) => (Upstream: Available(b.UpstreamName), Points: basisPoints[i]))
             .Where(s => s.Points > 0)
             .ToList();
         var shares = kept.Select((s, i) => new NginxSplitShare(
                 i == kept.Count - 1 ? "*" : string.Create(CultureInfo.InvariantCulture, $"{s.Points / 100}.{s.Points % 100:D2}%"),
                 s.Upstream))
             .ToList();
-        return Named(shares);
+        var selectors = split.Selectors.Select(s => s.Source == SelectorSource.Header
+                ? new NginxSelectorMap(string.Empty, HeaderVariable(s.Name), "^" + SelectorPatterns.Literal(s.Value) + "$", Available(s.UpstreamName), string.Empty)
+                : new NginxSelectorMap(string.Empty, "http_cookie", SelectorPatterns.Cookie(s.Name, s.Value), Available(s.UpstreamName), string.Empty))
+            .ToList();
+        return Named(shares, selectors, "request_id");
     }
 
     /// <summary>The variable (without '$') a request's share is drawn by: the random request id, or an endpoint choice's key (session affinity: a client keeps its share).</summary>
     public string Key { get; init; } = "request_id";
 
     /// <summary>
-    /// The same shares going to other upstream blocks (<paramref name="rename"/>: a balancing variant), drawn by
-    /// <paramref name="key"/> (null: the request id), renamed accordingly.
+    /// The same shares and selectors going to other upstream blocks (<paramref name="rename"/>: a balancing variant),
+    /// drawn by <paramref name="key"/> (null: the request id), renamed accordingly.
     /// </summary>
     public NginxSplitView WithUpstreams(Func<string, string> rename, string? key) =>
-        Named([.. Shares.Select(s => s with { Upstream = rename(s.Upstream) })], key ?? "request_id");
+        Named(
+            [.. Shares.Select(s => s with { Upstream = rename(s.Upstream) })],
+            [.. Selectors.Select(s => s with { Upstream = rename(s.Upstream) })],
+            key ?? "request_id");
 
-    private static NginxSplitView Named(List<NginxSplitShare> shares, string key = "request_id")
+    private static NginxSplitView Named(List<NginxSplitShare> shares, List<NginxSelectorMap> selectors, string key)
     {
-        string identity = string.Join("\n", shares.Select(s => $"{s.Percent} {s.Upstream}").Prepend(key));
-        string variable = "portico_split_" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key == "request_id" ? identity[(key.Length + 1)..] : identity)))[..16];
-        return new NginxSplitView(variable, shares) { Key = key };
+        // The draw key is part of the name only when it is not the request id, so plain splits keep their names.
+        string identity = string.Join("\n", shares.Select(s => $"{s.Percent} {s.Upstream}"));
+        string weighted = "portico_split_" + Hash(key == "request_id" ? identity : key + "\n" + identity);
+        if (selectors.Count == 0)
+        {
+            return new NginxSplitView(weighted, shares) { Key = key };
+        }
+
+        // The maps' names hash everything they decide, so equal canaries share them and different ones never collide.
+        string selectorsKey = Hash(weighted + "\n" + string.Join("\n", selectors.Select(s => $"{s.Source} {s.Pattern} {s.Upstream}")));
+        var maps = selectors.Select((s, i) => s with
+        {
+            Variable = SelectorVariable(selectorsKey, i),
+            Next = i + 1 < selectors.Count ? SelectorVariable(selectorsKey, i + 1) : weighted,
+        }).ToList();
+        return new NginxSplitView(maps[0].Variable, shares) { WeightedVariable = weighted, Selectors = maps, Key = key };
     }
 
-    /// <summary>The live file's form with Lua endpoints: "w:UPSTREAM=WEIGHT,..." (the Lua picks per request).</summary>
+    /// <summary>
+    /// The live file's form with Lua endpoints: "w:UPSTREAM=WEIGHT,..." (the Lua draws per request), preceded by each
+    /// selector as "h:HEXNAME:HEXVALUE:UPSTREAM|" or "c:...|" (header or cookie; name and value hex-encoded, so any
+    /// value stays one token), which the Lua checks in order before drawing.
+    /// </summary>
     public static string LiveTarget(SplitAction split) =>
-        "w:" + string.Join(",", split.Backends.Select(b => string.Create(CultureInfo.InvariantCulture, $"{b.UpstreamName}={b.Weight}")));
+        string.Concat(split.Selectors.Select(s => $"{(s.Source == SelectorSource.Header ? 'h' : 'c')}:{Hex(s.Name)}:{Hex(s.Value)}:{s.UpstreamName}|"))
+        + "w:" + string.Join(",", split.Backends.Select(b => string.Create(CultureInfo.InvariantCulture, $"{b.UpstreamName}={b.Weight}")));
+
+    /// <summary>nginx's variable for a request header: "http_" and the name with "-" as "_" (names are lowercase letters, digits and "-").</summary>
+    private static string HeaderVariable(string name) => "http_" + name.Replace('-', '_');
+
+    private static string SelectorVariable(string key, int index) => string.Create(CultureInfo.InvariantCulture, $"portico_canary_{key}_{index}");
+
+    private static string Hex(string text) => Convert.ToHexStringLower(Encoding.ASCII.GetBytes(text));
+
+    private static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..16];
 }
 
 /// <summary>One line of a split_clients block: "12.50%" or "*", and the upstream ("" answers 503).</summary>
 public sealed record NginxSplitShare(string Percent, string Upstream);
+
+/// <summary>
+/// <c>map $SOURCE $VARIABLE { "~PATTERN" UPSTREAM; default $NEXT; }</c>: one selector of a split (a regex entry, so a
+/// value that is also a map keyword such as "default" stays a value, and matching is case-sensitive).
+/// </summary>
+public sealed record NginxSelectorMap(string Variable, string Source, string Pattern, string Upstream, string Next);

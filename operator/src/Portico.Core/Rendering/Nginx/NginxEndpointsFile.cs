@@ -87,9 +87,9 @@ internal static partial class NginxEndpointsFile
         return line.ToString();
     }
 
-    /// <summary>An upstream name (a safe token), a weighted split "w:NAME=WEIGHT,..." or "!STATUS".</summary>
+    /// <summary>An upstream name (a safe token), a weighted split "w:NAME=WEIGHT,..." (possibly after selectors "h|c:HEX:HEX:NAME|") or "!STATUS".</summary>
     private static string Target(string target) =>
-        target.StartsWith("w:", StringComparison.Ordinal) ? WeightedTarget(target)
+        target.StartsWith("w:", StringComparison.Ordinal) || target.Contains('|', StringComparison.Ordinal) ? WeightedTarget(target)
         : target.StartsWith('!') && int.TryParse(target.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out int status) && status is >= 200 and <= 599
             ? target
             : NginxEscaping.Token(target);
@@ -97,11 +97,14 @@ internal static partial class NginxEndpointsFile
     [GeneratedRegex(@"^[a-z0-9]([a-z0-9.-]*[a-z0-9])?\z", RegexOptions.CultureInvariant)]
     private static partial Regex HostName();
 
-    /// <summary>A weighted split: upstream names without ':', '=' or ',' and positive decimal weights.</summary>
+    /// <summary>
+    /// A weighted split: upstream names without ':', '=' or ',' and positive decimal weights, after any selectors (kind,
+    /// hex-encoded name and value, upstream name, then "|").
+    /// </summary>
     private static string WeightedTarget(string target) =>
         WeightedSplit().IsMatch(target) ? target : throw new TemplateException($"target {Printable.Quote(target)} cannot be written into the endpoints file");
 
-    [GeneratedRegex(@"^w:[A-Za-z0-9_.-]+=[1-9][0-9]{0,6}(,[A-Za-z0-9_.-]+=[1-9][0-9]{0,6})+\z", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^([hc]:[0-9a-f]{2,512}:[0-9a-f]{0,8192}:[A-Za-z0-9_.-]+\|){0,8}w:[A-Za-z0-9_.-]+=[1-9][0-9]{0,6}(,[A-Za-z0-9_.-]+=[1-9][0-9]{0,6})*\z", RegexOptions.CultureInvariant)]
     private static partial Regex WeightedSplit();
 
     /// <summary>A file of already rendered upstream lines (in the order given), with its version line.</summary>

@@ -17,6 +17,9 @@ public sealed record NginxView(
     /// <summary>The split_clients blocks of weighted routes (only without Lua endpoints), one per distinct split.</summary>
     public IReadOnlyList<NginxSplitView> Splits { get; init; } = [];
 
+    /// <summary>The maps of splits with selectors (a canary's header and cookie rules), one per distinct map.</summary>
+    public IReadOnlyList<NginxSelectorMap> SelectorMaps { get; init; } = [];
+
     /// <summary>http-level authentication directives (<see cref="NginxAuthViews"/>).</summary>
     public NginxHttpAuthView Auth { get; init; } = NginxHttpAuthView.None;
 

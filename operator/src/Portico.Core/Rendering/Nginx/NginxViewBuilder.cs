@@ -56,12 +56,14 @@ internal static class NginxViewBuilder
         }
 
         var fallbackHosts = lua ? FallbackHosts(model, upstreams) : [];
-        var splits = servers.Prepend(defaultServer).SelectMany(s => s.Locations).Select(l => l.Split).OfType<NginxSplitView>()
-            .DistinctBy(s => s.Variable).OrderBy(s => s.Variable, StringComparer.Ordinal).ToList();
+        var splitViews = servers.Prepend(defaultServer).SelectMany(s => s.Locations).Select(l => l.Split).OfType<NginxSplitView>().ToList();
+        var splits = splitViews.DistinctBy(s => s.WeightedVariable).OrderBy(s => s.WeightedVariable, StringComparer.Ordinal).ToList();
+        var selectorMaps = splitViews.SelectMany(s => s.Selectors).DistinctBy(m => m.Variable).OrderBy(m => m.Variable, StringComparer.Ordinal).ToList();
         return new NginxView(Settings(settings, model), upstreamBlocks, servers, defaultServer, fallbackHosts)
         {
             Traffic = traffic.Http,
             Splits = splits,
+            SelectorMaps = selectorMaps,
             Auth = auth.Http(),
             CookieMaps = [.. maps.Cookies.Values],
             AffinityMaps = [.. maps.Affinities.Values],
