@@ -63,6 +63,79 @@ public sealed class BalanceBuildingTests : BuilderTestBase
         Assert.That(HostOf(model, "a.test")!.Routes[0].Source, Is.EqualTo(new ObjectRef("Ingress", "default", "main")));
     }
 
+    private static SplitAction CanarySplit(params (string Name, string Value)[] annotations)
+    {
+        var canary = Kube.Ingress("canary", ageRank: 0).WithPath("a.test", "/", "Prefix", "green", 80).WithAnnotation("nginx.ingress.kubernetes.io/canary", "true");
+        foreach (var (name, value) in annotations)
+        {
+            canary = canary.WithAnnotation("nginx.ingress.kubernetes.io/" + name, value);
+        }
+
+        var model = Build([Kube.Ingress("main", ageRank: 1).WithPath("a.test", "/", "Prefix", "blue", 80), canary, .. Services()]);
+        Assert.That(Messages(model), Has.None.Contains("not enforced").And.None.Contains("not served"));
+        return (SplitAction)HostOf(model, "a.test")!.Routes.Single().Action;
+    }
+
+    [Test]
+    public void A_canary_header_sends_always_to_the_canary_and_never_to_the_main_backend_before_the_weight()
+    {
+        var split = CanarySplit(("canary-by-header", "X-Canary"), ("canary-weight", "30"));
+        Assert.That(split.Selectors, Is.EqualTo(new[]
+        {
+            new SplitSelector(SelectorSource.Header, "x-canary", "always", "default_green_80"),
+            new SplitSelector(SelectorSource.Header, "x-canary", "never", "default_blue_80"),
+        }));
+        Assert.That(split.Backends, Is.EqualTo(new[] { new WeightedUpstream("default_blue_80", 70), new WeightedUpstream("default_green_80", 30) }));
+    }
+
+    [Test]
+    public void A_canary_header_value_is_the_only_header_rule_and_the_cookie_follows_the_header()
+    {
+        var split = CanarySplit(("canary-by-header", "x-env"), ("canary-by-header-value", "v2"), ("canary-by-cookie", "beta"));
+        Assert.That(split.Selectors, Is.EqualTo(new[]
+        {
+            new SplitSelector(SelectorSource.Header, "x-env", "v2", "default_green_80"),
+            new SplitSelector(SelectorSource.Cookie, "beta", "always", "default_green_80"),
+            new SplitSelector(SelectorSource.Cookie, "beta", "never", "default_blue_80"),
+        }));
+    }
+
+    [TestCase("0", "default_blue_80")]
+    [TestCase("100", "default_green_80")]
+    public void A_canary_with_selectors_stays_a_split_at_weight_0_and_at_the_total(string weight, string only)
+    {
+        // Without selectors such a canary is a plain forward; with them the selectors still need the other backend.
+        var split = CanarySplit(("canary-by-cookie", "beta"), ("canary-weight", weight));
+        Assert.That(split.Backends, Is.EqualTo(new[] { new WeightedUpstream(only, 100) }));
+        Assert.That(split.AllUpstreams, Is.EquivalentTo(new[] { "default_blue_80", "default_green_80" }));
+    }
+
+    [Test]
+    public void A_changed_canary_rule_changes_the_route_action()
+    {
+        var beta = CanarySplit(("canary-by-cookie", "beta"));
+        var again = CanarySplit(("canary-by-cookie", "beta"));
+        Assert.That(beta, Is.Not.EqualTo(CanarySplit(("canary-by-cookie", "gamma"))));
+        Assert.That(beta, Is.EqualTo(again));
+    }
+
+    [TestCase("x_canary")]
+    [TestCase("x.canary")]
+    public void A_canary_header_nginx_would_drop_is_refused_and_the_canary_gets_nothing(string header)
+    {
+        var model = Build(
+        [
+            Kube.Ingress("main", ageRank: 1).WithPath("a.test", "/", "Prefix", "blue", 80),
+            Kube.Ingress("canary", ageRank: 0).WithPath("a.test", "/", "Prefix", "green", 80)
+                .WithAnnotation("nginx.ingress.kubernetes.io/canary", "true")
+                .WithAnnotation("nginx.ingress.kubernetes.io/canary-weight", "50")
+                .WithAnnotation("nginx.ingress.kubernetes.io/canary-by-header", header),
+            .. Services(),
+        ]);
+        Assert.That(RoutesOf(model, "a.test"), Is.EqualTo(new[] { "Prefix / -> default_blue_80" }));
+        Assert.That(Messages(model), Has.Some.Contains("canary-by-header").And.Some.Contains("nginx drops headers"));
+    }
+
     [Test]
     public void A_canary_without_a_main_route_is_not_served()
     {

@@ -124,7 +124,8 @@ public sealed partial class RouteDerivationTests
         ExternalNameAction external => "upstream " + external.UpstreamName,
         RespondAction respond => $"status {respond.Status}",
         RedirectAction redirect => $"redirect {redirect.Status} {redirect.Scheme}:{redirect.Port}",
-        SplitAction split => Split(split.Backends.Select(b => b.UpstreamName), EmptyUpstreams(model)),
+        SplitAction split => string.Concat(split.Selectors.Select(c => Selector(c.Source == SelectorSource.Header ? "header" : "cookie", c.Name, c.Value, c.UpstreamName, EmptyUpstreams(model))))
+            + Split(split.Backends.Select(b => b.UpstreamName), EmptyUpstreams(model)),
         UrlRedirectAction url => $"redirect {url.Status}",
         _ => throw new AssertionException($"unknown action {action}"),
     };
@@ -133,11 +134,29 @@ public sealed partial class RouteDerivationTests
     private static string Split(IEnumerable<string> upstreams, HashSet<string> emptyUpstreams) =>
         "split " + string.Join(",", upstreams.Select(u => u.Length == 0 || emptyUpstreams.Contains(u) ? "503" : u));
 
+    /// <summary>A split's selector (a canary's header or cookie rule), before its shares: "header x-canary=always -> UPSTREAM; ".</summary>
+    private static string Selector(string source, string name, string value, string upstream, HashSet<string> emptyUpstreams) =>
+        $"{source} {name}={value} -> {(upstream.Length == 0 || emptyUpstreams.Contains(upstream) ? "503" : upstream)}; ";
+
+    /// <summary>A cookie selector's regex (<see cref="Portico.Core.Rendering.SelectorPatterns.Cookie"/>) read back as (name, value).</summary>
+    private static (string Name, string Value) CookiePattern(string pattern)
+    {
+        const string Head = "^(.*;)?\\s*", Tail = "(;.*)?$";
+        Assert.That(pattern, Does.StartWith(Head).And.EndWith(Tail), "a cookie selector's pattern");
+        string pair = pattern[Head.Length..^Tail.Length];
+        int equals = pair.IndexOf('=', StringComparison.Ordinal);
+        return (Regex.Unescape(pair[..equals]), Regex.Unescape(pair[(equals + 1)..]));
+    }
+
     private static HashSet<string> EmptyUpstreams(ProxyModel model) => [.. model.Upstreams.Where(u => u.ExternalName is null && u.Endpoints.IsEmpty).Select(u => u.Name)];
 
     /// <summary>A live target as the Lua serves it: "!STATUS", or an upstream, which answers 503 while it has no endpoints.</summary>
     private static string LiveAction(string target, HashSet<string> emptyUpstreams) =>
-        target.StartsWith("w:", StringComparison.Ordinal) ? Split(target[2..].Split(',').Select(s => s.Split('=')[0]), emptyUpstreams)
+        target.Contains('|', StringComparison.Ordinal)
+            ? string.Concat(target.Split('|')[..^1].Select(p => p.Split(':')).Select(p => Selector(p[0] == "h" ? "header" : "cookie",
+                Encoding.ASCII.GetString(Convert.FromHexString(p[1])), Encoding.ASCII.GetString(Convert.FromHexString(p[2])), p[3], emptyUpstreams)))
+              + LiveAction(target.Split('|')[^1], emptyUpstreams)
+        : target.StartsWith("w:", StringComparison.Ordinal) ? Split(target[2..].Split(',').Select(s => s.Split('=')[0]), emptyUpstreams)
         : target.StartsWith('!') ? "status " + target[1..] : emptyUpstreams.Contains(target) ? "status 503" : "upstream " + target;
 
     private static HashSet<string> EmptyUpstreams(OfflineResult result) =>
@@ -228,6 +247,26 @@ public sealed partial class RouteDerivationTests
             return "upstream " + model.Upstreams.Single(u => u.ExternalName == external.Groups[1].Value && u.Port == int.Parse(external.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture)).Name;
         }
 
+        if (Regex.Match(body, "(?:proxy|grpc)_pass (?:http|https|grpc|grpcs)://\\$(portico_canary_[0-9a-f]+_0);") is { Success: true } canary)
+        {
+            // A chain of selector maps (one per selector, in order) ending at the split's split_clients variable.
+            var selectors = new StringBuilder();
+            string variable = canary.Groups[1].Value;
+            while (variable.StartsWith("portico_canary_", StringComparison.Ordinal))
+            {
+                var map = Regex.Match(conf, "    map \\$([a-z0-9_]+) \\$" + variable + " \\{\n        \"~((?:[^\"\\\\]|\\\\.)*)\" \"?([a-z0-9_.-]*)\"?;\n        default \\$([a-z0-9_]+);\n    \\}");
+                Assert.That(map.Success, $"no map block for {variable}");
+                string pattern = Regex.Replace(map.Groups[2].Value, "\\\\(.)", "$1");
+                var (name, value) = map.Groups[1].Value == "http_cookie"
+                    ? CookiePattern(pattern)
+                    : (map.Groups[1].Value["http_".Length..].Replace('_', '-'), Regex.Unescape(pattern[1..^1]));
+                selectors.Append(Selector(map.Groups[1].Value == "http_cookie" ? "cookie" : "header", name, value, map.Groups[3].Value, emptyUpstreams));
+                variable = map.Groups[4].Value;
+            }
+
+            return selectors + NginxAction($"proxy_pass http://${variable};", conf, liveRoutes, emptyUpstreams, model);
+        }
+
         if (Regex.Match(body, "(?:proxy|grpc)_pass (?:http|https|grpc|grpcs)://\\$(portico_split_[0-9a-f]+);") is { Success: true } split)
         {
             // The split_clients block of that variable: its shares in order ("" answers 503).
@@ -261,11 +300,23 @@ public sealed partial class RouteDerivationTests
         {
             string name = host!["name"]!.GetValue<string>();
             bool wildcard = name.StartsWith("*.", StringComparison.Ordinal);
+            var selectors = new StringBuilder();
             foreach (var route in host["routes"]!.AsArray())
             {
                 var match = route!["match"]!;
-                if (wildcard && match["headers"] is null)
+                if (wildcard && match["headers"]?.AsArray().Any(h => h!["name"]!.GetValue<string>() == ":authority") != true)
                 {
+                    continue;
+                }
+
+                // A split's selectors are routes of their own with a header condition, right before the weighted route.
+                if (match["headers"]?.AsArray().FirstOrDefault(h => h!["name"]!.GetValue<string>() != ":authority") is { } header)
+                {
+                    string headerName = header["name"]!.GetValue<string>();
+                    var (selectorName, value) = headerName == "cookie"
+                        ? CookiePattern(header["string_match"]!["safe_regex"]!["regex"]!.GetValue<string>())
+                        : (headerName, header["string_match"]!["exact"]!.GetValue<string>());
+                    selectors.Append(Selector(headerName == "cookie" ? "cookie" : "header", selectorName, value, route["route"]!["cluster"]!.GetValue<string>().Split('/')[0], EmptyUpstreams(result.Model)));
                     continue;
                 }
 
@@ -281,7 +332,8 @@ public sealed partial class RouteDerivationTests
                         : "upstream " + Upstream(forward["cluster"]!)
                     : route["redirect"] is { } redirect ? redirect["https_redirect"] is null ? $"redirect {RedirectStatus(redirect["response_code"]!.GetValue<string>())}" : $"redirect {RedirectStatus(redirect["response_code"]!.GetValue<string>())} https:{redirect["port_redirect"]}"
                     : "status " + route["direct_response"]!["status"];
-                routes.Add(new EmittedRoute(name == "*" ? string.Empty : name, kind, path, action));
+                routes.Add(new EmittedRoute(name == "*" ? string.Empty : name, kind, path, selectors + action));
+                selectors.Clear();
             }
         }
 
