@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using Envoy.Config.Listener.V3;
 using Envoy.Config.Route.V3;
+using Envoy.Type.Matcher.V3;
 
 namespace Portico.Envoy.Tests;
 
@@ -15,8 +16,9 @@ namespace Portico.Envoy.Tests;
 internal static class EnvoyRoutingModel
 {
     /// <summary>"cluster NAME", "split NAME WEIGHT, ...", "status N", "redirect https:PORT", "redirect LOCATION", or "404 (no route)" when nothing matches.</summary>
-    public static string Route(RouteConfiguration config, string host, string pathAndQuery, string scheme = "http")
+    public static string Route(RouteConfiguration config, string host, string pathAndQuery, string scheme = "http", IReadOnlyDictionary<string, string>? headers = null)
     {
+        headers ??= new Dictionary<string, string>();
         string authority = host;
         string matchHost = host.ToLowerInvariant();
         if (config.IgnorePortInHostMatching && matchHost.LastIndexOf(':') is int colon and > 0 && !matchHost.EndsWith(']'))
@@ -40,7 +42,7 @@ internal static class EnvoyRoutingModel
         string path = pathAndQuery.Split('?', 2)[0];
         foreach (var route in virtualHost.Routes)
         {
-            if (PathMatches(route.Match, path) && route.Match.Headers.All(h => HeaderMatches(h, authority)))
+            if (PathMatches(route.Match, path) && route.Match.Headers.All(h => HeaderMatches(h, authority, headers)))
             {
                 return route.ActionCase switch
                 {
@@ -135,9 +137,21 @@ internal static class EnvoyRoutingModel
         _ => throw new NotSupportedException("path matcher " + match.PathSpecifierCase),
     };
 
-    private static bool HeaderMatches(HeaderMatcher header, string authority)
+    /// <summary>
+    /// :authority against the request's Host; any other header (a canary selector's) against the request's header of that
+    /// name (case-insensitive), absent never matching: exact equality, or the RE2 regex matching the whole value.
+    /// </summary>
+    private static bool HeaderMatches(HeaderMatcher header, string authority, IReadOnlyDictionary<string, string> headers)
     {
-        Assert.That(header.Name, Is.EqualTo(":authority"), "the model knows only :authority matchers");
-        return Regex.IsMatch(authority, header.StringMatch.SafeRegex.Regex, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+        string? value = header.Name == ":authority" ? authority
+            : headers.Where(h => string.Equals(h.Key, header.Name, StringComparison.OrdinalIgnoreCase)).Select(h => h.Value).FirstOrDefault();
+        if (value is null)
+        {
+            return false;
+        }
+
+        return header.StringMatch.MatchPatternCase == StringMatcher.MatchPatternOneofCase.Exact
+            ? header.StringMatch.Exact == value
+            : Regex.IsMatch(value, "^(?:" + header.StringMatch.SafeRegex.Regex + ")$", RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
     }
 }
