@@ -59,7 +59,7 @@ public sealed class EnvoyExplainTests
     {
         // A split is explained as "split by weight: UPSTREAM (W), ...", in the model's order, as Envoy lists its clusters.
         ExplainedAction.Forward when verdict.Reason.StartsWith(SplitReason, StringComparison.Ordinal) =>
-            "split " + System.Text.RegularExpressions.Regex.Replace(verdict.Reason[SplitReason.Length..], @" \((\d+)\)", " $1"),
+            "split " + System.Text.RegularExpressions.Regex.Replace(Weights(verdict.Reason), @" \((\d+)\)", " $1"),
         ExplainedAction.Forward => $"cluster {verdict.Backend!.Service.Namespace}_{verdict.Backend.Service.Name}_{verdict.Backend.Port}",
         ExplainedAction.Redirect when verdict.Reason.EndsWith("(the route's redirect)", StringComparison.Ordinal) => $"redirect {verdict.Status} {verdict.Location}",
         ExplainedAction.Redirect => $"redirect https:{new Uri(verdict.Location!).Port}",
@@ -67,6 +67,14 @@ public sealed class EnvoyExplainTests
     };
 
     private const string SplitReason = "split by weight: ";
+
+    /// <summary>The weights of a split's reason, without the canary selectors none of which held (requests here carry no headers).</summary>
+    private static string Weights(string reason)
+    {
+        string weights = reason[SplitReason.Length..];
+        int selectors = weights.IndexOf(RequestExplainer.NoSelectorHolds, StringComparison.Ordinal);
+        return selectors < 0 ? weights : weights[..selectors];
+    }
 
     private static IEnumerable<string> Hosts(ProxyModel model) =>
         model.VirtualHosts.SelectMany(v => v.Host.Kind switch

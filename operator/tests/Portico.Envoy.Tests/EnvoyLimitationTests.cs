@@ -34,8 +34,25 @@ public sealed class EnvoyLimitationTests
         endpoints: [{addresses: [10.0.0.1]}]
         """;
 
-    private static System.Collections.Immutable.ImmutableArray<Diagnostic> DiagnosticsFor(ProxyKind proxy) =>
-        OfflinePipeline.Render(ManifestReader.ReadString(Manifests), new BuildOptions(), new ProxySettings(), proxy.CreateRenderer()).Diagnostics;
+    private static System.Collections.Immutable.ImmutableArray<Diagnostic> DiagnosticsFor(ProxyKind proxy, string manifests = Manifests) =>
+        OfflinePipeline.Render(ManifestReader.ReadString(manifests), new BuildOptions(), new ProxySettings(), proxy.CreateRenderer()).Diagnostics;
+
+    [Test]
+    public void Envoy_warns_about_buffering_turned_on_or_sized_but_not_off_which_is_how_it_streams()
+    {
+        string manifests = Manifests.Replace(
+            "{nginx.ingress.kubernetes.io/limit-connections: \"5\"}",
+            "{nginx.ingress.kubernetes.io/proxy-buffering: \"on\", nginx.ingress.kubernetes.io/proxy-buffer-size: 8k, nginx.ingress.kubernetes.io/proxy-request-buffering: \"off\", nginx.ingress.kubernetes.io/proxy-read-timeout: \"30\"}",
+            StringComparison.Ordinal);
+        Assert.That(manifests, Does.Contain("proxy-buffering"));
+        var envoy = DiagnosticsFor(ProxyKind.Envoy, manifests).Where(d => d.Severity == Severity.Warning).Select(d => d.Field);
+        Assert.That(envoy, Is.EquivalentTo(new[]
+        {
+            "metadata.annotations[nginx.ingress.kubernetes.io/proxy-buffering]",
+            "metadata.annotations[nginx.ingress.kubernetes.io/proxy-buffer-size]",
+        }));
+        Assert.That(DiagnosticsFor(ProxyKind.Nginx, manifests), Has.None.Matches<Diagnostic>(d => d.Severity == Severity.Warning));
+    }
 
     [Test]
     public void Envoy_warns_that_it_does_not_enforce_limit_connections_and_nginx_does_not()

@@ -71,13 +71,52 @@ public static class RequestExplainer
             };
         }
 
-        var verdict = ForRoute(ExplainedBackend.Index(model), host, route) with { Considered = considered.ToImmutable() };
+        var upstreams = ExplainedBackend.Index(model);
+        var verdict = ForRoute(upstreams, host, route) with { Considered = considered.ToImmutable() };
         return route.Action switch
         {
+            SplitAction { Selectors.IsEmpty: false } split => WithSelectors(verdict, split, request, upstreams),
             RedirectAction to => verdict with { Location = Location(to, request) },
             UrlRedirectAction url => verdict with { Location = url.LocationFor(request.Scheme, ExplainRequest.NormalizeHost(request.Host), request.Path, string.Empty) },
             _ => verdict,
         };
+    }
+
+    /// <summary>
+    /// A canary's selectors decide before the weights, as the proxies check them: the first that holds for the
+    /// request's headers (name case-insensitive, value exact) or cookies (name and value exact) names the upstream;
+    /// when none holds the request is drawn by weight, and the reason says which selectors were checked.
+    /// </summary>
+    private static Explanation WithSelectors(Explanation verdict, SplitAction split, ExplainRequest request, IReadOnlyDictionary<string, Upstream> upstreams)
+    {
+        foreach (var selector in split.Selectors)
+        {
+            if (Holds(selector, request))
+            {
+                return verdict with { Backend = ExplainedBackend.From(upstreams, selector.UpstreamName), Reason = $"canary selector holds: {selector}" };
+            }
+        }
+
+        string weights = string.Join(", ", split.Backends.Select(b => $"{b.UpstreamName} ({b.Weight})"));
+        return verdict with { Reason = $"split by weight: {weights}{NoSelectorHolds}{string.Join("; ", split.Selectors)})" };
+    }
+
+    /// <summary>What follows the weights in a split's reason when the request carries none of its canary selectors.</summary>
+    public const string NoSelectorHolds = " (no canary selector holds: ";
+
+    private static bool Holds(SplitSelector selector, ExplainRequest request)
+    {
+        if (selector.Source == SelectorSource.Header)
+        {
+            // The proxies read the first header of that name.
+            var first = request.Headers.FirstOrDefault(h => h.Key.Equals(selector.Name, StringComparison.OrdinalIgnoreCase));
+            return first.Key is not null && first.Value == selector.Value;
+        }
+
+        return request.Headers.Where(h => h.Key.Equals("Cookie", StringComparison.OrdinalIgnoreCase))
+            .SelectMany(h => h.Value.Split(';'))
+            .Select(pair => pair.TrimStart())
+            .Any(pair => pair == selector.Name + "=" + selector.Value);
     }
 
     /// <summary>

@@ -33,6 +33,41 @@ public sealed class RequestExplainerTests : BuilderTestBase
     private static Explanation Explain(ProxyModel model, string url, params string[] headers) =>
         RequestExplainer.Explain(model, ExplainRequest.Parse(url, headers: headers));
 
+    private static ProxyModel Canary() => Build(
+        [
+            Kube.Ingress("main", ageRank: 1).WithPath("a.test", "/", "Prefix", "web", 80),
+            Kube.Ingress("canary", ageRank: 0).WithPath("a.test", "/", "Prefix", "cart", 80)
+                .WithAnnotation("nginx.ingress.kubernetes.io/canary", "true")
+                .WithAnnotation("nginx.ingress.kubernetes.io/canary-by-header", "X-Env")
+                .WithAnnotation("nginx.ingress.kubernetes.io/canary-by-header-value", "v2")
+                .WithAnnotation("nginx.ingress.kubernetes.io/canary-by-cookie", "beta")
+                .WithAnnotation("nginx.ingress.kubernetes.io/canary-weight", "10"),
+            .. Web(), .. Web("cart", address: "10.0.0.2"),
+        ]);
+
+    [TestCase(new string[0], null)]
+    [TestCase(new[] { "x-env: v2" }, "cart")]
+    [TestCase(new[] { "X-ENV: v2" }, "cart")]
+    [TestCase(new[] { "X-Env: V2" }, null)]
+    [TestCase(new[] { "Cookie: a=1; beta=always" }, "cart")]
+    [TestCase(new[] { "Cookie: beta=never" }, "web")]
+    [TestCase(new[] { "Cookie: xbeta=always" }, null)]
+    [TestCase(new[] { "X-Env: v2", "Cookie: beta=never" }, "cart")]
+    public void A_canary_s_selectors_decide_before_the_weights_as_the_proxies_check_them(string[] headers, string? selected)
+    {
+        var verdict = Explain(Canary(), "http://a.test/", headers);
+        if (selected is null)
+        {
+            Assert.That(verdict.Reason, Does.StartWith("split by weight: ").And.Contain(RequestExplainer.NoSelectorHolds));
+            Assert.That(verdict.Backend!.Service.Name, Is.EqualTo("web"), "the heaviest share");
+        }
+        else
+        {
+            Assert.That(verdict.Reason, Does.StartWith("canary selector holds: "));
+            Assert.That(verdict.Backend!.Service.Name, Is.EqualTo(selected));
+        }
+    }
+
     [Test]
     public void A_forwarded_request_names_ingress_rule_path_and_the_ready_endpoints()
     {

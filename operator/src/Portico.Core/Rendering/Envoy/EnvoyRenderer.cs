@@ -68,18 +68,47 @@ public sealed class EnvoyRenderer : IProxyRenderer
     public string Proxy => "envoy";
 
     /// <summary>
-    /// Envoy has no per-client connection limit per route: an Ingress with ingress-nginx limit-connections is served
-    /// without it, and says so (nginx enforces it).
+    /// What Envoy leaves out of a route's policy, one warning per Ingress and annotation (nginx enforces them all):
+    /// a per-client connection limit (ingress-nginx limit-connections), and buffering turned on or sized
+    /// (proxy-buffering, proxy-buffer-size, proxy-request-buffering; Envoy streams both ways, which is what "off" asks).
     /// </summary>
     public IEnumerable<Diagnostic> Limitations(ProxyModel model)
     {
         ArgumentNullException.ThrowIfNull(model);
         return model.VirtualHosts.SelectMany(v => v.EffectiveRoutes)
-            .Where(r => r.Policy.LimitConnections is not null && r.Source is not null)
-            .Select(r => r.Source!)
+            .Where(r => r.Source is not null)
+            .SelectMany(r => Unenforced(r.Policy).Select(item => (Source: r.Source!, item.Annotation, item.Reason)))
             .Distinct()
-            .Select(source => new Diagnostic(Severity.Warning, source, "metadata.annotations[nginx.ingress.kubernetes.io/limit-connections]",
-                "Envoy has no per-client connection limit: not enforced by the Envoy proxy (nginx enforces it)"));
+            .Select(l => new Diagnostic(Severity.Warning, l.Source, $"metadata.annotations[{IngressNginxPrefix}{l.Annotation}]",
+                $"{l.Reason}: not enforced by the Envoy proxy (nginx enforces it)"));
+    }
+
+    private const string IngressNginxPrefix = "nginx.ingress.kubernetes.io/";
+
+    private static IEnumerable<(string Annotation, string Reason)> Unenforced(Model.Policies.RoutePolicy policy)
+    {
+        if (policy.LimitConnections is not null)
+        {
+            yield return ("limit-connections", "Envoy has no per-client connection limit");
+        }
+
+        if (policy.Buffering is { } buffering)
+        {
+            if (buffering.Response == true)
+            {
+                yield return ("proxy-buffering", "Envoy streams responses and has no per-route response buffering");
+            }
+
+            if (buffering.ResponseBufferSizeBytes is not null)
+            {
+                yield return ("proxy-buffer-size", "Envoy has no per-route response buffer size");
+            }
+
+            if (buffering.Request == true)
+            {
+                yield return ("proxy-request-buffering", "Envoy streams request bodies and has no per-route request buffering");
+            }
+        }
     }
 
     public RenderedConfig Render(ProxyModel model, ProxySettings settings)
