@@ -160,6 +160,14 @@ public sealed class PolicyOperatorTests
         _api.Upsert(OpaqueSecret("staff-users", "alice:$apr1$portico1$//KM.cPMXcett7EwcCxSd/\n"));
         await EveryReplicaAnswersAsync(r => r.StatusCode == 401, "the old user is refused", "staff.test", Basic("bob", "sha-secret"));
         await EveryReplicaAnswersAsync(r => r.StatusCode == 200, "the new user passes", "staff.test", Basic("alice", "apr-secret"));
+
+        // The policy goes: nothing references the Secret any more, so it leaves every replica's memory.
+        _api.Delete<IngressPolicy>("default", "staff-login");
+        await EveryReplicaAnswersAsync(r => r.StatusCode == 200 && r.Backend == "app", "open again without the policy", "staff.test");
+        foreach (var (replica, _, _) in _replicas)
+        {
+            Assert.That(await Eventually.TrueAsync(() => replica.Metrics.Objects.WithLabels("Secret").Value == 0), Is.True, "an unreferenced Secret is dropped");
+        }
     }
 
     private bool _policiesServed;

@@ -11,6 +11,9 @@ namespace Portico.Syncing;
 /// unreferenced one leaves only its name here, never its data. When a reference to such a name appears, the name is
 /// <see cref="TakeWanted">wanted</see>: the sync loop reads that one Secret (a GET) and hands it back as
 /// <see cref="SecretFetched"/>, which counts only if no watch event for it came in the meantime (that event is newer).
+/// At most one GET per Secret is outstanding: an answer that no longer counts (the reference went away, or a watch
+/// event overtook it) is dropped, and if the Secret is still wanted then, it is read again, so a stale answer never
+/// lands in the store (an old password must not keep working).
 /// Until every kind is first listed (<see cref="EndInitialSync"/>), unreferenced Secrets are held with their data, so
 /// that Ingresses listed after the Secrets find theirs without one GET each; then only names stay.
 /// No threads, no clock: the <see cref="ChangeBatcher"/> calls it for every event.
@@ -21,6 +24,7 @@ public sealed class SecretKeeper
     private readonly Dictionary<NamespacedName, int> _referenceCount = [];
     private readonly HashSet<NamespacedName> _unkept = [];
     private readonly HashSet<NamespacedName> _pending = [];
+    private readonly HashSet<NamespacedName> _inFlight = [];
     private readonly List<NamespacedName> _wanted = [];
     private readonly List<NamespacedName> _unreferencedNow = [];
     private readonly List<NamespacedName> _referencedNow = [];
@@ -141,8 +145,21 @@ public sealed class SecretKeeper
 
     private bool ApplyFetched(SecretFetched fetched, ObjectStore store)
     {
+        _inFlight.Remove(fetched.Key);
+
         // Only the answer to a GET still outstanding counts: a watch event since then (or a relist) is newer.
-        if (!_pending.Remove(fetched.Key) || fetched.Value is null || !IsReferenced(fetched.Key) || store.Contains(KnownKinds.Secret, fetched.Key))
+        if (!_pending.Remove(fetched.Key))
+        {
+            // Overtaken. Still referenced and still only a name (referenced anew while this GET was out): read again.
+            if (IsReferenced(fetched.Key) && _unkept.Contains(fetched.Key))
+            {
+                Want(fetched.Key);
+            }
+
+            return false;
+        }
+
+        if (fetched.Value is null || !IsReferenced(fetched.Key) || store.Contains(KnownKinds.Secret, fetched.Key))
         {
             return false;
         }
@@ -202,6 +219,14 @@ public sealed class SecretKeeper
         return changed;
     }
 
+    /// <summary>Asks for one GET of <paramref name="key"/>; its answer counts unless something newer comes first.</summary>
+    private void Want(NamespacedName key)
+    {
+        _inFlight.Add(key);
+        _pending.Add(key);
+        _wanted.Add(key);
+    }
+
     private void Track(string kind, NamespacedName key, IReadOnlyList<NamespacedName> references)
     {
         var before = _referencesOf.GetValueOrDefault((kind, key)) ?? [];
@@ -221,9 +246,9 @@ public sealed class SecretKeeper
             if (count == 1)
             {
                 _referencedNow.Add(name);
-                if (_unkept.Contains(name) && _pending.Add(name))
+                if (_unkept.Contains(name) && !_inFlight.Contains(name))
                 {
-                    _wanted.Add(name);
+                    Want(name);
                 }
             }
         }

@@ -85,6 +85,11 @@ public sealed partial class SyncLoop
                 if (_batcher.Apply(change, Now))
                 {
                     _metrics.Objects.WithLabels(change.Kind).Set(_batcher.Store.Count(change.Kind));
+                    if (_secrets is not null && change.Kind != KnownKinds.Secret)
+                    {
+                        // An Ingress or policy that starts or stops referencing a Secret moves it into or out of the store.
+                        _metrics.Objects.WithLabels(KnownKinds.Secret).Set(_batcher.Store.Count(KnownKinds.Secret));
+                    }
                 }
 
                 if (!wasSynced && _batcher.IsSynced)

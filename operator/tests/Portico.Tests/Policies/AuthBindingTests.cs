@@ -5,6 +5,7 @@ using Portico.Core.Applying;
 using Portico.Core.Building;
 using Portico.Core.Building.Policies;
 using Portico.Core.Kubernetes.Crds;
+using Portico.Core.Manifests;
 using Portico.Core.Model;
 using Portico.Core.Proxies;
 using Portico.Core.Rendering;
@@ -77,6 +78,44 @@ public sealed class AuthBindingTests : BuilderTestBase
         Assert.That(RouteOf(model).Action, Is.InstanceOf<RespondAction>().With.Property("Status").EqualTo(403));
         var error = model.Diagnostics.Single(d => d.Field == "IngressPolicy spec.basicAuth.secretRef");
         Assert.That(error.Message, Does.Contain("Secret default/users").And.Contain("answer 403").And.Not.Contain("KkPcK3"));
+    }
+
+    [Test]
+    public void A_manifest_Secret_written_with_stringData_is_read_offline_and_stringData_wins_over_data()
+    {
+        // The API server merges stringData into data on write and never returns it; a manifest read offline keeps it.
+        var secret = (V1Secret)ManifestReader.ReadString($$"""
+            apiVersion: v1
+            kind: Secret
+            metadata: {name: users}
+            type: Opaque
+            data:
+              auth: {{Convert.ToBase64String(Encoding.UTF8.GetBytes($"mallory:{Sha}\n"))}}
+            stringData:
+              auth: |
+                alice:{{Apr1}}
+            """).Objects.Single().Value;
+        var route = RouteOf(BuildWith(Policy("{'basicAuth':{'secretRef':{'name':'users'}}}"), secret));
+        Assert.That(route.Action, Is.EqualTo(new ForwardAction("default_web_80")));
+        Assert.That(route.Policy.BasicAuth!.Htpasswd, Is.EqualTo($"alice:{Apr1}\n"), "stringData's file, not data's");
+    }
+
+    [Test]
+    public void An_auth_map_written_with_stringData_and_data_reads_both_offline()
+    {
+        var secret = (V1Secret)ManifestReader.ReadString($$"""
+            apiVersion: v1
+            kind: Secret
+            metadata: {name: users}
+            data:
+              carol: {{Convert.ToBase64String(Encoding.UTF8.GetBytes(Sha))}}
+            stringData:
+              dave: "{{Apr1}}"
+            """).Objects.Single().Value;
+        var ingress = Kube.Ingress("web").WithPath("a.test", "/", "Prefix", "web", 80)
+            .WithAnnotation(Prefix + "auth-type", "basic").WithAnnotation(Prefix + "auth-secret", "users").WithAnnotation(Prefix + "auth-secret-type", "auth-map");
+        var route = RouteOf(Build([ingress, .. Web(), secret]));
+        Assert.That(route.Policy.BasicAuth!.Users.Select(u => u.User), Is.EqualTo(new[] { "carol", "dave" }));
     }
 
     [Test]

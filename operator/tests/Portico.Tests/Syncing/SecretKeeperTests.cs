@@ -89,6 +89,28 @@ public sealed class SecretKeeperTests
     }
 
     [Test]
+    public void A_read_overtaken_while_the_reference_went_and_came_back_is_dropped_and_the_Secret_read_again()
+    {
+        var (batcher, keeper) = Synced(null, Secret("users", value: "old"));
+        var users = new NamespacedName("default", "users");
+        batcher.Apply(new ObjectUpserted(IngressPolicy.KubeKind, BasicAuthPolicy("login", "users")), TimeSpan.Zero);
+        Assert.That(keeper.TakeWanted(), Is.EqualTo(new[] { users }));
+
+        // While that GET is out: the policy goes, the password changes, the policy comes back.
+        batcher.Apply(new ObjectDeleted(IngressPolicy.KubeKind, new("default", "login")), TimeSpan.Zero);
+        batcher.Apply(new ObjectUpserted(KnownKinds.Secret, Secret("users", value: "new")), TimeSpan.Zero);
+        batcher.Apply(new ObjectUpserted(IngressPolicy.KubeKind, BasicAuthPolicy("login", "users")), TimeSpan.Zero);
+        Assert.That(keeper.TakeWanted(), Is.Empty, "one GET per Secret at a time");
+
+        Assert.That(batcher.Apply(new SecretFetched(users, Secret("users", value: "old")), TimeSpan.Zero), Is.False, "the old password never lands");
+        Assert.That(Kept(batcher), Is.Empty);
+        Assert.That(keeper.TakeWanted(), Is.EqualTo(new[] { users }), "still wanted: read again");
+
+        Assert.That(batcher.Apply(new SecretFetched(users, Secret("users", value: "new")), TimeSpan.Zero), Is.True);
+        Assert.That(batcher.Store.Snapshot().Secrets[users].Data["auth"], Is.EqualTo("new"u8.ToArray()));
+    }
+
+    [Test]
     public void A_read_answer_for_a_Secret_deleted_meanwhile_does_not_bring_it_back()
     {
         var (batcher, keeper) = Synced(null, Secret("users"));
