@@ -170,6 +170,30 @@ public sealed class PolicyOperatorTests
         }
     }
 
+    [Test]
+    [Order(5)]
+    public async Task Annotation_basic_auth_whose_Secret_is_created_after_the_Ingress_arrives_by_the_watch()
+    {
+        // Referenced before it exists: it fails closed, then the watch brings the Secret and it is kept (no GET needed).
+        _api.Upsert(Kube.Ingress("legacy").WithPath("legacy.test", "/", "Prefix", "app", 80)
+            .WithAnnotation("nginx.ingress.kubernetes.io/auth-type", "basic")
+            .WithAnnotation("nginx.ingress.kubernetes.io/auth-secret", "default/legacy-users")
+            .WithAnnotation("nginx.ingress.kubernetes.io/auth-realm", "Legacy"));
+        await EveryReplicaAnswersAsync(r => r.StatusCode == 403, "denied while the Secret is missing", "legacy.test", Basic("bob", "sha-secret"));
+
+        _api.Upsert(OpaqueSecret("legacy-users", "bob:{SHA}KkPcK3XYeA35EhWhKYmaCyAgadY=\n"));
+        await EveryReplicaAnswersAsync(r => r.StatusCode == 401, "credentials required", "legacy.test");
+        await EveryReplicaAnswersAsync(r => r.StatusCode == 401, "a wrong password is refused", "legacy.test", Basic("bob", "wrong"));
+        await EveryReplicaAnswersAsync(r => r.StatusCode == 200 && r.Backend == "app", "the Secret's user passes", "legacy.test", Basic("bob", "sha-secret"));
+        Assert.That(_api.Requests.Any(r => r.Method == "GET" && r.Resource == "secrets" && r.Name == "legacy-users"), Is.False, "the watch brought it");
+
+        _api.Delete<V1Ingress>("default", "legacy");
+        foreach (var (replica, _, _) in _replicas)
+        {
+            Assert.That(await Eventually.TrueAsync(() => replica.Metrics.Objects.WithLabels("Secret").Value == 0), Is.True, "dropped with its Ingress");
+        }
+    }
+
     private bool _policiesServed;
 
     /// <summary>Installs the IngressPolicy CRD in the test API server (once; the tests before that run without it).</summary>

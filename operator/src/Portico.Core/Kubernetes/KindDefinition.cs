@@ -49,8 +49,8 @@ public abstract record KindDefinition
     public KindApi Api { get; init; } = KindApi.Typed;
 
     /// <summary>
-    /// A field selector every list and watch of this kind carries, so the operator never receives other objects
-    /// (Secrets: <c>type=kubernetes.io/tls</c>). Null: all objects.
+    /// A field selector every list and watch of this kind carries, so the operator never receives other objects.
+    /// Null: all objects (every built-in kind today; Secrets are all watched and only the referenced ones kept).
     /// </summary>
     public string? FieldSelector { get; init; }
 
