@@ -28,6 +28,7 @@ public sealed record KindDefinition<T> : KindDefinition
     {
         var map = (ImmutableDictionary<NamespacedName, T>)table;
         var typed = (T)value;
+        StoredObject.Trim(typed);
         var key = ObjectStore.KeyOf(typed);
         if (map.TryGetValue(key, out var existing) && !RelevantChange.Between(existing, typed))
         {

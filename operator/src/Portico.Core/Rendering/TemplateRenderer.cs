@@ -19,6 +19,62 @@ internal static class TemplateRenderer
 
     public static byte[] Render(TemplateSet templates, string name, object view, string helpersName, ScriptObject helpers)
     {
+        var context = Context(templates, view, helpersName, helpers);
+        try
+        {
+            string text = templates[name].Render(context);
+            return Encoding.UTF8.GetBytes(text);
+        }
+        catch (ScriptRuntimeException e)
+        {
+            throw new TemplateException($"template {templates.Proxy}/{name} failed: {e.OriginalMessage} at {e.Span}", e);
+        }
+    }
+
+    /// <summary>
+    /// Runs template <paramref name="name"/> once per item, with the item as its argument ($1) and the view's members
+    /// in scope as for <see cref="Render"/>: the text of each call, in order (null items are left null). One context
+    /// serves all calls, so many small calls cost little more than one loop in a template.
+    /// </summary>
+    public static string?[] RenderEach<T>(TemplateSet templates, string name, object view, string helpersName, ScriptObject helpers, IReadOnlyList<T?> items)
+        where T : class
+    {
+        var context = Context(templates, view, helpersName, helpers);
+        var call = Template.Parse($"{{{{ include \"{name}\" item }}}}", $"{templates.Proxy}/{name} (each)");
+        var texts = new string?[items.Count];
+        var scope = new ScriptObject();
+        context.PushGlobal(scope);
+        try
+        {
+            for (int i = 0; i < items.Count; i++)
+            {
+                if (items[i] is not { } item)
+                {
+                    continue;
+                }
+
+                scope.SetValue("item", item, readOnly: false);
+                context.PushOutput();
+                try
+                {
+                    texts[i] = call.Render(context);
+                }
+                finally
+                {
+                    context.PopOutput();
+                }
+            }
+        }
+        catch (ScriptRuntimeException e)
+        {
+            throw new TemplateException($"template {templates.Proxy}/{name} failed: {e.OriginalMessage} at {e.Span}", e);
+        }
+
+        return texts;
+    }
+
+    private static TemplateContext Context(TemplateSet templates, object view, string helpersName, ScriptObject helpers)
+    {
         var context = new TemplateContext
         {
             LoopLimit = LoopLimit,
@@ -40,14 +96,6 @@ internal static class TemplateRenderer
         globals.Import(view, renamer: StandardMemberRenamer.Default);
         globals.SetValue(helpersName, helpers, readOnly: true);
         context.PushGlobal(globals);
-        try
-        {
-            string text = templates[name].Render(context);
-            return Encoding.UTF8.GetBytes(text);
-        }
-        catch (ScriptRuntimeException e)
-        {
-            throw new TemplateException($"template {templates.Proxy}/{name} failed: {e.OriginalMessage} at {e.Span}", e);
-        }
+        return context;
     }
 }

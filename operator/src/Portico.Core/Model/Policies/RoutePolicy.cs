@@ -70,5 +70,9 @@ public sealed record RoutePolicy
     /// Internal, not public: a record prints its public members, and printing is what the key hashes (a public Key
     /// would hash itself, without end).
     /// </summary>
-    internal string Key => IsEmpty ? string.Empty : "p" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(ToString())))[..16];
+    internal string Key => IsEmpty ? string.Empty : Keys.GetValue(this, static p => "p" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(p.ToString())))[..16]);
+
+    // Printing a policy is costly, and renderers ask for the key of every location of a policy's routes: each
+    // instance's key is computed once. By reference, so a copy made with `with` gets its own.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<RoutePolicy, string> Keys = [];
 }

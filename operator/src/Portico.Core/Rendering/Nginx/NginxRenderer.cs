@@ -16,8 +16,14 @@ public sealed class NginxRenderer : IProxyRenderer
     public const string MainFile = "nginx.conf";
     public const string StatusFile = "portico-status.conf";
 
+    /// <summary>The template that prints one server block (nginx.conf writes the blocks as printed).</summary>
+    public const string ServerTemplate = "_server";
+
     private readonly TemplateSet _templates;
     private readonly ScriptObject _helpers;
+
+    // Unchanged hosts' servers from the last rendering (NginxServerMemo).
+    private readonly NginxServerMemo _memo = new();
 
     // What each configuration this renderer produced was rendered from, for as long as someone holds the configuration.
     private readonly System.Runtime.CompilerServices.ConditionalWeakTable<RenderedConfig, LastRender> _rendered = [];
@@ -28,7 +34,7 @@ public sealed class NginxRenderer : IProxyRenderer
         _templates = templates;
         _helpers = new ScriptObject();
         _helpers.Import(typeof(NginxEscaping), renamer: StandardMemberRenamer.Default);
-        foreach (string required in new[] { MainFile, StatusFile })
+        foreach (string required in new[] { MainFile, StatusFile, ServerTemplate })
         {
             if (!templates.Contains(required))
             {
@@ -43,10 +49,19 @@ public sealed class NginxRenderer : IProxyRenderer
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(settings);
-        var view = NginxViewBuilder.Build(model, settings);
+        NginxView view;
+        byte[] main;
+        lock (_memo)
+        {
+            view = NginxViewBuilder.Build(model, settings, _memo);
+            view = view with { ServerBlocks = ServerBlocks(view) };
+            main = TemplateRenderer.Render(_templates, MainFile, view, "ngx", _helpers);
+            _memo.Commit();
+        }
+
         var files = new List<RenderedFile>
         {
-            new(MainFile, TemplateRenderer.Render(_templates, MainFile, view, "ngx", _helpers), IsPrivate: false),
+            new(MainFile, main, IsPrivate: false),
         };
         foreach (var certificate in model.Certificates)
         {
@@ -75,6 +90,29 @@ public sealed class NginxRenderer : IProxyRenderer
         config = config with { Live = [endpoints], LiveHash = endpointsVersion };
         _rendered.AddOrUpdate(config, new LastRender(viewLines, settings, [.. view.Upstreams.Concat(view.Auth.Upstreams).Select(u => u.Name)]));
         return config;
+    }
+
+    /// <summary>Each server's block: the memo's text for a server it kept, the others printed now (and kept when the memo has their host).</summary>
+    private string[] ServerBlocks(NginxView view)
+    {
+        var entries = view.Servers.Select(_memo.Of).ToList();
+        var missing = view.Servers.Select((s, i) => entries[i]?.Text is null ? s : null).ToList();
+        var printed = TemplateRenderer.RenderEach(_templates, ServerTemplate, view, "ngx", _helpers, missing);
+        var blocks = new string[view.Servers.Count];
+        for (int i = 0; i < blocks.Length; i++)
+        {
+            if (printed[i] is { } text)
+            {
+                blocks[i] = text;
+                entries[i]?.Text = text;
+            }
+            else
+            {
+                blocks[i] = entries[i]!.Text!;
+            }
+        }
+
+        return blocks;
     }
 
     /// <summary>

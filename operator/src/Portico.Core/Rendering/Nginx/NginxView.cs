@@ -28,6 +28,13 @@ public sealed record NginxView(
 
     /// <summary>Session affinity's maps (<see cref="NginxEndpointChoice"/>).</summary>
     public IReadOnlyList<NginxAffinityMapView> AffinityMaps { get; init; } = [];
+
+    /// <summary>
+    /// <see cref="Servers"/>' blocks, each already printed by the <c>_server</c> template (in that order): nginx.conf
+    /// writes them as they are, so a block the renderer kept from the last rendering is not printed again
+    /// (<see cref="NginxServerMemo"/>).
+    /// </summary>
+    public IReadOnlyList<string> ServerBlocks { get; init; } = [];
 }
 
 /// <summary>

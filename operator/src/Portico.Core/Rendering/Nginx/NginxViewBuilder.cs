@@ -18,11 +18,17 @@ internal static class NginxViewBuilder
 {
     public const string CertificateDirectory = "certs";
 
-    public static NginxView Build(ProxyModel model, ProxySettings settings)
+    public static NginxView Build(ProxyModel model, ProxySettings settings, NginxServerMemo? memo = null)
     {
         var upstreams = model.Upstreams.ToDictionary(u => u.Name, StringComparer.Ordinal);
         bool lua = settings.NginxLuaEndpoints;
-        var hosts = model.VirtualHosts.Where(v => v.Host.Kind != HostKind.Any).ToList();
+        var settingsView = Settings(settings, model);
+        memo?.Begin(settingsView);
+        var allHosts = model.VirtualHosts.Where(v => v.Host.Kind != HostKind.Any).ToList();
+
+        // Hosts the memo has (NginxServerMemo) keep their last server; the others are built here, step by step.
+        var reused = allHosts.Select(v => memo is not null && NginxServerMemo.Applies(v, lua) ? memo.Find(v) : null).ToList();
+        var hosts = allHosts.Where((_, i) => reused[i] is null).ToList();
         var servers = hosts.Select(v => Server(v, v.CertificateId, isDefault: false, lua, upstreams)).ToList();
         var defaultServer = Server(model.AnyHost, model.DefaultCertificateId, isDefault: true, lua, upstreams);
 
@@ -55,11 +61,42 @@ internal static class NginxViewBuilder
             servers = [.. servers.Select((s, i) => NginxLiveMatching.Compact(s, hosts[i], a => LiveTarget(a, upstreams)))];
         }
 
-        var fallbackHosts = lua ? FallbackHosts(model, upstreams) : [];
+        // Back in the model's order, the built servers (and their fallback entries) remembered for the next rendering.
+        var built = servers.GetEnumerator();
+        var ordered = new List<NginxServerView>(allHosts.Count);
+        var fallbackHosts = new List<NginxFallbackHost>();
+        for (int i = 0; i < allHosts.Count; i++)
+        {
+            var host = allHosts[i];
+            NginxServerView server;
+            NginxFallbackHost? fallback;
+            if (reused[i] is { } entry)
+            {
+                (server, fallback) = (entry.View, entry.Fallback);
+            }
+            else
+            {
+                built.MoveNext();
+                server = built.Current;
+                fallback = lua ? FallbackHost(host, upstreams) : null;
+                if (memo is not null && NginxServerMemo.Applies(host, lua))
+                {
+                    memo.Add(host, server, fallback);
+                }
+            }
+
+            ordered.Add(server);
+            if (fallback is not null)
+            {
+                fallbackHosts.Add(fallback);
+            }
+        }
+
+        servers = ordered;
         var splitViews = servers.Prepend(defaultServer).SelectMany(s => s.Locations).Select(l => l.Split).OfType<NginxSplitView>().ToList();
         var splits = splitViews.DistinctBy(s => s.WeightedVariable).OrderBy(s => s.WeightedVariable, StringComparer.Ordinal).ToList();
         var selectorMaps = splitViews.SelectMany(s => s.Selectors).DistinctBy(m => m.Variable).OrderBy(m => m.Variable, StringComparer.Ordinal).ToList();
-        return new NginxView(Settings(settings, model), upstreamBlocks, servers, defaultServer, fallbackHosts)
+        return new NginxView(settingsView, upstreamBlocks, servers, defaultServer, fallbackHosts)
         {
             Traffic = traffic.Http,
             Splits = splits,
@@ -132,26 +169,26 @@ internal static class NginxViewBuilder
     }
 
     /// <summary>
-    /// Exact, plain-HTTP hosts the default server can route from the live file while their own server block waits for
-    /// a reload: those whose every effective route is a live target (an upstream or a status, not an external name).
+    /// How the default server routes an exact, plain-HTTP host from the live file while its own server block waits for
+    /// a reload; null for a host it cannot route: one with TLS, a policy, a regex route, or a route whose target is
+    /// not live data (an external name).
     /// </summary>
-    private static List<NginxFallbackHost> FallbackHosts(ProxyModel model, IReadOnlyDictionary<string, Upstream> upstreams)
+    private static NginxFallbackHost? FallbackHost(VirtualHost host, IReadOnlyDictionary<string, Upstream> upstreams)
     {
-        var hosts = new List<NginxFallbackHost>();
-        foreach (var host in model.VirtualHosts.Where(v => v.Host.Kind == HostKind.Exact && v.CertificateId is null))
+        if (host.Host.Kind != HostKind.Exact || host.CertificateId is not null)
         {
-            var routes = host.EffectiveRoutes.ToList();
-            // A host with any policy waits for its own server block: the fallback table only routes, it enforces nothing.
-            // Regex routes wait too: the table's Lua matches exact and prefix rules only.
-            if (routes.Any(r => LiveTarget(r.Action, upstreams) is null || !r.Policy.IsEmpty || r.Match.Kind == PathKind.Regex))
-            {
-                continue;
-            }
-
-            hosts.Add(new NginxFallbackHost(host.Host.Value, [.. routes.Select(r => new NginxFallbackRule(r.Match.Kind == PathKind.Exact, r.Match.Path, LiveTarget(r.Action, upstreams)!))]));
+            return null;
         }
 
-        return hosts;
+        var routes = host.EffectiveRoutes.ToList();
+        // A host with any policy waits for its own server block: the fallback table only routes, it enforces nothing.
+        // Regex routes wait too: the table's Lua matches exact and prefix rules only.
+        if (routes.Any(r => LiveTarget(r.Action, upstreams) is null || !r.Policy.IsEmpty || r.Match.Kind == PathKind.Regex))
+        {
+            return null;
+        }
+
+        return new NginxFallbackHost(host.Host.Value, [.. routes.Select(r => new NginxFallbackRule(r.Match.Kind == PathKind.Exact, r.Match.Path, LiveTarget(r.Action, upstreams)!))]);
     }
 
     /// <summary>The live file's form of an action: the upstream name, a weighted split, or "!STATUS"; null for what only nginx.conf can do.</summary>

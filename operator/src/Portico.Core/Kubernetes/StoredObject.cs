@@ -1,0 +1,32 @@
+using k8s;
+using k8s.Models;
+
+namespace Portico.Core.Kubernetes;
+
+/// <summary>
+/// What the store drops from an object before keeping it: metadata the API server sends with every object that
+/// nothing in Portico reads. managedFields (server-side apply bookkeeping) and kubectl's last-applied-configuration
+/// annotation (a second copy of the whole object as JSON) are often larger than the rest of an Ingress; at 10,000
+/// Ingresses keeping them costs tens of MiB (issue 13). The object is trimmed in place: the store owns what it is given.
+/// </summary>
+public static class StoredObject
+{
+    public const string LastAppliedAnnotation = "kubectl.kubernetes.io/last-applied-configuration";
+
+    public static void Trim(IKubernetesObject<V1ObjectMeta> value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        var metadata = value.Metadata;
+        if (metadata is null)
+        {
+            return;
+        }
+
+        metadata.ManagedFields = null;
+        if (metadata.Annotations is { } annotations && annotations.ContainsKey(LastAppliedAnnotation))
+        {
+            // A copy without it: the dictionary may be shared with whoever built the object.
+            metadata.Annotations = annotations.Where(a => a.Key != LastAppliedAnnotation).ToDictionary(a => a.Key, a => a.Value, StringComparer.Ordinal);
+        }
+    }
+}

@@ -1,0 +1,79 @@
+using Portico.Core.Model;
+
+namespace Portico.Core.Rendering.Nginx;
+
+/// <summary>
+/// What the last rendering made of each host that nothing but its own <see cref="VirtualHost"/> decides: with Lua
+/// endpoints, a host whose routes carry no policy. Its final server view, its fallback-table entry and its server
+/// block's text are reused when an equal host (by value) comes again under equal settings. At 10,000 Ingresses a
+/// change touches a host or two, and building and printing the other hosts' servers was most of a rendering's time
+/// (issue 13). Hosts with a policy are always built afresh: building their views registers http-level blocks (rate
+/// zones, maps, auth upstreams) that a reused view would skip, and without Lua a view depends on endpoints.
+/// Entries not used by a rendering are dropped, so the memo holds one rendering's hosts at most.
+/// IncrementalRenderTests check that a renderer keeping a memo gives a fresh renderer's bytes after any sequence of
+/// changes. Not thread-safe: <see cref="NginxRenderer"/> holds a lock while it uses it.
+/// </summary>
+internal sealed class NginxServerMemo
+{
+    private Dictionary<VirtualHost, Entry> _last = [];
+    private Dictionary<VirtualHost, Entry> _next = [];
+    private readonly Dictionary<NginxServerView, Entry> _byView = new(ReferenceEqualityComparer.Instance);
+    private NginxSettingsView? _settings;
+
+    /// <summary>Memo entries are for hosts whose server nothing else decides (see the type's summary).</summary>
+    public static bool Applies(VirtualHost host, bool lua) =>
+        lua && host.Host.Kind != HostKind.Any && host.EffectiveRoutes.All(r => r.Policy.IsEmpty);
+
+    /// <summary>Starts a rendering: entries made under other settings (names, ports, hash sizes) are dropped.</summary>
+    public void Begin(NginxSettingsView settings)
+    {
+        if (_settings != settings)
+        {
+            _last.Clear();
+        }
+
+        _settings = settings;
+        _next = new Dictionary<VirtualHost, Entry>(_last.Count);
+        _byView.Clear();
+    }
+
+    /// <summary>The last rendering's entry for an equal host, kept for the next one; null when there is none.</summary>
+    public Entry? Find(VirtualHost host)
+    {
+        if (!_last.TryGetValue(host, out var entry))
+        {
+            return null;
+        }
+
+        Keep(host, entry);
+        return entry;
+    }
+
+    public void Add(VirtualHost host, NginxServerView view, NginxFallbackHost? fallback) => Keep(host, new Entry(view, fallback));
+
+    /// <summary>The entry whose view is <paramref name="view"/> (the same instance), if this rendering has one.</summary>
+    public Entry? Of(NginxServerView view) => _byView.GetValueOrDefault(view);
+
+    /// <summary>Ends a rendering: what it used is what the next one may reuse.</summary>
+    public void Commit()
+    {
+        _last = _next;
+        _next = [];
+    }
+
+    private void Keep(VirtualHost host, Entry entry)
+    {
+        _next[host] = entry;
+        _byView[entry.View] = entry;
+    }
+
+    /// <summary>One host's server: its final view, its fallback-table entry (null when it has none) and, once printed, its block.</summary>
+    public sealed class Entry(NginxServerView view, NginxFallbackHost? fallback)
+    {
+        public NginxServerView View { get; } = view;
+
+        public NginxFallbackHost? Fallback { get; } = fallback;
+
+        public string? Text { get; set; }
+    }
+}
