@@ -10,7 +10,7 @@ namespace Portico.Core.Building;
 /// <summary>
 /// Turns a kubernetes.io/tls Secret into a <see cref="TlsCertificate"/>: the chain and key are parsed, the key must
 /// match the leaf certificate, and both are re-encoded from the parsed objects (so no byte of the Secret reaches a
-/// file unparsed). Results are cached per Secret for one build.
+/// file unparsed). Results are cached per Secret for one build, and by Secret instance across builds.
 /// </summary>
 internal sealed class TlsCertificateLoader
 {
@@ -62,6 +62,28 @@ internal sealed class TlsCertificateLoader
         {
             return (null, $"Secret {key} not found");
         }
+
+        // The store keeps an unchanged Secret as the same instance from snapshot to snapshot, so a build at 10,000
+        // Ingresses with a thousand TLS Secrets parses only those that changed (issue 13), not all of them.
+        if (Parsed.TryGetValue(secret, out var parsed) && parsed.Key == key && parsed.MaxPemBytes == _limits.MaxPemBytes)
+        {
+            return parsed.Result;
+        }
+
+        var result = Parse(key, secret);
+        Parsed.AddOrUpdate(secret, new ParsedSecret(key, _limits.MaxPemBytes, result));
+        return result;
+    }
+
+    /// <summary>What a Secret instance parsed to, and under which name and limit (the result names the Secret and depends on the limit).</summary>
+    private sealed record ParsedSecret(NamespacedName Key, int MaxPemBytes, (TlsCertificate?, string) Result);
+
+    // Results by Secret instance, for as long as the instance lives (the store drops it when the Secret changes or goes).
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<V1Secret, ParsedSecret> Parsed = [];
+
+    /// <summary>The certificate parsed from the Secret's own bytes: a pure function of its type, data and the limit.</summary>
+    private (TlsCertificate?, string) Parse(NamespacedName key, V1Secret secret)
+    {
 
         if (secret.Type != TlsSecretType)
         {
