@@ -22,14 +22,27 @@ public sealed class NginxRenderer : IProxyRenderer
     private readonly TemplateSet _templates;
     private readonly ScriptObject _helpers;
 
-    // Unchanged hosts' servers from the last rendering (NginxServerMemo).
-    private readonly NginxServerMemo _memo = new();
+    // Unchanged hosts' servers from the last rendering (NginxServerMemo); null when not remembering.
+    private readonly NginxServerMemo? _memo;
+
+    // One rendering at a time uses the memo.
+    private readonly Lock _rendering = new();
 
     // What each configuration this renderer produced was rendered from, for as long as someone holds the configuration.
     private readonly System.Runtime.CompilerServices.ConditionalWeakTable<RenderedConfig, LastRender> _rendered = [];
 
     public NginxRenderer(TemplateSet templates)
+        : this(templates, rememberServers: true)
     {
+    }
+
+    /// <summary>
+    /// <paramref name="rememberServers"/> false builds and prints every server on every rendering, without
+    /// <see cref="NginxServerMemo"/> (its output is the reference the incremental property check compares against).
+    /// </summary>
+    public NginxRenderer(TemplateSet templates, bool rememberServers)
+    {
+        _memo = rememberServers ? new NginxServerMemo() : null;
         ArgumentNullException.ThrowIfNull(templates);
         _templates = templates;
         _helpers = new ScriptObject();
@@ -51,12 +64,12 @@ public sealed class NginxRenderer : IProxyRenderer
         ArgumentNullException.ThrowIfNull(settings);
         NginxView view;
         byte[] main;
-        lock (_memo)
+        lock (_rendering)
         {
             view = NginxViewBuilder.Build(model, settings, _memo);
             view = view with { ServerBlocks = ServerBlocks(view) };
             main = TemplateRenderer.Render(_templates, MainFile, view, "ngx", _helpers);
-            _memo.Commit();
+            _memo?.Commit();
         }
 
         var files = new List<RenderedFile>
@@ -95,7 +108,7 @@ public sealed class NginxRenderer : IProxyRenderer
     /// <summary>Each server's block: the memo's text for a server it kept, the others printed now (and kept when the memo has their host).</summary>
     private string[] ServerBlocks(NginxView view)
     {
-        var entries = view.Servers.Select(_memo.Of).ToList();
+        var entries = view.Servers.Select(s => _memo?.Of(s)).ToList();
         var missing = view.Servers.Select((s, i) => entries[i]?.Text is null ? s : null).ToList();
         var printed = TemplateRenderer.RenderEach(_templates, ServerTemplate, view, "ngx", _helpers, missing);
         var blocks = new string[view.Servers.Count];

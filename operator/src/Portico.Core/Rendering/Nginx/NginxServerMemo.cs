@@ -4,11 +4,12 @@ namespace Portico.Core.Rendering.Nginx;
 
 /// <summary>
 /// What the last rendering made of each host that nothing but its own <see cref="VirtualHost"/> decides: with Lua
-/// endpoints, a host whose routes carry no policy. Its final server view, its fallback-table entry and its server
-/// block's text are reused when an equal host (by value) comes again under equal settings. At 10,000 Ingresses a
-/// change touches a host or two, and building and printing the other hosts' servers was most of a rendering's time
-/// (issue 13). Hosts with a policy are always built afresh: building their views registers http-level blocks (rate
-/// zones, maps, auth upstreams) that a reused view would skip, and without Lua a view depends on endpoints.
+/// endpoints, a host without external auth. Its final server view, the http-level blocks its policies name (rate
+/// zones, CORS and header maps, cookie and affinity maps; <see cref="NginxHttpBlocks"/>), its fallback-table entry
+/// and its server block's text are reused when an equal host (by value) comes again under equal settings. At 10,000
+/// Ingresses a change touches a host or two, and building and printing the other hosts' servers was most of a
+/// rendering's time (issue 13). Built afresh every time: the default server, hosts with external auth (their check
+/// depends on the auth Service's endpoints), and every host without Lua (views name upstream blocks by endpoints).
 /// Entries not used by a rendering are dropped, so the memo holds one rendering's hosts at most.
 /// IncrementalRenderTests check that a renderer keeping a memo gives a fresh renderer's bytes after any sequence of
 /// changes. Not thread-safe: <see cref="NginxRenderer"/> holds a lock while it uses it.
@@ -22,7 +23,7 @@ internal sealed class NginxServerMemo
 
     /// <summary>Memo entries are for hosts whose server nothing else decides (see the type's summary).</summary>
     public static bool Applies(VirtualHost host, bool lua) =>
-        lua && host.Host.Kind != HostKind.Any && host.EffectiveRoutes.All(r => r.Policy.IsEmpty);
+        lua && host.Host.Kind != HostKind.Any && host.EffectiveRoutes.All(r => r.Policy.ExternalAuth is null);
 
     /// <summary>Starts a rendering: entries made under other settings (names, ports, hash sizes) are dropped.</summary>
     public void Begin(NginxSettingsView settings)
@@ -49,7 +50,7 @@ internal sealed class NginxServerMemo
         return entry;
     }
 
-    public void Add(VirtualHost host, NginxServerView view, NginxFallbackHost? fallback) => Keep(host, new Entry(view, fallback));
+    public void Add(VirtualHost host, Entry entry) => Keep(host, entry);
 
     /// <summary>The entry whose view is <paramref name="view"/> (the same instance), if this rendering has one.</summary>
     public Entry? Of(NginxServerView view) => _byView.GetValueOrDefault(view);
@@ -67,12 +68,14 @@ internal sealed class NginxServerMemo
         _byView[entry.View] = entry;
     }
 
-    /// <summary>One host's server: its final view, its fallback-table entry (null when it has none) and, once printed, its block.</summary>
-    public sealed class Entry(NginxServerView view, NginxFallbackHost? fallback)
+    /// <summary>One host's server: its final view, its fallback-table entry (null when it has none), the http-level blocks it names and, once printed, its block.</summary>
+    public sealed class Entry(NginxServerView view, NginxFallbackHost? fallback, NginxHttpBlocks blocks)
     {
         public NginxServerView View { get; } = view;
 
         public NginxFallbackHost? Fallback { get; } = fallback;
+
+        public NginxHttpBlocks Blocks { get; } = blocks;
 
         public string? Text { get; set; }
     }

@@ -21,6 +21,24 @@ internal sealed class NginxTraffic
         [.. _corsMaps.Values],
         [.. _appends.Values]);
 
+    /// <summary>Adds the blocks <paramref name="other"/> gathered (they are keyed by content: the same key, the same block).</summary>
+    public void Include(NginxTraffic other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        foreach (var (name, map) in other._corsMaps)
+        {
+            _corsMaps.TryAdd(name, map);
+        }
+
+        foreach (var (name, append) in other._appends)
+        {
+            _appends.TryAdd(name, append);
+        }
+
+        _rates.UnionWith(other._rates);
+        _connections |= other._connections;
+    }
+
     /// <summary>The traffic view of a location with <paramref name="policy"/>; <paramref name="external"/>: it proxies to an ExternalName host.</summary>
     public NginxTrafficView Location(RoutePolicy policy, bool external)
     {

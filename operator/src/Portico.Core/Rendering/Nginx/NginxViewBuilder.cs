@@ -24,13 +24,6 @@ internal static class NginxViewBuilder
         bool lua = settings.NginxLuaEndpoints;
         var settingsView = Settings(settings, model);
         memo?.Begin(settingsView);
-        var allHosts = model.VirtualHosts.Where(v => v.Host.Kind != HostKind.Any).ToList();
-
-        // Hosts the memo has (NginxServerMemo) keep their last server; the others are built here, step by step.
-        var reused = allHosts.Select(v => memo is not null && NginxServerMemo.Applies(v, lua) ? memo.Find(v) : null).ToList();
-        var hosts = allHosts.Where((_, i) => reused[i] is null).ToList();
-        var servers = hosts.Select(v => Server(v, v.CertificateId, isDefault: false, lua, upstreams)).ToList();
-        var defaultServer = Server(model.AnyHost, model.DefaultCertificateId, isDefault: true, lua, upstreams);
 
         // With Lua endpoints the endpoints live in NginxEndpointsFile; otherwise each upstream with ready endpoints
         // is a block of its own.
@@ -39,60 +32,54 @@ internal static class NginxViewBuilder
             .Select(u => new NginxUpstreamView(u.Name, [.. u.Endpoints.Select(e => e.HostPort)]))
             .ToList();
 
-        if (lua)
-        {
-            servers = [.. servers.Select(WithRoutes)];
-            defaultServer = WithRoutes(defaultServer);
-        }
-
-        var traffic = new NginxTraffic();
-        servers = [.. servers.Select(s => WithTraffic(s, traffic))];
-        defaultServer = WithTraffic(defaultServer, traffic);
-        var maps = new NginxEndpointMaps();
+        // The http-level blocks the servers' policies name. Each host's server is built with blocks of its own, then
+        // merged in: the blocks are keyed by content, so the order hosts come in does not matter, and a server the
+        // memo kept brings the blocks it named when it was built (NginxServerMemo).
+        var http = new NginxHttpBlocks(new NginxTraffic(), new NginxEndpointMaps());
         var variants = new SortedDictionary<string, NginxUpstreamView>(StringComparer.Ordinal);
-        servers = [.. servers.Select(s => WithChoices(s, maps, lua, upstreams, variants))];
-        defaultServer = WithChoices(defaultServer, maps, lua, upstreams, variants);
-        upstreamBlocks = [.. upstreamBlocks, .. variants.Values];
         var auth = new NginxAuthViews(model, lua);
-        servers = [.. servers.Select(auth.WithAuth)];
-        defaultServer = auth.WithAuth(defaultServer);
-        if (lua)
+        NginxServerView BuildServer(VirtualHost host, string? certificateId, bool isDefault, NginxHttpBlocks blocks)
         {
-            servers = [.. servers.Select((s, i) => NginxLiveMatching.Compact(s, hosts[i], a => LiveTarget(a, upstreams)))];
+            var server = Server(host, certificateId, isDefault, lua, upstreams);
+            server = lua ? WithRoutes(server) : server;
+            server = WithTraffic(server, blocks.Traffic);
+            server = WithChoices(server, blocks.Maps, lua, upstreams, variants);
+            server = auth.WithAuth(server);
+            return lua && !isDefault ? NginxLiveMatching.Compact(server, host, a => LiveTarget(a, upstreams)) : server;
         }
 
-        // Back in the model's order, the built servers (and their fallback entries) remembered for the next rendering.
-        var built = servers.GetEnumerator();
-        var ordered = new List<NginxServerView>(allHosts.Count);
+        var servers = new List<NginxServerView>();
         var fallbackHosts = new List<NginxFallbackHost>();
-        for (int i = 0; i < allHosts.Count; i++)
+        foreach (var host in model.VirtualHosts.Where(v => v.Host.Kind != HostKind.Any))
         {
-            var host = allHosts[i];
-            NginxServerView server;
-            NginxFallbackHost? fallback;
-            if (reused[i] is { } entry)
+            bool memoized = memo is not null && NginxServerMemo.Applies(host, lua);
+            if ((memoized ? memo!.Find(host) : null) is not { } entry)
             {
-                (server, fallback) = (entry.View, entry.Fallback);
-            }
-            else
-            {
-                built.MoveNext();
-                server = built.Current;
-                fallback = lua ? FallbackHost(host, upstreams) : null;
-                if (memo is not null && NginxServerMemo.Applies(host, lua))
+                var blocks = memoized ? new NginxHttpBlocks(new NginxTraffic(), new NginxEndpointMaps()) : http;
+                var server = BuildServer(host, host.CertificateId, isDefault: false, blocks);
+                entry = new NginxServerMemo.Entry(server, lua ? FallbackHost(host, upstreams) : null, blocks);
+                if (memoized)
                 {
-                    memo.Add(host, server, fallback);
+                    memo!.Add(host, entry);
                 }
             }
 
-            ordered.Add(server);
-            if (fallback is not null)
+            if (entry.Blocks != http)
+            {
+                http.Include(entry.Blocks);
+            }
+
+            servers.Add(entry.View);
+            if (entry.Fallback is { } fallback)
             {
                 fallbackHosts.Add(fallback);
             }
         }
 
-        servers = ordered;
+        var defaultServer = BuildServer(model.AnyHost, model.DefaultCertificateId, isDefault: true, http);
+        upstreamBlocks = [.. upstreamBlocks, .. variants.Values];
+        var traffic = http.Traffic;
+        var maps = http.Maps;
         var splitViews = servers.Prepend(defaultServer).SelectMany(s => s.Locations).Select(l => l.Split).OfType<NginxSplitView>().ToList();
         var splits = splitViews.DistinctBy(s => s.WeightedVariable).OrderBy(s => s.WeightedVariable, StringComparer.Ordinal).ToList();
         var selectorMaps = splitViews.SelectMany(s => s.Selectors).DistinctBy(m => m.Variable).OrderBy(m => m.Variable, StringComparer.Ordinal).ToList();
