@@ -45,34 +45,58 @@ internal static partial class NginxEndpointsFile
         }
 
         lines.Sort(StringComparer.Ordinal);
-        return WithVersion(string.Concat(lines.Select(l => l + "\n")));
+        var body = new StringBuilder(lines.Sum(l => l.Length + 1));
+        foreach (string line in lines)
+        {
+            body.Append(line).Append('\n');
+        }
+
+        return WithVersion(body.ToString());
     }
 
-    /// <summary>The lines that come from the view (routes and fallback hosts): they do not depend on endpoint lists.</summary>
-    public static IReadOnlyList<string> ViewLines(NginxView view)
+    /// <summary>
+    /// The lines that come from the view (routes, fallback hosts, Lua-matched servers' rules; in no particular order,
+    /// the file sorts them): they do not depend on endpoint lists. A server or fallback entry the memo kept brings the
+    /// lines it gave last time (<see cref="NginxServerMemo"/>).
+    /// </summary>
+    public static IReadOnlyList<string> ViewLines(NginxView view, NginxServerMemo? memo = null)
     {
         var lines = new List<string>();
-        foreach (var location in new[] { view.DefaultServer }.Concat(view.Servers).SelectMany(s => s.Locations).Where(l => l.Route is not null))
+        lines.AddRange(ServerLines(view.DefaultServer));
+        foreach (var server in view.Servers)
         {
-            lines.Add($"@{NginxEscaping.Token(location.Route)} {Target(location.RouteTarget!)}");
+            var entry = memo?.Of(server);
+            var serverLines = entry?.Lines ?? ServerLines(server);
+            entry?.Lines = serverLines;
+            lines.AddRange(serverLines);
         }
 
         foreach (var host in view.FallbackHosts)
         {
-            if (!HostName().IsMatch(host.Host))
-            {
-                throw new TemplateException($"host {Printable.Quote(host.Host)} cannot be written into the endpoints file");
-            }
-
-            lines.Add(RulesLine("=" + host.Host, host.Rules));
-        }
-
-        foreach (var rules in view.Servers.Select(s => s.LiveRules).OfType<NginxLiveRules>())
-        {
-            lines.Add(RulesLine("&" + NginxEscaping.Token(rules.Key), rules.Rules));
+            var entry = memo?.OfFallback(host);
+            string line = entry?.FallbackLine ?? FallbackLine(host);
+            entry?.FallbackLine = line;
+            lines.Add(line);
         }
 
         return lines;
+    }
+
+    /// <summary>A server's routes ("@KEY TARGET") and, for a server matched by Lua, its rules ("&amp;KEY ...").</summary>
+    private static string[] ServerLines(NginxServerView server)
+    {
+        var lines = server.Locations.Where(l => l.Route is not null).Select(l => $"@{NginxEscaping.Token(l.Route)} {Target(l.RouteTarget!)}");
+        return [.. server.LiveRules is { } rules ? lines.Append(RulesLine("&" + NginxEscaping.Token(rules.Key), rules.Rules)) : lines];
+    }
+
+    private static string FallbackLine(NginxFallbackHost host)
+    {
+        if (!HostName().IsMatch(host.Host))
+        {
+            throw new TemplateException($"host {Printable.Quote(host.Host)} cannot be written into the endpoints file");
+        }
+
+        return RulesLine("=" + host.Host, host.Rules);
     }
 
     /// <summary>"HEAD E|P:HEXPATH:TARGET ...": a routing table in precedence order, paths hex-encoded.</summary>

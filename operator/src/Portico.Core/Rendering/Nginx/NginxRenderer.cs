@@ -98,7 +98,12 @@ public sealed class NginxRenderer : IProxyRenderer
             return config;
         }
 
-        var viewLines = NginxEndpointsFile.ViewLines(view);
+        IReadOnlyList<string> viewLines;
+        lock (_rendering)
+        {
+            viewLines = NginxEndpointsFile.ViewLines(view, _memo);
+        }
+
         var (endpoints, endpointsVersion) = NginxEndpointsFile.Render(model, viewLines);
         config = config with { Live = [endpoints], LiveHash = endpointsVersion };
         _rendered.AddOrUpdate(config, new LastRender(viewLines, settings, [.. view.Upstreams.Concat(view.Auth.Upstreams).Select(u => u.Name)]));

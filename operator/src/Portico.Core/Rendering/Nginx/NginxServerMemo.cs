@@ -10,7 +10,7 @@ namespace Portico.Core.Rendering.Nginx;
 /// Ingresses a change touches a host or two, and building and printing the other hosts' servers was most of a
 /// rendering's time (issue 13). Built afresh every time: the default server, hosts with external auth (their check
 /// depends on the auth Service's endpoints), and every host without Lua (views name upstream blocks by endpoints).
-/// Entries not used by a rendering are dropped, so the memo holds one rendering's hosts at most.
+/// Its live-file lines are kept too. Entries not used by a rendering are dropped, so the memo holds one rendering's hosts at most.
 /// IncrementalRenderTests check that a renderer keeping a memo gives a fresh renderer's bytes after any sequence of
 /// changes. Not thread-safe: <see cref="NginxRenderer"/> holds a lock while it uses it.
 /// </summary>
@@ -19,6 +19,7 @@ internal sealed class NginxServerMemo
     private Dictionary<VirtualHost, Entry> _last = [];
     private Dictionary<VirtualHost, Entry> _next = [];
     private readonly Dictionary<NginxServerView, Entry> _byView = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<NginxFallbackHost, Entry> _byFallback = new(ReferenceEqualityComparer.Instance);
     private NginxSettingsView? _settings;
 
     /// <summary>Memo entries are for hosts whose server nothing else decides (see the type's summary).</summary>
@@ -36,6 +37,7 @@ internal sealed class NginxServerMemo
         _settings = settings;
         _next = new Dictionary<VirtualHost, Entry>(_last.Count);
         _byView.Clear();
+        _byFallback.Clear();
     }
 
     /// <summary>The last rendering's entry for an equal host, kept for the next one; null when there is none.</summary>
@@ -55,6 +57,9 @@ internal sealed class NginxServerMemo
     /// <summary>The entry whose view is <paramref name="view"/> (the same instance), if this rendering has one.</summary>
     public Entry? Of(NginxServerView view) => _byView.GetValueOrDefault(view);
 
+    /// <summary>The entry whose fallback-table entry is <paramref name="fallback"/> (the same instance), if this rendering has one.</summary>
+    public Entry? OfFallback(NginxFallbackHost fallback) => _byFallback.GetValueOrDefault(fallback);
+
     /// <summary>Ends a rendering: what it used is what the next one may reuse.</summary>
     public void Commit()
     {
@@ -66,6 +71,10 @@ internal sealed class NginxServerMemo
     {
         _next[host] = entry;
         _byView[entry.View] = entry;
+        if (entry.Fallback is { } fallback)
+        {
+            _byFallback[fallback] = entry;
+        }
     }
 
     /// <summary>One host's server: its final view, its fallback-table entry (null when it has none), the http-level blocks it names and, once printed, its block.</summary>
@@ -78,5 +87,11 @@ internal sealed class NginxServerMemo
         public NginxHttpBlocks Blocks { get; } = blocks;
 
         public string? Text { get; set; }
+
+        /// <summary>Once written, the server's lines of the live file (its routes and Lua-matched rules; <see cref="NginxEndpointsFile"/>).</summary>
+        public string[]? Lines { get; set; }
+
+        /// <summary>Once written, the fallback entry's line of the live file.</summary>
+        public string? FallbackLine { get; set; }
     }
 }
