@@ -20,6 +20,12 @@ public sealed class VersionedConfigDirectory
     /// <summary>Hex digits of the config hash used as version name (64 bits: collisions are not a concern here).</summary>
     private const int VersionNameLength = 16;
 
+    /// <summary>Files up to this size are linked from the last staged version when unchanged; larger ones (nginx.conf) are always written.</summary>
+    private const int LinkableBytes = 1 << 20;
+
+    // The version staged last and its files' content hashes and modes, by path.
+    private (string Version, Dictionary<string, (string Hash, UnixFileMode Mode)> Files)? _lastStaged;
+
     public VersionedConfigDirectory(string root)
     {
         ArgumentException.ThrowIfNullOrEmpty(root);
@@ -70,12 +76,28 @@ public sealed class VersionedConfigDirectory
         try
         {
             var files = new ConfinedDirectory(staging);
+            var staged = new Dictionary<string, (string Hash, UnixFileMode Mode)>(StringComparer.Ordinal);
             foreach (var file in config.Files)
             {
-                files.Write(file.Path, file.Content, file.Mode);
+                if (file.Content.Length > LinkableBytes)
+                {
+                    files.Write(file.Path, file.Content, file.Mode);
+                    continue;
+                }
+
+                // A file the last staged version holds with the same bytes and mode (certificates, keys, user
+                // files: a thousand TLS hosts are two thousand files) is linked, not written again.
+                var identity = (Convert.ToHexString(SHA256.HashData(file.Content)), file.Mode);
+                staged[file.Path] = identity;
+                if (_lastStaged is not { } last || !last.Files.TryGetValue(file.Path, out var before) || before != identity
+                    || !files.TryLink(Path.Combine(VersionDirectory(last.Version), file.Path), file.Path))
+                {
+                    files.Write(file.Path, file.Content, file.Mode);
+                }
             }
 
             Directory.Move(staging, target);
+            _lastStaged = (version, staged);
         }
         catch (IOException) when (Directory.Exists(target))
         {

@@ -66,6 +66,29 @@ public sealed class ConfinedDirectory
     /// (no fsync): the readers (the proxy, `portico diff`) read through the page cache, and after a machine crash
     /// everything is rendered again from the cluster or the manifests.
     /// </summary>
+    /// <summary>
+    /// Makes <paramref name="relativePath"/> a hard link to <paramref name="source"/> (a regular file, not a link),
+    /// when the file system allows it: false, and nothing created, otherwise. For files known to hold the same bytes
+    /// and mode; neither is ever modified in place (<see cref="Write"/> replaces files by rename).
+    /// </summary>
+    public bool TryLink(string source, string relativePath)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        string path = Resolve(relativePath);
+        var info = new FileInfo(source);
+        if (!OperatingSystem.IsLinux() || !info.Exists || info.LinkTarget is not null)
+        {
+            return false;
+        }
+
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        return LinkNative(source, path) == 0;
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "link", SetLastError = true, CharSet = System.Runtime.InteropServices.CharSet.Ansi, BestFitMapping = false, ThrowOnUnmappableChar = true)]
+    [System.Runtime.InteropServices.DefaultDllImportSearchPaths(System.Runtime.InteropServices.DllImportSearchPath.SafeDirectories)]
+    private static extern int LinkNative(string existing, string created);
+
     public void Write(string relativePath, ReadOnlySpan<byte> content, UnixFileMode mode)
     {
         string path = Resolve(relativePath);
