@@ -131,6 +131,26 @@ public sealed class SwappingConfigApplierTests
     }
 
     [Test]
+    public async Task Live_data_published_before_staging_is_put_back_when_staging_fails()
+    {
+        var applier = Applier();
+        await applier.ApplyAsync(Config("a", live: "x"), default);
+        byte[] before = File.ReadAllBytes(Path.Combine(_root, LiveFile));
+        _time.Advance(TimeSpan.FromSeconds(5));
+
+        // A file where the versions directory should be: the next version cannot be staged.
+        string versions = Path.Combine(_root, VersionedConfigDirectory.VersionsDirectoryName);
+        Directory.Move(versions, versions + ".moved");
+        File.WriteAllText(versions, "in the way");
+        var result = await applier.ApplyAsync(Config("b", live: "y"), default);
+
+        Assert.That(result.Outcome, Is.EqualTo(ApplyOutcome.Failed));
+        Assert.That(result.Message, Does.Contain("writing version"));
+        Assert.That(File.ReadAllBytes(Path.Combine(_root, LiveFile)), Is.EqualTo(before), "the live file as it was");
+        Assert.That(_proxy.Reloads, Is.EqualTo(1), "no reload for a version that could not be written");
+    }
+
+    [Test]
     public async Task A_rollback_puts_the_live_files_back_as_they_were()
     {
         var applier = Applier();
