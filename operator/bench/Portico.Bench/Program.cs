@@ -36,7 +36,8 @@ switch (args[0])
             TimeSpan.FromMilliseconds(arguments.Int("--gap-ms", 1100)),
             arguments.Int("--warmup", 4),
             arguments.Flag("--settle"),
-            arguments.Flag("--policies"));
+            arguments.Flag("--policies"),
+            arguments.List("--kinds", string.Empty));
     case "churn":
         return await ChurnBenchmark.RunAsync(
             arguments.Rig("churn"),

@@ -30,8 +30,16 @@ internal static class LatencyBenchmark
     /// counted), not only once it was routed: with live routes a change is routed long before the reload that
     /// follows it is through, and a change arriving meanwhile waits for that reload, which measures queueing.
     /// </param>
-    public static async Task<int> RunAsync(RigSettings settings, int[] sizes, int changes, TimeSpan gap, int warmup, bool settle = false, bool policies = false)
+    /// <param name="kinds">Only these kinds of change, in turn (empty: every kind; "policy" and "annotated" need <paramref name="policies"/>).</param>
+    public static async Task<int> RunAsync(RigSettings settings, int[] sizes, int changes, TimeSpan gap, int warmup, bool settle = false, bool policies = false, string[]? kinds = null)
     {
+        string[] allKinds = policies ? ["new host", "switch", "endpoints", "policy", "annotated"] : ["new host", "switch", "endpoints"];
+        string[] rotation = kinds is { Length: > 0 } ? [.. kinds.Select(k => k.Replace('-', ' '))] : allKinds;
+        if (rotation.Except(allKinds).FirstOrDefault() is { } unknown)
+        {
+            throw new ArgumentException($"--kinds: unknown kind \"{unknown}\" (known: {string.Join(", ", allKinds.Select(k => k.Replace(' ', '-')))})");
+        }
+
         Console.WriteLine($"machine: {Machine.Describe()}");
         Console.WriteLine($"settings: {settings.Describe()}; {changes} measured changes per size after {warmup} warm-up changes, {gap.TotalMilliseconds:F0} ms apart (after each was observed{(settle ? " and applied" : string.Empty)})");
         var table = new StringBuilder();
@@ -84,13 +92,13 @@ internal static class LatencyBenchmark
                 await Task.Delay(gap);
                 double appliedBefore = Applied(await rig.ScrapeAsync());
                 int index = k + warmup;
-                string kind = (index % (policies ? 5 : 3)) switch { 0 => "new host", 1 => "switch", 2 => "endpoints", 3 => "policy", _ => "annotated" };
+                string kind = rotation[index % rotation.Length];
                 IKubernetesObject<V1ObjectMeta> change;
                 string host;
                 string expected;
                 if (kind == "new host")
                 {
-                    var backend = rig.Backends[index / (policies ? 5 : 3) % rig.Backends.Count];
+                    var backend = rig.Backends[index / rotation.Length % rig.Backends.Count];
                     host = $"lat-{index}.bench";
                     change = BenchWorld.ProbeIngress($"lat-{index}", host, backend);
                     expected = backend.Name;

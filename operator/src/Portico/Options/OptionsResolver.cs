@@ -195,10 +195,20 @@ public static class OptionsResolver
             ConfirmTimeout = Duration("confirmTimeout", run.ConfirmTimeout),
             MinReloadInterval = Duration("minReloadInterval", run.MinReloadInterval),
         };
-        var sync = new Syncing.SyncOptions { Holdoff = Duration("holdoff", run.Holdoff), MaxHoldoff = Duration("maxHoldoff", run.MaxHoldoff) };
+        var sync = new Syncing.SyncOptions
+        {
+            Holdoff = Duration("holdoff", run.Holdoff),
+            MaxHoldoff = Duration("maxHoldoff", run.MaxHoldoff),
+            EndpointHoldoff = Duration("endpointHoldoff", run.EndpointHoldoff),
+        };
         if (sync.MaxHoldoff < sync.Holdoff)
         {
             problems.Add("run:maxHoldoff: must not be less than run:holdoff");
+        }
+
+        if (sync.MaxHoldoff < sync.EndpointHoldoff)
+        {
+            problems.Add("run:maxHoldoff: must not be less than run:endpointHoldoff");
         }
 
         ConsoleLogFormat logFormat = ConsoleLogFormat.Json;

@@ -133,6 +133,9 @@ public sealed class PorticoOptions
 
         public string MaxHoldoff { get; set; } = "500ms";
 
+        /// <summary>The holdoff of a batch of EndpointSlice changes only (applied as live data, no reload).</summary>
+        public string EndpointHoldoff { get; set; } = "20ms";
+
         /// <summary>Where /healthz, /readyz and /metrics are served.</summary>
         public string HealthListen { get; set; } = "0.0.0.0:10254";
 

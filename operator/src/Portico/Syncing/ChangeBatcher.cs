@@ -5,9 +5,10 @@ namespace Portico.Syncing;
 /// <summary>
 /// The batching rules of the sync loop, free of threads and clocks (times are passed in): applies events to the
 /// store, tracks which kinds have been listed, and says when a batch is due. A batch is due once every required
-/// kind is synced and the store has changed, when no change came for <see cref="SyncOptions.Holdoff"/> or the first
-/// change is <see cref="SyncOptions.MaxHoldoff"/> old. The moment the last kind syncs counts as a change, so an
-/// empty cluster still gets its first build.
+/// kind is synced and the store has changed, when no change came for <see cref="SyncOptions.Holdoff"/> (for a batch of
+/// EndpointSlice changes only, <see cref="SyncOptions.EndpointHoldoff"/>) or the first change is
+/// <see cref="SyncOptions.MaxHoldoff"/> old. The moment the last kind syncs counts as a change, so an empty cluster
+/// still gets its first build.
 /// </summary>
 public sealed class ChangeBatcher
 {
@@ -15,6 +16,7 @@ public sealed class ChangeBatcher
     private readonly SyncOptions _options;
     private TimeSpan _firstChange;
     private TimeSpan _lastChange;
+    private bool _onlyEndpoints;
 
     public ChangeBatcher(IEnumerable<string> requiredKinds, SyncOptions options, KindRegistry? kinds = null, SecretKeeper? secrets = null)
     {
@@ -53,6 +55,10 @@ public sealed class ChangeBatcher
 
         if (changed)
         {
+            // An endpoint-only batch is applied to the previous model and goes out as live data (ADR 0010): it is
+            // cheap, so waiting for more of it to arrive is not worth the latency.
+            bool endpoints = change.Kind == KnownKinds.EndpointSlice && !wasPending;
+            _onlyEndpoints = HasChanges ? _onlyEndpoints && endpoints : endpoints;
             _firstChange = HasChanges ? _firstChange : now;
             _lastChange = now;
             HasChanges = true;
@@ -69,7 +75,7 @@ public sealed class ChangeBatcher
             return null;
         }
 
-        var quiet = _lastChange + _options.Holdoff - now;
+        var quiet = _lastChange + (_onlyEndpoints ? _options.EndpointHoldoff : _options.Holdoff) - now;
         var cap = _firstChange + _options.MaxHoldoff - now;
         return quiet < cap ? quiet : cap;
     }

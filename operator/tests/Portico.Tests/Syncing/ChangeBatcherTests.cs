@@ -97,6 +97,49 @@ public sealed class ChangeBatcherTests
         Assert.That(snapshot.Ingresses.Values.Select(i => i.Metadata.Name), Is.EqualTo(new[] { "b" }));
     }
 
+    [Test]
+    public void A_batch_of_endpoint_changes_only_waits_the_shorter_endpoint_holdoff()
+    {
+        var batcher = Synced();
+        batcher.Apply(Slice("10.0.0.1"), Ms(1000));
+        Assert.That(batcher.DueIn(Ms(1000)), Is.EqualTo(Ms(20)));
+        batcher.Apply(Slice("10.0.0.2"), Ms(1010));
+        Assert.That(batcher.DueIn(Ms(1010)), Is.EqualTo(Ms(20)), "still quiet-based: a burst of endpoint changes is coalesced too");
+        batcher.Take();
+
+        batcher.Apply(Slice("10.0.0.3"), Ms(2000));
+        Assert.That(batcher.DueIn(Ms(2000)), Is.EqualTo(Ms(20)), "every new endpoint-only batch is fast again");
+    }
+
+    [Test]
+    public void A_batch_with_any_other_change_waits_the_full_holdoff_whichever_came_first()
+    {
+        var endpointsFirst = Synced();
+        endpointsFirst.Apply(Slice("10.0.0.1"), Ms(1000));
+        endpointsFirst.Apply(new ObjectUpserted(KnownKinds.Ingress, Kube.Ingress("a")), Ms(1010));
+        endpointsFirst.Apply(Slice("10.0.0.2"), Ms(1020));
+        Assert.That(endpointsFirst.DueIn(Ms(1020)), Is.EqualTo(Ms(100)), "an Ingress change in the batch needs a build: the usual holdoff");
+
+        var ingressFirst = Synced();
+        ingressFirst.Apply(new ObjectUpserted(KnownKinds.Ingress, Kube.Ingress("a")), Ms(1000));
+        ingressFirst.Apply(Slice("10.0.0.1"), Ms(1010));
+        Assert.That(ingressFirst.DueIn(Ms(1010)), Is.EqualTo(Ms(100)));
+        ingressFirst.Take();
+        ingressFirst.Apply(Slice("10.0.0.2"), Ms(2000));
+        Assert.That(ingressFirst.DueIn(Ms(2000)), Is.EqualTo(Ms(20)), "the next batch starts afresh");
+    }
+
+    [Test]
+    public void The_initial_sync_of_endpoint_slices_waits_the_full_holdoff()
+    {
+        var batcher = new ChangeBatcher([KnownKinds.Ingress, KnownKinds.EndpointSlice], Options);
+        batcher.Apply(new KindListed(KnownKinds.Ingress, []), Ms(0));
+        batcher.Apply(new KindListed(KnownKinds.EndpointSlice, [Kube.Slice("web", null, 8080, ["10.0.0.1"])]), Ms(0));
+        Assert.That(batcher.DueIn(Ms(0)), Is.EqualTo(Ms(100)), "the first build is a full one");
+    }
+
+    private static ObjectUpserted Slice(string address) => new(KnownKinds.EndpointSlice, Kube.Slice("web", null, 8080, [address]));
+
     private static ChangeBatcher Synced()
     {
         var batcher = new ChangeBatcher(Kinds, Options);
