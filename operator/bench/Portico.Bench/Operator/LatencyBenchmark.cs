@@ -43,8 +43,8 @@ internal static class LatencyBenchmark
         Console.WriteLine($"machine: {Machine.Describe()}");
         Console.WriteLine($"settings: {settings.Describe()}; {changes} measured changes per size after {warmup} warm-up changes, {gap.TotalMilliseconds:F0} ms apart (after each was observed{(settle ? " and applied" : string.Empty)})");
         var table = new StringBuilder();
-        table.AppendLine("| Ingresses | changes | p50 ms | p90 ms | p99 ms | max ms | new host p50 / p99 ms | switch p50 / p99 ms | endpoints p50 / p99 ms | policy edit p50 / p99 ms | annotated Ingress edit p50 / p99 ms | failed | → staged p50 ms | → swapped p50 ms | reloads | build ms | render ms | sync ms | CPU per change: operator / nginx -t / nginx master ms | nginx -t ms | ready after start s | load average (start → end) |");
-        table.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+        table.AppendLine("| Ingresses | changes | p50 ms | p90 ms | p99 ms | max ms | new host p50 / p99 ms | switch p50 / p99 ms | endpoints p50 / p99 ms | policy edit p50 / p99 ms | annotated Ingress edit p50 / p99 ms | failed | → staged p50 ms | → swapped p50 ms | reloads | build ms | render ms | sync ms | CPU per change: operator / nginx -t / nginx master ms | operator GCs gen0/1/2 over the changes | nginx -t ms | ready after start s | load average (start → end) |");
+        table.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
         bool met = true;
         foreach (int size in sizes)
         {
@@ -178,6 +178,7 @@ internal static class LatencyBenchmark
             string loadAfter = Machine.LoadAverage();
             double reloads = after.Sum("portico_reloads_total", "result=\"success\"") - before!.Sum("portico_reloads_total", "result=\"success\"");
             double validate = NginxCheckMs(rig);
+            string gcs = string.Join("/", Enumerable.Range(0, 3).Select(g => (after.Sum("dotnet_collection_count_total", $"generation=\"{g}\"") - before.Sum("dotnet_collection_count_total", $"generation=\"{g}\"")).ToString("F0", CultureInfo.InvariantCulture)));
             var all = samples.Select(s => s.Ms).Order().ToList();
             var fresh = samples.Where(s => s.Kind == "new host").Select(s => s.Ms).Order().ToList();
             var switched = samples.Where(s => s.Kind == "switch").Select(s => s.Ms).Order().ToList();
@@ -191,7 +192,7 @@ internal static class LatencyBenchmark
                 $"| {Machine.Ms(Machine.Percentile(fresh, 50))} / {Machine.Ms(Machine.Percentile(fresh, 99))} | {Machine.Ms(Machine.Percentile(switched, 50))} / {Machine.Ms(Machine.Percentile(switched, 99))} | {Machine.Ms(Machine.Percentile(endpoints, 50))} / {Machine.Ms(Machine.Percentile(endpoints, 99))} " +
                 $"| {Machine.Ms(Machine.Percentile(policy, 50))} / {Machine.Ms(Machine.Percentile(policy, 99))} | {Machine.Ms(Machine.Percentile(annotatedEdits, 50))} / {Machine.Ms(Machine.Percentile(annotatedEdits, 99))} " +
                 $"| {failed} | {Machine.Ms(Machine.Percentile([.. stages.Select(x => x.Staged).Where(double.IsFinite).Order()], 50))} | {Machine.Ms(Machine.Percentile([.. stages.Select(x => x.Swapped).Where(double.IsFinite).Order()], 50))} | {reloads:F0} | {Machine.Ms(PrometheusText.MeanMs(before, after, "portico_build_duration_seconds"))} | {Machine.Ms(PrometheusText.MeanMs(before, after, "portico_render_duration_seconds"))} " +
-                $"| {Machine.Ms(PrometheusText.MeanMs(before, after, "portico_sync_duration_seconds"))} | {cpu} | {Machine.Ms(validate)} | {rig.StartToReady.TotalSeconds:F1} | {loadBefore} → {loadAfter} |"));
+                $"| {Machine.Ms(PrometheusText.MeanMs(before, after, "portico_sync_duration_seconds"))} | {cpu} | {gcs} | {Machine.Ms(validate)} | {rig.StartToReady.TotalSeconds:F1} | {loadBefore} → {loadAfter} |"));
             Console.Error.WriteLine($"[latency-{size}] done ({Machine.Stamp()})");
         }
 

@@ -32,6 +32,9 @@ public readonly struct EquatableArray<T> : IEquatable<EquatableArray<T>>, IReadO
 
     public static bool operator !=(EquatableArray<T> left, EquatableArray<T> right) => !left.Equals(right);
 
+    /// <summary>Whether both wrap the very same array (a model derived from another shares its unchanged parts): equal without a look at the items.</summary>
+    public bool IsSameInstance(EquatableArray<T> other) => AsImmutableArray() == other.AsImmutableArray();
+
     public bool Equals(EquatableArray<T> other) => AsImmutableArray().AsSpan().SequenceEqual(other.AsImmutableArray().AsSpan(), EqualityComparer<T>.Default);
 
     public override bool Equals(object? obj) => obj is EquatableArray<T> other && Equals(other);

@@ -126,7 +126,7 @@ public sealed partial class StatusWriter : IModelListener
     /// gets (its addresses do not depend on it), while a condition's observedGeneration is part of what is written.
     /// </summary>
     private static bool SameWrites(EquatableArray<ObjectStatus> synced, EquatableArray<ObjectStatus> latest) =>
-        synced.Length == latest.Length
+        synced.IsSameInstance(latest) || synced.Length == latest.Length
         && synced.Zip(latest).All(pair => pair.First.Conditions.IsEmpty
             ? pair.First with { Generation = null } == pair.Second with { Generation = null }
             : pair.First == pair.Second);

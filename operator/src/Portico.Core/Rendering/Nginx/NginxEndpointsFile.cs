@@ -26,32 +26,95 @@ internal static partial class NginxEndpointsFile
     public const string FileName = "portico-endpoints.txt";
     public const string VersionPrefix = "# portico endpoints ";
 
-    public static (RenderedFile File, string Version) Render(ProxyModel model, NginxView view) => Render(model, ViewLines(view));
-
-    /// <summary>The file from lines already taken from a view (<see cref="ViewLines"/>) and the model's upstreams.</summary>
-    public static (RenderedFile File, string Version) Render(ProxyModel model, IReadOnlyList<string> viewLines)
+    public static (RenderedFile File, string Version) Render(ProxyModel model, NginxView view)
     {
-        var lines = new List<string>(viewLines.Count + model.Upstreams.Length);
-        lines.AddRange(viewLines);
+        var (file, version, _) = Render(model, ViewLines(view));
+        return (file, version);
+    }
+
+    /// <summary>The file from lines already taken from a view (<see cref="ViewLines"/>) and the model's upstreams; its lines, for <see cref="WithUpstreams"/>.</summary>
+    public static (RenderedFile File, string Version, NginxLiveLines Lines) Render(ProxyModel model, IReadOnlyList<string> viewLines)
+    {
+        var entries = new List<(string Line, string? Upstream)>(viewLines.Count + model.Upstreams.Length);
+        entries.AddRange(viewLines.Select(l => (l, (string?)null)));
         foreach (var upstream in model.Upstreams.Where(u => u.ExternalName is null))
         {
-            var line = new StringBuilder(NginxEscaping.Token(upstream.Name));
-            foreach (var endpoint in upstream.Endpoints)
+            entries.Add((UpstreamLine(upstream), upstream.Name));
+        }
+
+        entries.Sort((a, b) => string.CompareOrdinal(a.Line, b.Line));
+        string[] lines = [.. entries.Select(e => e.Line)];
+        var upstreamLines = new Dictionary<string, int>(StringComparer.Ordinal);
+        bool unique = true;
+        for (int i = 0; i < entries.Count; i++)
+        {
+            if (entries[i].Upstream is { } name)
             {
-                line.Append(' ').Append(NginxEscaping.Token(endpoint.HostPort));
+                unique &= upstreamLines.TryAdd(name, i);
+            }
+        }
+
+        var (file, version) = Assemble(lines);
+        return (file, version, new NginxLiveLines(lines, unique ? upstreamLines : null));
+    }
+
+    /// <summary>
+    /// The file of <paramref name="previous"/> with the lines of the <paramref name="changed"/> upstreams written again
+    /// from <paramref name="model"/>: an endpoint change costs its own lines, not a sort of the whole file. An
+    /// upstream line's place in the order depends only on its name (names are tokens: every character sorts after
+    /// the space that ends one), so the lines stay sorted; should a neighbour say otherwise, or an upstream not be
+    /// found, the answer is null and the caller renders the file whole.
+    /// </summary>
+    public static (RenderedFile File, string Version, NginxLiveLines Lines)? WithUpstreams(NginxLiveLines previous, ProxyModel model, IReadOnlyCollection<string> changed)
+    {
+        if (previous.UpstreamLines is not { } index)
+        {
+            return null;
+        }
+
+        var names = changed.ToHashSet(StringComparer.Ordinal);
+        string[] lines = (string[])previous.Lines.Clone();
+        int replaced = 0;
+        foreach (var upstream in model.Upstreams)
+        {
+            if (!names.Contains(upstream.Name))
+            {
+                continue;
             }
 
-            lines.Add(line.ToString());
+            if (upstream.ExternalName is not null || !index.TryGetValue(upstream.Name, out int i))
+            {
+                return null;
+            }
+
+            lines[i] = UpstreamLine(upstream);
+            if ((i > 0 && string.CompareOrdinal(lines[i - 1], lines[i]) >= 0) || (i + 1 < lines.Length && string.CompareOrdinal(lines[i], lines[i + 1]) >= 0))
+            {
+                return null;
+            }
+
+            replaced++;
         }
 
-        lines.Sort(StringComparer.Ordinal);
-        var body = new StringBuilder(lines.Sum(l => l.Length + 1));
-        foreach (string line in lines)
+        if (replaced != names.Count)
         {
-            body.Append(line).Append('\n');
+            return null;
         }
 
-        return WithVersion(body.ToString());
+        var (file, version) = Assemble(lines);
+        return (file, version, previous with { Lines = lines });
+    }
+
+    /// <summary>"NAME ADDR:PORT ...": an upstream's ready endpoints.</summary>
+    private static string UpstreamLine(Upstream upstream)
+    {
+        var line = new StringBuilder(NginxEscaping.Token(upstream.Name));
+        foreach (var endpoint in upstream.Endpoints)
+        {
+            line.Append(' ').Append(NginxEscaping.Token(endpoint.HostPort));
+        }
+
+        return line.ToString();
     }
 
     /// <summary>
@@ -132,13 +195,31 @@ internal static partial class NginxEndpointsFile
     private static partial Regex WeightedSplit();
 
     /// <summary>A file of already rendered upstream lines (in the order given), with its version line.</summary>
-    public static RenderedFile FromLines(IEnumerable<string> lines) => WithVersion(string.Concat(lines.Select(l => l + "\n"))).File;
+    public static RenderedFile FromLines(IEnumerable<string> lines) => Assemble([.. lines]).File;
 
-    private static (RenderedFile File, string Version) WithVersion(string body)
+    /// <summary>The version line, then each line and a newline, written straight into the file's one buffer (it is megabytes at 10,000 hosts).</summary>
+    private static (RenderedFile File, string Version) Assemble(string[] lines)
     {
-        byte[] bodyBytes = Encoding.ASCII.GetBytes(body);
-        string version = Convert.ToHexStringLower(SHA256.HashData(bodyBytes));
-        byte[] content = [.. Encoding.ASCII.GetBytes(VersionPrefix + version + "\n"), .. bodyBytes];
+        int head = VersionPrefix.Length + (SHA256.HashSizeInBytes * 2) + 1;
+        long length = head;
+        foreach (string line in lines)
+        {
+            length += line.Length + 1;
+        }
+
+        byte[] content = new byte[length];
+        int at = head;
+        foreach (string line in lines)
+        {
+            at += Encoding.ASCII.GetBytes(line, content.AsSpan(at));
+            content[at++] = (byte)'\n';
+        }
+
+        string version = Convert.ToHexStringLower(SHA256.HashData(content.AsSpan(head)));
+        Encoding.ASCII.GetBytes(VersionPrefix + version + "\n", content.AsSpan(0, head));
         return (new RenderedFile(FileName, content, IsPrivate: false), version);
     }
 }
+
+/// <summary>The live file's lines in file order, and which line is each upstream's (null when names repeat): what an endpoint change rewrites.</summary>
+internal sealed record NginxLiveLines(string[] Lines, IReadOnlyDictionary<string, int>? UpstreamLines);

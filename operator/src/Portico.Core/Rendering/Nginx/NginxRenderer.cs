@@ -104,9 +104,9 @@ public sealed class NginxRenderer : IProxyRenderer
             viewLines = NginxEndpointsFile.ViewLines(view, _memo);
         }
 
-        var (endpoints, endpointsVersion) = NginxEndpointsFile.Render(model, viewLines);
+        var (endpoints, endpointsVersion, liveLines) = NginxEndpointsFile.Render(model, viewLines);
         config = config with { Live = [endpoints], LiveHash = endpointsVersion };
-        _rendered.AddOrUpdate(config, new LastRender(viewLines, settings, [.. view.Upstreams.Concat(view.Auth.Upstreams).Select(u => u.Name)]));
+        _rendered.AddOrUpdate(config, new LastRender(viewLines, liveLines, settings, [.. view.Upstreams.Concat(view.Auth.Upstreams).Select(u => u.Name)]));
         return config;
     }
 
@@ -149,15 +149,16 @@ public sealed class NginxRenderer : IProxyRenderer
             return null;
         }
 
-        var (endpoints, endpointsVersion) = NginxEndpointsFile.Render(model, last.ViewLines);
+        var (endpoints, endpointsVersion, liveLines) = NginxEndpointsFile.WithUpstreams(last.LiveLines, model, changedUpstreams)
+            ?? NginxEndpointsFile.Render(model, last.ViewLines);
         var config = previous with { Live = [endpoints], LiveHash = endpointsVersion };
-        _rendered.AddOrUpdate(config, last);
+        _rendered.AddOrUpdate(config, last with { LiveLines = liveLines });
         return config;
     }
 
     /// <summary>
     /// What a rendering leaves for <see cref="RenderEndpointChange"/>: the live file's lines from the view (not the view:
-    /// it is large), the settings, and the upstreams whose endpoints are written into nginx.conf.
+    /// it is large), the whole file's lines, the settings, and the upstreams whose endpoints are written into nginx.conf.
     /// </summary>
-    private sealed record LastRender(IReadOnlyList<string> ViewLines, ProxySettings Settings, System.Collections.Frozen.FrozenSet<string> UpstreamsInFiles);
+    private sealed record LastRender(IReadOnlyList<string> ViewLines, NginxLiveLines LiveLines, ProxySettings Settings, System.Collections.Frozen.FrozenSet<string> UpstreamsInFiles);
 }
