@@ -7,6 +7,7 @@ using Portico.Bench.Operator;
 // portico-bench operator [--settle]: with --settle each change waits until the operator has applied the previous one
 // portico-bench operator [--policies]: a fourth kind of change, an IngressPolicy's trafficSplit moving an Ingress to another backend
 // portico-bench memory [--ingresses 10000] [--settle 10] [--changes 5]
+// portico-bench operator|memory|churn [--local]: local mode, `portico run --manifests DIR` on one file per object (it starts nginx itself)
 // portico-bench incremental [--seeds 20] [--steps 1000]: the incremental-rendering property check, longer than CI's
 // Operator benchmarks share: [--min-reload-interval 1s] [--holdoff 100ms] [--max-holdoff 500ms] [--no-validate] [--workers 0] [--nginx /usr/sbin/nginx] [--work DIR] [--portico portico.dll]
 // Writes Markdown tables for docs/benchmarks.md. Build in Release: dotnet build -c Release, then dotnet operator/bench/Portico.Bench/bin/Release/net10.0/Portico.Bench.dll VERB ...

@@ -32,6 +32,7 @@ internal sealed class BenchArguments(string[] args)
         MaxHoldoff = Text("--max-holdoff", "500ms"),
         ConfirmTimeout = Text("--confirm-timeout", "10s"),
         Validate = !Flag("--no-validate"),
+        Local = Flag("--local"),
         WorkerProcesses = Int("--workers", 0),
         ReadyTimeout = TimeSpan.FromSeconds(Int("--ready-timeout", 600)),
     };

@@ -3,7 +3,6 @@ using System.Security.Cryptography.X509Certificates;
 using k8s.Models;
 using Portico.TestSupport;
 using Portico.TestSupport.Nginx;
-using Api = Portico.TestApiServer.TestApiServer;
 
 namespace Portico.Bench.Operator;
 
@@ -27,7 +26,7 @@ internal static class BenchWorld
 
     public static readonly string[] SeedAddresses = ["127.0.0.1", "127.0.0.2", "127.0.0.3"];
 
-    public static void Seed(Api api, int ingresses, IReadOnlyList<TestBackend> backends)
+    public static void Seed(BenchCluster api, int ingresses, IReadOnlyList<TestBackend> backends)
     {
         api.Upsert(Kube.IngressClass("portico"));
         for (int i = 0; i < ingresses; i++)

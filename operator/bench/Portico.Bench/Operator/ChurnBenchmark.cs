@@ -96,7 +96,7 @@ internal static partial class ChurnBenchmark
                 for (int k = 0; k < loaded.Length; k++)
                 {
                     loaded[k] = false;
-                    rig.Api.Upsert(LoadSlice(rig, k, loaded));
+                    rig.Cluster.Upsert(LoadSlice(rig, k, loaded));
                 }
             }
         }
@@ -144,7 +144,7 @@ internal static partial class ChurnBenchmark
                         other[service, endpoint] = !other[service, endpoint];
                         string[] ready = [.. Enumerable.Range(0, 3).Where(e => !other[service, e]).Select(e => BenchWorld.SeedAddresses[e])];
                         string[] notReady = [.. Enumerable.Range(0, 3).Where(e => other[service, e]).Select(e => BenchWorld.SeedAddresses[e])];
-                        rig.Api.Upsert(Kube.Slice($"app-{service}", null, rig.Backends[service % rig.Backends.Count].Port, ready, BenchWorld.Namespace(service), BenchWorld.SliceName(service), notReady));
+                        rig.Cluster.Upsert(Kube.Slice($"app-{service}", null, rig.Backends[service % rig.Backends.Count].Port, ready, BenchWorld.Namespace(service), BenchWorld.SliceName(service), notReady));
                         break;
                     }
 
@@ -153,7 +153,7 @@ internal static partial class ChurnBenchmark
                         // Slice (i / 2) % 4: not ready on even changes, ready again on odd ones. (loaded[k] true = not ready.)
                         int slice = i / 2 % loaded.Length;
                         loaded[slice] = i % 2 == 0;
-                        rig.Api.Upsert(LoadSlice(rig, slice, loaded));
+                        rig.Cluster.Upsert(LoadSlice(rig, slice, loaded));
                         break;
                     }
 

@@ -57,7 +57,7 @@ internal static class LatencyBenchmark
                 api.Upsert(MovingSlice(backends[0]));
                 if (policies)
                 {
-                    api.ServeCustomResource<IngressPolicy>(IngressPolicy.KubeGroup, IngressPolicy.KubeApiVersion, IngressPolicy.KubePluralName, IngressPolicy.KubeKind, namespaced: true, statusSubresource: true);
+                    api.ServePolicies();
                     api.Upsert(BenchWorld.ProbeIngress("split", "split.bench", backends[0]));
                     api.Upsert(SplitPolicy(backends[0], 0));
                     api.Upsert(AnnotatedIngress(backends[0], 0));
@@ -135,7 +135,7 @@ internal static class LatencyBenchmark
                 using var stopTimeline = new CancellationTokenSource();
                 long started = Stopwatch.GetTimestamp();
                 var timeline = TimelineAsync(rig, started, stopTimeline.Token);
-                rig.Api.UpsertAll(change);
+                rig.Cluster.UpsertAll(change);
                 var took = await rig.WaitRoutedAsync(host, "/", expected, TimeSpan.FromSeconds(30), started);
                 await stopTimeline.CancelAsync();
                 var (staged, swapped) = await timeline;

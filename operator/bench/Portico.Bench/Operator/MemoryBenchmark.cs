@@ -34,7 +34,7 @@ internal static class MemoryBenchmark
             {
                 var backend = rig.Backends[k % rig.Backends.Count];
                 long started = Stopwatch.GetTimestamp();
-                rig.Api.Upsert(BenchWorld.ProbeIngress("mem", "mem.bench", backend));
+                rig.Cluster.Upsert(BenchWorld.ProbeIngress("mem", "mem.bench", backend));
                 var took = await rig.WaitRoutedAsync("mem.bench", "/", backend.Name, TimeSpan.FromMinutes(2), started, pollMs: 20);
                 latencies.Add(took?.TotalMilliseconds ?? double.NaN);
                 await Task.Delay(TimeSpan.FromSeconds(2));

@@ -12,7 +12,8 @@ namespace Portico.Bench.Operator;
 /// <see cref="BenchWorld"/>; the real `portico run --kubeconfig` as a child process (so its memory is its own);
 /// the nginx "sidecar" started by this process on the shared directory once the first configuration is there
 /// (as the sidecar container's command does), reloaded by the operator with SIGHUP through the pid file; four real
-/// HTTP backends (in this process) that answer with their name in X-Backend.
+/// HTTP backends (in this process) that answer with their name in X-Backend. In local mode the world is a manifest
+/// directory instead of the API server, and `portico run --manifests` starts nginx itself.
 /// </summary>
 internal sealed class OperatorRig : IAsyncDisposable
 {
@@ -22,10 +23,11 @@ internal sealed class OperatorRig : IAsyncDisposable
     private Process? _operator;
     private Process? _nginx;
 
-    private OperatorRig(RigSettings settings, Api api, IReadOnlyList<TestBackend> backends, string directory)
+    private OperatorRig(RigSettings settings, Api? api, BenchCluster cluster, IReadOnlyList<TestBackend> backends, string directory)
     {
         Settings = settings;
         Api = api;
+        Cluster = cluster;
         Backends = backends;
         Directory = directory;
         Shared = Path.Combine(directory, "shared");
@@ -35,7 +37,13 @@ internal sealed class OperatorRig : IAsyncDisposable
 
     public RigSettings Settings { get; }
 
-    public Api Api { get; }
+    /// <summary>The test API server; null in local mode.</summary>
+    public Api? Api { get; }
+
+    /// <summary>Where changes go: the API server, or the manifest directory in local mode.</summary>
+    public BenchCluster Cluster { get; }
+
+    public bool Local => Api is null;
 
     public IReadOnlyList<TestBackend> Backends { get; }
 
@@ -53,26 +61,21 @@ internal sealed class OperatorRig : IAsyncDisposable
 
     public int OperatorPid => _operator!.Id;
 
-    public int NginxPid => _nginx!.Id;
+    /// <summary>The nginx master: started by this process, or in local mode by the operator (its pid file).</summary>
+    public int NginxPid => _nginx?.Id ?? int.Parse(File.ReadAllText(Path.Combine(Shared, "nginx.pid")).Trim(), CultureInfo.InvariantCulture);
 
     /// <summary>From starting the operator process to /readyz answering 200 (first configuration applied and confirmed).</summary>
     public TimeSpan StartToReady { get; private set; }
 
     public TestBackend Backend(string name) => Backends.Single(b => b.Name == name);
 
-    public static async Task<OperatorRig> StartAsync(RigSettings settings, string name, int ingresses, Action<Api, IReadOnlyList<TestBackend>>? extra = null)
+    public static async Task<OperatorRig> StartAsync(RigSettings settings, string name, int ingresses, Action<BenchCluster, IReadOnlyList<TestBackend>>? extra = null)
     {
         var backends = new List<TestBackend>();
         foreach (string backend in BackendNames)
         {
             backends.Add(await TestBackend.StartAsync(backend));
         }
-
-        var api = await Api.StartAsync(new TestApiServerOptions { EventHistoryLimit = 200_000, RequestLogLimit = 1_000 });
-        var seeding = Stopwatch.StartNew();
-        BenchWorld.Seed(api, ingresses, backends);
-        extra?.Invoke(api, backends);
-        Console.Error.WriteLine($"[{name}] seeded {ingresses} Ingresses into the test API server in {seeding.Elapsed.TotalSeconds:F1} s");
 
         string directory = Path.Combine(settings.Work, name);
         if (System.IO.Directory.Exists(directory))
@@ -81,7 +84,26 @@ internal sealed class OperatorRig : IAsyncDisposable
         }
 
         System.IO.Directory.CreateDirectory(directory);
-        var rig = new OperatorRig(settings, api, backends, directory);
+        Api? api = null;
+        BenchCluster cluster;
+        bool local = settings.Local;
+        if (local)
+        {
+            string manifests = System.IO.Directory.CreateDirectory(Path.Combine(directory, "manifests")).FullName;
+            cluster = new ManifestBenchCluster(manifests);
+        }
+        else
+        {
+            api = await Api.StartAsync(new TestApiServerOptions { EventHistoryLimit = 200_000, RequestLogLimit = 1_000 });
+            cluster = new ApiBenchCluster(api);
+        }
+
+        var seeding = Stopwatch.StartNew();
+        BenchWorld.Seed(cluster, ingresses, backends);
+        extra?.Invoke(cluster, backends);
+        Console.Error.WriteLine($"[{name}] seeded {ingresses} Ingresses into {(local ? "a manifest directory (one file per object)" : "the test API server")} in {seeding.Elapsed.TotalSeconds:F1} s");
+
+        var rig = new OperatorRig(settings, api, cluster, backends, directory);
         try
         {
             await rig.StartOperatorAsync();
@@ -115,35 +137,51 @@ internal sealed class OperatorRig : IAsyncDisposable
               confirmTimeout: {Settings.ConfirmTimeout}
 
             """));
-        string kubeconfig = Path.Combine(Directory, "kubeconfig");
-        File.WriteAllText(kubeconfig, $"""
-            apiVersion: v1
-            kind: Config
-            clusters:
-              - name: bench
-                cluster:
-                  server: {Api.BaseAddress.AbsoluteUri.TrimEnd('/')}
-            users:
-              - name: bench
-                user:
-                  token: portico-bench
-            contexts:
-              - name: bench
-                context:
-                  cluster: bench
-                  user: bench
-                  namespace: default
-            current-context: bench
-            """);
+        var arguments = new List<string> { "dotnet", Settings.PorticoDll, "run", "--config", config, "--shared-dir", Shared, "--health-listen", $"127.0.0.1:{HealthPort}" };
+        if (Cluster is ManifestBenchCluster manifests)
+        {
+            arguments.AddRange(["--manifests", manifests.Directory]);
+        }
+        else
+        {
+            string kubeconfig = Path.Combine(Directory, "kubeconfig");
+            File.WriteAllText(kubeconfig, $"""
+                apiVersion: v1
+                kind: Config
+                clusters:
+                  - name: bench
+                    cluster:
+                      server: {Api!.BaseAddress.AbsoluteUri.TrimEnd('/')}
+                users:
+                  - name: bench
+                    user:
+                      token: portico-bench
+                contexts:
+                  - name: bench
+                    context:
+                      cluster: bench
+                      user: bench
+                      namespace: default
+                current-context: bench
+                """);
+            arguments.AddRange(["--kubeconfig", kubeconfig]);
+        }
 
-        var arguments = new List<string> { "dotnet", Settings.PorticoDll, "run", "--kubeconfig", kubeconfig, "--config", config, "--shared-dir", Shared, "--health-listen", $"127.0.0.1:{HealthPort}" };
-        if (Settings.Validate)
+        if (Settings.Validate || Local)
         {
             arguments.AddRange(["--nginx", Settings.Nginx]);
         }
 
         var stopwatch = Stopwatch.StartNew();
         _operator = StartLogged([.. arguments], Path.Combine(Directory, "operator.log"));
+        if (Local)
+        {
+            // Local mode starts nginx itself once the first configuration is there.
+            await WaitAsync(IsReadyAsync, "/readyz");
+            StartToReady = stopwatch.Elapsed;
+            return;
+        }
+
         string current = Path.Combine(Shared, VersionedConfigDirectory.CurrentLinkName, "nginx.conf");
         await WaitAsync(() => Task.FromResult(File.Exists(current)), "the operator's first configuration in " + Shared);
 
@@ -261,7 +299,10 @@ internal sealed class OperatorRig : IAsyncDisposable
     {
         await StopAsync(_operator, SigTerm, TimeSpan.FromSeconds(20));
         await StopAsync(_nginx, PosixSignals.Quit, TimeSpan.FromSeconds(10));
-        await Api.DisposeAsync();
+        if (Api is not null)
+        {
+            await Api.DisposeAsync();
+        }
         foreach (var backend in Backends)
         {
             await backend.DisposeAsync();

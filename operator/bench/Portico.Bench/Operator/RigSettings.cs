@@ -20,12 +20,15 @@ internal sealed record RigSettings
     /// <summary>`nginx -t` on every new version before the swap (run:nginxBinary set), as the E2E tests and local mode run it.</summary>
     public bool Validate { get; init; } = true;
 
+    /// <summary>Local mode: `portico run --manifests` on a directory of one file per object, which starts nginx itself (always with `nginx -t`).</summary>
+    public bool Local { get; init; }
+
     /// <summary>nginx worker_processes; 0: one per core.</summary>
     public int WorkerProcesses { get; init; }
 
     public TimeSpan ReadyTimeout { get; init; } = TimeSpan.FromMinutes(10);
 
     public string Describe() =>
-        $"holdoff {Holdoff}, maxHoldoff {MaxHoldoff}, minReloadInterval {MinReloadInterval}, nginx -t before each swap: {(Validate ? "yes" : "no")}, " +
+        $"{(Local ? "local mode (manifest directory, one file per object)" : "cluster mode (test API server)")}, holdoff {Holdoff}, maxHoldoff {MaxHoldoff}, minReloadInterval {MinReloadInterval}, nginx -t before each swap: {(Validate || Local ? "yes" : "no")}, " +
         $"nginx worker_processes {(WorkerProcesses == 0 ? "auto (one per core)" : WorkerProcesses)}, access log off, confirmTimeout {ConfirmTimeout}";
 }

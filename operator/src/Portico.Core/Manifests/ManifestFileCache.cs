@@ -9,46 +9,221 @@ namespace Portico.Core.Manifests;
 /// costs reading the bytes of all (cheap) and parsing that one (the expensive part). The result equals
 /// <see cref="ManifestReader.Read(IEnumerable{string}, KindRegistry)"/> on the same files: objects in file order,
 /// diagnostics sorted. A file that does not parse throws as there and leaves the cache as it was.
+/// <para>
+/// Files are not even read again when their size and modification time are what they were and that time lies
+/// well before the reading that saw them (rsync's quick check, with git's care for "racily clean" files): a write
+/// within the file system's timestamp granularity of a reading cannot hide behind an unchanged time, because files
+/// modified within <see cref="RacyWindow"/> of being read are always read and hashed again.
+/// </para>
+/// <para>
+/// Even that look at every file costs a few hundred milliseconds at tens of thousands of files, so when the caller
+/// knows which paths changed (file system events) <see cref="Update"/> looks at those alone; anything it cannot
+/// place for certain (a directory, a path under two roots, a listed file itself) makes it read everything instead.
+/// </para>
 /// </summary>
-public sealed class ManifestFileCache(KindRegistry kinds)
+public sealed class ManifestFileCache(KindRegistry kinds, TimeProvider? time = null)
 {
+    /// <summary>Wider than any file system's timestamp granularity Portico runs on (coarse kernel clocks, 1 s on some).</summary>
+    public static readonly TimeSpan RacyWindow = TimeSpan.FromSeconds(2);
+
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
     private Dictionary<string, Entry> _files = new(StringComparer.Ordinal);
+
+    // What the last successful reading covered: its paths as given, and each one's files in reading order.
+    private string[]? _roots;
+    private List<string>[] _rootFiles = [];
 
     /// <summary>How many files the last <see cref="Read"/> parsed (the others came from the cache).</summary>
     public int LastParsed { get; private set; }
 
+    /// <summary>How many files the last <see cref="Read"/> read and hashed (the others had the size and time they had).</summary>
+    public int LastReadFiles { get; private set; }
+
+    /// <summary>Whether the last reading found anything different: a file's content, a file added or gone.</summary>
+    public bool LastChanged { get; private set; }
+
     public ManifestSet Read(IEnumerable<string> paths)
     {
-        var files = ManifestReader.ExpandPaths(paths);
+        string[] roots = [.. paths];
+        List<string>[] rootFiles = [.. roots.Select(r => ManifestReader.ExpandPaths([r]).ToList())];
+        var files = rootFiles.SelectMany(f => f).ToList();
         var next = new Dictionary<string, Entry>(files.Count, StringComparer.Ordinal);
-        var changed = new List<(string File, byte[] Bytes, byte[] Hash)>();
+        var changed = new List<(string File, byte[] Bytes, byte[] Hash, FileStamp Stamp)>();
+        int read = 0;
         foreach (string file in files)
         {
-            byte[] bytes = ManifestReader.ReadBytes(file);
-            byte[] hash = SHA256.HashData(bytes);
-            if (_files.TryGetValue(file, out var known) && known.Hash.AsSpan().SequenceEqual(hash))
+            // The stamp is taken before the bytes: a write after it shows as a changed stamp next time.
+            var stamp = FileStamp.Of(file, _time.GetUtcNow());
+            _files.TryGetValue(file, out var known);
+            if (known is not null && known.Stamp.Unchanged(stamp))
             {
                 next[file] = known;
+                continue;
+            }
+
+            byte[] bytes = ManifestReader.ReadBytes(file);
+            byte[] hash = SHA256.HashData(bytes);
+            read++;
+            if (known is not null && known.Hash.AsSpan().SequenceEqual(hash))
+            {
+                next[file] = known with { Stamp = stamp };
             }
             else
             {
-                changed.Add((file, bytes, hash));
+                changed.Add((file, bytes, hash, stamp));
             }
         }
 
         // One parse per changed file keeps each file's objects and diagnostics apart; pieces of a large file still parse in parallel.
-        foreach (var (file, bytes, hash) in changed)
+        foreach (var (file, bytes, hash, stamp) in changed)
         {
-            next[file] = new Entry(hash, ManifestReader.Parse([(file, bytes)], null, kinds));
+            next[file] = new Entry(hash, stamp, ManifestReader.Parse([(file, bytes)], null, kinds));
         }
 
-        _files = next;
-        LastParsed = changed.Count;
-        var sets = files.Select(f => next[f].Set).ToList();
+        bool sameFiles = _roots is not null && _rootFiles.SelectMany(f => f).SequenceEqual(files, StringComparer.Ordinal);
+        return Commit(roots, rootFiles, next, changed.Count, read, changed.Count > 0 || !sameFiles);
+    }
+
+    /// <summary>
+    /// The reading of <paramref name="paths"/> after only <paramref name="changedPaths"/> (files created, written,
+    /// deleted, renamed from or to) changed since the last one: equal to <see cref="Read"/>, at the cost of those files.
+    /// </summary>
+    public ManifestSet Update(IReadOnlyList<string> paths, IEnumerable<string> changedPaths)
+    {
+        if (_roots is null || !_roots.SequenceEqual(paths, StringComparer.Ordinal) || _roots.Any(r => !Directory.Exists(r) || Path.GetFullPath(r) != r || Path.EndsInDirectorySeparator(r)))
+        {
+            return Read(paths);
+        }
+
+        List<string>[] rootFiles = [.. _rootFiles.Select(f => new List<string>(f))];
+        var next = new Dictionary<string, Entry>(_files, StringComparer.Ordinal);
+        int parsed = 0, read = 0;
+        bool changed = false;
+        foreach (string path in changedPaths.Distinct(StringComparer.Ordinal))
+        {
+            if (!TryPlace(path, out var place))
+            {
+                return Read(paths);
+            }
+
+            if (place is not var (root, file))
+            {
+                continue;
+            }
+
+            var files = rootFiles[root];
+            int index = files.BinarySearch(file, StringComparer.Ordinal);
+            if (!File.Exists(file))
+            {
+                if (index >= 0)
+                {
+                    files.RemoveAt(index);
+                    next.Remove(file);
+                    changed = true;
+                }
+
+                continue;
+            }
+
+            if (index < 0)
+            {
+                files.Insert(~index, file);
+                changed = true;
+            }
+
+            var stamp = FileStamp.Of(file, _time.GetUtcNow());
+            byte[] bytes = ManifestReader.ReadBytes(file);
+            byte[] hash = SHA256.HashData(bytes);
+            read++;
+            if (next.TryGetValue(file, out var known) && known.Hash.AsSpan().SequenceEqual(hash))
+            {
+                next[file] = known with { Stamp = stamp };
+            }
+            else
+            {
+                next[file] = new Entry(hash, stamp, ManifestReader.Parse([(file, bytes)], null, kinds));
+                parsed++;
+                changed = true;
+            }
+        }
+
+        return Commit(_roots, rootFiles, next, parsed, read, changed);
+    }
+
+    /// <summary>
+    /// Where a changed path belongs: (root, file) for a manifest file a reading would list; null for a path no reading
+    /// lists (outside every root, hidden, another extension). False when only a whole reading can tell.
+    /// </summary>
+    private bool TryPlace(string path, out (int Root, string File)? place)
+    {
+        place = null;
+        string full = Path.GetFullPath(path);
+        if (Directory.Exists(full))
+        {
+            return false;
+        }
+
+        (int Root, string File)? found = null;
+        for (int i = 0; i < _roots!.Length; i++)
+        {
+            string root = _roots[i];
+            if (full == root)
+            {
+                return false;
+            }
+
+            if (full.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+            {
+                if (found is not null)
+                {
+                    return false;
+                }
+
+                found = (i, full);
+            }
+        }
+
+        // As the reading enumerates: no segment below the root hidden, a manifest extension.
+        if (found is { } candidate)
+        {
+            string relative = full[(_roots[candidate.Root].Length + 1)..];
+            bool listed = !relative.Split(Path.DirectorySeparatorChar).Any(s => s.Length == 0 || s[0] == '.') && ManifestReader.IsManifestFile(full);
+            place = listed ? candidate : null;
+        }
+
+        return true;
+    }
+
+    private ManifestSet Commit(string[] roots, List<string>[] rootFiles, Dictionary<string, Entry> next, int parsed, int read, bool changed)
+    {
+        (_roots, _rootFiles, _files) = (roots, rootFiles, next);
+        (LastParsed, LastReadFiles, LastChanged) = (parsed, read, changed);
+        var sets = rootFiles.SelectMany(f => f).Select(f => next[f].Set).ToList();
         return new ManifestSet(
             [.. sets.SelectMany(s => s.Objects)],
             [.. sets.SelectMany(s => s.Diagnostics).Order()]);
     }
 
-    private sealed record Entry(byte[] Hash, ManifestSet Set);
+    private sealed record Entry(byte[] Hash, FileStamp Stamp, ManifestSet Set);
+
+    /// <summary>What a file looked like when it was read: size, modification and creation (a new inode) times, and when it was looked at.</summary>
+    private sealed record FileStamp(long Length, DateTime Modified, DateTime Created, DateTimeOffset Seen)
+    {
+        public static FileStamp Of(string file, DateTimeOffset now)
+        {
+            var info = new FileInfo(file);
+            try
+            {
+                return new FileStamp(info.Length, info.LastWriteTimeUtc, info.CreationTimeUtc, now);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new ManifestException(file, 0, "cannot read: " + e.Message);
+            }
+        }
+
+        /// <summary>The same file as when read, unless it was modified so close to that reading that a later write could share its time.</summary>
+        public bool Unchanged(FileStamp now) =>
+            Length == now.Length && Modified == now.Modified && Created == now.Created && Modified < Seen.UtcDateTime - RacyWindow;
+    }
 }

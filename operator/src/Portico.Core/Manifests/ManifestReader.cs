@@ -110,7 +110,7 @@ public static class ManifestReader
             {
                 files.AddRange(Directory
                     .EnumerateFiles(path, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.Hidden })
-                    .Where(f => ManifestExtensions.Contains(Path.GetExtension(f), StringComparer.OrdinalIgnoreCase))
+                    .Where(IsManifestFile)
                     .Order(StringComparer.Ordinal));
             }
             else if (File.Exists(path))
@@ -125,6 +125,9 @@ public static class ManifestReader
 
         return files;
     }
+
+    /// <summary>Whether a file found in a directory is read as manifests: by its extension.</summary>
+    internal static bool IsManifestFile(string file) => ManifestExtensions.Contains(Path.GetExtension(file), StringComparer.OrdinalIgnoreCase);
 
     internal static byte[] ReadBytes(string file)
     {

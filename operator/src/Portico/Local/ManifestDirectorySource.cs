@@ -11,7 +11,9 @@ namespace Portico.Local;
 /// <summary>
 /// Local mode's source: the manifests in files and directories instead of a cluster. Reads them all at start and
 /// again whenever a file changes (file system events coalesced), and lists every registered kind into the store, so an edit,
-/// a new file or a deletion is one change. Only files whose content changed are parsed again (<see cref="ManifestFileCache"/>).
+/// a new file or a deletion is one change. Only files whose size or time changed are read again, and only those whose content
+/// changed parsed again (<see cref="ManifestFileCache"/>); unchanged objects are the same instances, which the store
+/// recognises without comparing them.
 /// A file that does not parse is reported and the last good state kept.
 /// </summary>
 public sealed partial class ManifestDirectorySource : IStoreSource
@@ -23,11 +25,17 @@ public sealed partial class ManifestDirectorySource : IStoreSource
     private readonly ManifestFileCache _cache;
     private readonly Channel<bool> _changed = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
 
+    // The paths file system events named since the last reading, and whether the next one must look at every file
+    // (at start, after a failed reading, a lost event or a Poke). Written by the watchers' threads.
+    private readonly Lock _gate = new();
+    private HashSet<string> _dirty = new(StringComparer.Ordinal);
+    private bool _rescan = true;
+
     public ManifestDirectorySource(IReadOnlyList<string> paths, ChannelWriter<StoreEvent> output, ILogger<ManifestDirectorySource> logger, KindRegistry? kinds = null)
     {
         _kinds = kinds ?? KindRegistry.Default;
         _cache = new ManifestFileCache(_kinds);
-        _paths = [.. paths.Select(Path.GetFullPath)];
+        _paths = [.. paths.Select(p => Path.TrimEndingDirectorySeparator(Path.GetFullPath(p)))];
         _output = output;
         _logger = logger;
     }
@@ -50,20 +58,57 @@ public sealed partial class ManifestDirectorySource : IStoreSource
         }
     }
 
-    /// <summary>Asks for a new reading (file system events do this; tests may too).</summary>
-    public void Poke() => _changed.Writer.TryWrite(true);
+    /// <summary>Asks for a new reading of every file (tests may; file system events ask for their paths only).</summary>
+    public void Poke()
+    {
+        lock (_gate)
+        {
+            _rescan = true;
+        }
+
+        _changed.Writer.TryWrite(true);
+    }
+
+    private void Changed(params string[] paths)
+    {
+        lock (_gate)
+        {
+            _dirty.UnionWith(paths);
+        }
+
+        _changed.Writer.TryWrite(true);
+    }
 
     private async Task ReadAndListAsync(CancellationToken cancellationToken)
     {
+        HashSet<string> dirty;
+        bool rescan;
+        lock (_gate)
+        {
+            (dirty, rescan, _dirty, _rescan) = (_dirty, _rescan, new HashSet<string>(StringComparer.Ordinal), false);
+        }
+
         ManifestSet manifests;
         try
         {
-            manifests = _cache.Read(_paths);
+            manifests = rescan ? _cache.Read(_paths) : _cache.Update(_paths, dirty);
         }
         catch (Exception e) when (e is ManifestException or IOException or UnauthorizedAccessException)
         {
+            lock (_gate)
+            {
+                _rescan = true;
+            }
+
             LogUnreadable(e.Message);
             Read?.Invoke(-1);
+            return;
+        }
+
+        if (!rescan && !_cache.LastChanged)
+        {
+            // Events for files no reading lists (an editor's temporary file) or content as it was: nothing to list.
+            Read?.Invoke(manifests.Objects.Length);
             return;
         }
 
@@ -104,10 +149,11 @@ public sealed partial class ManifestDirectorySource : IStoreSource
             Filter = isDirectory ? "*" : Path.GetFileName(path),
             NotifyFilter = NotifyFilters.FileName | NotifyFilters.DirectoryName | NotifyFilters.LastWrite | NotifyFilters.Size,
         };
-        watcher.Changed += (_, _) => Poke();
-        watcher.Created += (_, _) => Poke();
-        watcher.Deleted += (_, _) => Poke();
-        watcher.Renamed += (_, _) => Poke();
+        watcher.Changed += (_, e) => Changed(e.FullPath);
+        watcher.Created += (_, e) => Changed(e.FullPath);
+        watcher.Deleted += (_, e) => Changed(e.FullPath);
+        watcher.Renamed += (_, e) => Changed(e.OldFullPath, e.FullPath);
+        watcher.Error += (_, _) => Poke(); // events were lost (the kernel's queue overflowed): look at everything
         watcher.EnableRaisingEvents = true;
         return watcher;
     }
