@@ -50,6 +50,7 @@ public static class PorticoHost
         builder.Services.AddSingleton(request);
         builder.Services.AddSingleton(sp => CreateRuntime(sp, request, time, metrics, readiness));
         builder.Services.AddSingleton<OperatorService>();
+        builder.Services.AddSingleton(_ => new IdleMemoryTrim(time));
         builder.Services.AddHostedService(sp => sp.GetRequiredService<OperatorService>());
         builder.Services.AddSingleton<IEnumerable<Func<CancellationToken, Task>>>(sp => Companions(sp, request, time));
         AddModeServices(builder.Services, request);
@@ -87,7 +88,7 @@ public static class PorticoHost
         var logs = services.GetRequiredService<ILoggerFactory>();
         var options = request.Options;
         var renderer = options.Proxy.CreateRenderer(options.TemplatesDirectory);
-        var listeners = new List<IModelListener>();
+        var listeners = new List<IModelListener> { services.GetRequiredService<IdleMemoryTrim>() };
         if (request.DemoBackends)
         {
             listeners.Add(services.GetRequiredService<DemoBackends>());
