@@ -5,7 +5,7 @@ using Portico.Bench.Operator;
 // portico-bench operator [--ingresses 100,1000] [--changes 50] [--warmup 4] [--gap-ms 1100]
 // portico-bench churn [--ingresses 100] [--seconds 30] [--rate 50] [--variants none,other,loaded] [--client wrk|httpclient] [--wrk-threads 1] [--connections 16] [--wrk-header "Connection: close"]
 // portico-bench operator [--settle]: with --settle each change waits until the operator has applied the previous one
-// portico-bench operator [--policies]: a fourth kind of change, an IngressPolicy's trafficSplit moving an Ingress to another backend
+// portico-bench operator [--policies]: an IngressPolicy on every 10th Ingress, and two more kinds of change: an IngressPolicy's trafficSplit moving an Ingress to another backend, an annotated Ingress edit (memory and churn take --policies for the world too)
 // portico-bench memory [--ingresses 10000] [--settle 10] [--changes 5]
 // portico-bench operator|memory|churn [--local]: local mode, `portico run --manifests DIR` on one file per object (it starts nginx itself)
 // portico-bench incremental [--seeds 20] [--steps 1000]: the incremental-rendering property check, longer than CI's

@@ -33,6 +33,7 @@ internal sealed class BenchArguments(string[] args)
         ConfirmTimeout = Text("--confirm-timeout", "10s"),
         Validate = !Flag("--no-validate"),
         Local = Flag("--local"),
+        Policies = Flag("--policies"),
         WorkerProcesses = Int("--workers", 0),
         ReadyTimeout = TimeSpan.FromSeconds(Int("--ready-timeout", 600)),
     };

@@ -28,8 +28,16 @@ internal sealed class ApiBenchCluster(Api api) : BenchCluster
 {
     public override void Upsert(IKubernetesObject<V1ObjectMeta> value) => api.UpsertAll(value);
 
-    public override void ServePolicies() =>
-        api.ServeCustomResource<IngressPolicy>(IngressPolicy.KubeGroup, IngressPolicy.KubeApiVersion, IngressPolicy.KubePluralName, IngressPolicy.KubeKind, namespaced: true, statusSubresource: true);
+    private bool _policies;
+
+    public override void ServePolicies()
+    {
+        if (!_policies)
+        {
+            api.ServeCustomResource<IngressPolicy>(IngressPolicy.KubeGroup, IngressPolicy.KubeApiVersion, IngressPolicy.KubePluralName, IngressPolicy.KubeKind, namespaced: true, statusSubresource: true);
+            _policies = true;
+        }
+    }
 }
 
 /// <summary>

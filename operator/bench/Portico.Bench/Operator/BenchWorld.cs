@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using k8s.Models;
+using Portico.Core.Kubernetes.Crds;
 using Portico.TestSupport;
 using Portico.TestSupport.Nginx;
 
@@ -12,7 +13,8 @@ namespace Portico.Bench.Operator;
 /// Prefix, /healthz Exact) to its own Service, whose EndpointSlice holds 3 ready endpoints (127.0.0.1-3 on the port
 /// of one of the real backends: only .1 answers, and these routes are never requested); TLS with an own Secret on
 /// every 10th Ingress. Besides, one "probe-NAME" Service per real backend (one endpoint, 127.0.0.1:its port) that the
-/// measured routes point at.
+/// measured routes point at. With <c>policies</c>, an IngressPolicy on every 10th Ingress (i % 10 == 5: response header,
+/// CORS, rate limit, timeouts, IP allow list), as the render benchmark's synthetic cluster has.
 /// </summary>
 internal static class BenchWorld
 {
@@ -26,9 +28,14 @@ internal static class BenchWorld
 
     public static readonly string[] SeedAddresses = ["127.0.0.1", "127.0.0.2", "127.0.0.3"];
 
-    public static void Seed(BenchCluster api, int ingresses, IReadOnlyList<TestBackend> backends)
+    public static void Seed(BenchCluster api, int ingresses, IReadOnlyList<TestBackend> backends, bool policies = false)
     {
         api.Upsert(Kube.IngressClass("portico"));
+        if (policies)
+        {
+            api.ServePolicies();
+        }
+
         for (int i = 0; i < ingresses; i++)
         {
             string ns = Namespace(i);
@@ -47,6 +54,10 @@ internal static class BenchWorld
             }
 
             api.Upsert(ingress);
+            if (policies && i % 10 == 5)
+            {
+                api.Upsert(Policy(name, ns, i));
+            }
         }
 
         foreach (var backend in backends)
@@ -61,6 +72,20 @@ internal static class BenchWorld
     /// <summary>An Ingress in "default" routing every path of <paramref name="host"/> to the probe Service of <paramref name="backend"/>.</summary>
     public static V1Ingress ProbeIngress(string name, string host, TestBackend backend) =>
         Kube.Ingress(name, "default").WithPath(host, "/", "Prefix", ProbeService(backend), 80);
+
+    private static IngressPolicy Policy(string ingress, string ns, int i) => new()
+    {
+        Metadata = new V1ObjectMeta { Name = ingress + "-policy", NamespaceProperty = ns, Uid = $"00000000-0000-4000-8000-{i:D12}", CreationTimestamp = new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc) },
+        Spec = new IngressPolicySpec
+        {
+            TargetRef = new PolicyTargetRef { Group = "networking.k8s.io", Kind = "Ingress", Name = ingress },
+            ResponseHeaders = new HeaderModifier { Set = [new HeaderValue { Name = "X-Content-Type-Options", Value = "nosniff" }] },
+            Cors = new CorsPolicy { AllowOrigins = [$"https://{ingress}.partner.example.org"], AllowMethods = ["GET", "POST"] },
+            RateLimit = new RateLimitPolicy { RequestsPerSecond = 10 + (i % 7), Burst = 20 },
+            Timeouts = new TimeoutPolicy { Connect = "2s", Idle = "30s" },
+            IpAllowList = ["10.0.0.0/8", $"192.168.{i & 255}.0/24"],
+        },
+    };
 
     private static (string Certificate, string Key) Certificate(string host)
     {

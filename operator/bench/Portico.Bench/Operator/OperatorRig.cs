@@ -99,7 +99,7 @@ internal sealed class OperatorRig : IAsyncDisposable
         }
 
         var seeding = Stopwatch.StartNew();
-        BenchWorld.Seed(cluster, ingresses, backends);
+        BenchWorld.Seed(cluster, ingresses, backends, settings.Policies);
         extra?.Invoke(cluster, backends);
         Console.Error.WriteLine($"[{name}] seeded {ingresses} Ingresses into {(local ? "a manifest directory (one file per object)" : "the test API server")} in {seeding.Elapsed.TotalSeconds:F1} s");
 

@@ -23,12 +23,15 @@ internal sealed record RigSettings
     /// <summary>Local mode: `portico run --manifests` on a directory of one file per object, which starts nginx itself (always with `nginx -t`).</summary>
     public bool Local { get; init; }
 
+    /// <summary>An IngressPolicy on every 10th Ingress of the world (<see cref="BenchWorld"/>).</summary>
+    public bool Policies { get; init; }
+
     /// <summary>nginx worker_processes; 0: one per core.</summary>
     public int WorkerProcesses { get; init; }
 
     public TimeSpan ReadyTimeout { get; init; } = TimeSpan.FromMinutes(10);
 
     public string Describe() =>
-        $"{(Local ? "local mode (manifest directory, one file per object)" : "cluster mode (test API server)")}, holdoff {Holdoff}, maxHoldoff {MaxHoldoff}, minReloadInterval {MinReloadInterval}, nginx -t before each swap: {(Validate || Local ? "yes" : "no")}, " +
+        $"{(Local ? "local mode (manifest directory, one file per object)" : "cluster mode (test API server)")}{(Policies ? ", an IngressPolicy on every 10th Ingress" : string.Empty)}, holdoff {Holdoff}, maxHoldoff {MaxHoldoff}, minReloadInterval {MinReloadInterval}, nginx -t before each swap: {(Validate || Local ? "yes" : "no")}, " +
         $"nginx worker_processes {(WorkerProcesses == 0 ? "auto (one per core)" : WorkerProcesses)}, access log off, confirmTimeout {ConfirmTimeout}";
 }
