@@ -6,7 +6,7 @@ using Portico.Bench.Operator;
 // portico-bench churn [--ingresses 100] [--seconds 30] [--rate 50] [--variants none,other,loaded] [--client wrk|httpclient] [--wrk-threads 1] [--connections 16] [--wrk-header "Connection: close"]
 // portico-bench operator [--settle]: with --settle each change waits until the operator has applied the previous one
 // portico-bench operator [--policies]: an IngressPolicy on every 10th Ingress, and two more kinds of change: an IngressPolicy's trafficSplit moving an Ingress to another backend, an annotated Ingress edit (memory and churn take --policies for the world too)
-// portico-bench memory [--ingresses 10000] [--settle 10] [--changes 5]
+// portico-bench memory [--ingresses 10000] [--settle 20] [--changes 5]
 // portico-bench operator|memory|churn [--local]: local mode, `portico run --manifests DIR` on one file per object (it starts nginx itself)
 // portico-bench incremental [--seeds 20] [--steps 1000]: the incremental-rendering property check, longer than CI's
 // Operator benchmarks share: [--min-reload-interval 1s] [--holdoff 100ms] [--max-holdoff 500ms] [--no-validate] [--workers 0] [--nginx /usr/sbin/nginx] [--work DIR] [--portico portico.dll]
@@ -54,7 +54,7 @@ switch (args[0])
         return await MemoryBenchmark.RunAsync(
             arguments.Rig("memory"),
             arguments.Ints("--ingresses", "10000"),
-            TimeSpan.FromSeconds(arguments.Int("--settle", 10)),
+            TimeSpan.FromSeconds(arguments.Int("--settle", 20)), // past the operator's idle memory trim (15 s quiet)
             arguments.Int("--changes", 5));
     case "incremental":
         return IncrementalBenchmark.Run(arguments.Int("--seeds", 20), arguments.Int("--steps", 1000));

@@ -13,7 +13,9 @@ namespace Portico.Hosting;
 /// </summary>
 public sealed class IdleMemoryTrim : IModelListener, IDisposable
 {
-    public static readonly TimeSpan DefaultQuiet = TimeSpan.FromSeconds(5);
+    // Longer than a reload in flight (nginx -t and the reload take 5-10 s at 10,000 hosts), so the collection, which
+    // suspends the process, does not fall into one and delay the changes queued behind it.
+    public static readonly TimeSpan DefaultQuiet = TimeSpan.FromSeconds(15);
 
     // Growth tolerated before trimming again: a quarter of what was kept, and at least this much.
     private const long Slack = 16L * 1024 * 1024;
