@@ -91,13 +91,25 @@ public static class EndpointOnlyRebuild
             return services;
         }
 
+        int kept = 0;
         foreach (var (key, slice) in after)
         {
-            if (!before.TryGetValue(key, out var old) || !ReferenceEquals(old, slice))
+            if (before.TryGetValue(key, out var old))
+            {
+                kept++;
+            }
+
+            if (!ReferenceEquals(old, slice))
             {
                 AddOwner(services, key, slice);
                 AddOwner(services, key, old);
             }
+        }
+
+        // Every slice of before is still there (keys are unique): no deletion to look for, and no second pass over 10,000.
+        if (kept == before.Count)
+        {
+            return services;
         }
 
         foreach (var (key, old) in before)
