@@ -201,13 +201,12 @@ public sealed class ClusterLifecycleTests
     [Order(8)]
     public async Task A_restarted_operator_renders_byte_identical_config()
     {
-        // Traffic can move before the applier has seen the confirmation, and a new plain-HTTP host is served from the
-        // live data even before its server block is swapped in: wait until the configuration with relisted.test's
-        // server block is active and recorded as applied.
+        // Traffic can move before the applier has seen the confirmation: wait until the configuration is active and
+        // recorded as applied, with relisted.test (a plain-HTTP host: routed by the live file, ADR 0014) in it.
         var directory = new VersionedConfigDirectory(_shared);
         Assert.That(
             await Eventually.TrueAsync(() => _operator.Readiness.AppliedHash?[..16] == directory.ActiveVersion
-                && File.ReadAllText(Path.Combine(directory.CurrentLink, "nginx.conf")).Contains("server_name \"relisted.test\";", StringComparison.Ordinal)),
+                && File.ReadAllText(Path.Combine(_shared, "portico-endpoints.txt")).Contains("\n=relisted.test ", StringComparison.Ordinal)),
             Is.True,
             "the operator settles");
         string hash = _operator.Readiness.AppliedHash!;

@@ -59,18 +59,24 @@ public sealed class NginxRendererTests
         var first = Render(Kube.Ingress("a").WithPath("a.test", "/", "Prefix", "web", 80));
         var same = Render(Kube.Ingress("a").WithPath("a.test", "/", "Prefix", "web", 80));
         var other = Render(Kube.Ingress("a").WithPath("b.test", "/", "Prefix", "web", 80));
-        Assert.That(same.Hash, Is.EqualTo(first.Hash));
-        Assert.That(other.Hash, Is.Not.EqualTo(first.Hash));
+        Assert.That((same.Hash, same.LiveHash), Is.EqualTo((first.Hash, first.LiveHash)));
+        // A plain-HTTP host is routed by the default server from the live file (ADR 0014): nginx.conf stays.
+        Assert.That((other.Hash, other.LiveHash == first.LiveHash), Is.EqualTo((first.Hash, false)), "another plain host: live data only");
+        k8s.IKubernetesObject<k8s.Models.V1ObjectMeta>[] web = [Kube.Service("web"), Kube.Slice("web", null, 80, ["10.0.0.1"])];
+        var served = Render([Kube.Ingress("a").WithPath("a.test", "/", "Prefix", "web", 80), .. web]);
+        var limited = Render([Kube.Ingress("a").WithAnnotation("nginx.ingress.kubernetes.io/proxy-body-size", "2m").WithPath("a.test", "/", "Prefix", "web", 80), .. web]);
+        Assert.That(limited.Hash, Is.Not.EqualTo(served.Hash), "a host with a policy has a server block of its own");
     }
 
     [Test]
     public void A_host_whose_routes_share_one_policy_has_one_location_and_its_paths_are_live_data()
     {
         k8s.IKubernetesObject<k8s.Models.V1ObjectMeta>[] services = [Kube.Service("web"), Kube.Slice("web", null, 80, ["10.0.0.1"]), Kube.Service("api"), Kube.Slice("api", null, 80, ["10.0.0.2"])];
-        var first = Render([Kube.Ingress("a").WithPath("a.test", "/", "Prefix", "web", 80).WithPath("a.test", "/api", "Prefix", "api", 80), .. services]);
-        var moved = Render([Kube.Ingress("a").WithPath("a.test", "/", "Prefix", "web", 80).WithPath("a.test", "/v2", "Exact", "api", 80), .. services]);
+        // One policy (a body size) on both routes: the host has a server block, with one location.
+        var first = Render([Kube.Ingress("a").WithAnnotation("nginx.ingress.kubernetes.io/proxy-body-size", "2m").WithPath("a.test", "/", "Prefix", "web", 80).WithPath("a.test", "/api", "Prefix", "api", 80), .. services]);
+        var moved = Render([Kube.Ingress("a").WithAnnotation("nginx.ingress.kubernetes.io/proxy-body-size", "2m").WithPath("a.test", "/", "Prefix", "web", 80).WithPath("a.test", "/v2", "Exact", "api", 80), .. services]);
         string conf = Conf(first);
-        Assert.That(conf, Does.Match("server_name \"a.test\";\n\n        location \"/\" \\{\n            set \\$portico_rules \"(h[0-9a-f]{20})\";\n            proxy_pass http://portico_balancer;\n        \\}\n    \\}"));
+        Assert.That(conf, Does.Match("server_name \"a.test\";\n\n        location \"/\" \\{\n            client_max_body_size 2m;\n            set \\$portico_rules \"(h[0-9a-f]{20})\";\n            proxy_pass http://portico_balancer;\n        \\}\n    \\}"));
         string key = System.Text.RegularExpressions.Regex.Match(conf, "set \\$portico_rules \"(h[0-9a-f]{20})\";").Groups[1].Value;
         Assert.That(Endpoints(first).Split('\n'), Does.Contain($"&{key} P:2f617069:default_api_80 P:2f:default_web_80"), "the rules, in precedence order");
         Assert.That(Endpoints(moved).Split('\n'), Does.Contain($"&{key} E:2f7632:default_api_80 P:2f:default_web_80"));
@@ -81,7 +87,7 @@ public sealed class NginxRendererTests
     [Test]
     public void A_policy_change_gives_a_matched_host_new_rules_key_so_old_workers_keep_their_own_rules()
     {
-        var open = Render(Kube.Ingress("a").WithPath("a.test", "/", "Prefix", "web", 80), Kube.Service("web"), Kube.Slice("web", null, 80, ["10.0.0.1"]));
+        var open = Render(Kube.Ingress("a").WithAnnotation("nginx.ingress.kubernetes.io/proxy-body-size", "1m").WithPath("a.test", "/", "Prefix", "web", 80), Kube.Service("web"), Kube.Slice("web", null, 80, ["10.0.0.1"]));
         var limited = Render(Kube.Ingress("a").WithAnnotation("nginx.ingress.kubernetes.io/proxy-body-size", "2m").WithPath("a.test", "/", "Prefix", "web", 80), Kube.Service("web"), Kube.Slice("web", null, 80, ["10.0.0.1"]));
         static string Key(RenderedConfig c) => System.Text.RegularExpressions.Regex.Match(Conf(c), "set \\$portico_rules \"(h[0-9a-f]{20})\";").Groups[1].Value;
         Assert.That(Key(limited), Is.Not.Empty.And.Not.EqualTo(Key(open)));
@@ -233,7 +239,8 @@ public sealed class NginxRendererTests
         var objects = new List<k8s.IKubernetesObject<k8s.Models.V1ObjectMeta>> { Kube.Service("web"), Kube.Slice("web", null, 80, ["10.0.0.1"]) };
         for (int i = 0; i < 5000; i++)
         {
-            objects.Add(Kube.Ingress($"i{i}").WithPath($"host-{i}.example.com", "/", "Prefix", "web", 80).WithPath($"host-{i}.example.com", "/api", "Prefix", "web", 80)
+            // A policy on each: a server block per host (plain hosts have none, ADR 0014).
+            objects.Add(Kube.Ingress($"i{i}").WithAnnotation("nginx.ingress.kubernetes.io/proxy-body-size", "2m").WithPath($"host-{i}.example.com", "/", "Prefix", "web", 80).WithPath($"host-{i}.example.com", "/api", "Prefix", "web", 80)
                 .WithPath($"host-{i}.example.com", "/static", "Prefix", "web", 80).WithPath($"host-{i}.example.com", "/healthz", "Exact", "web", 80));
         }
 

@@ -232,6 +232,15 @@ public sealed partial class RouteDerivationTests
             }
         }
 
+        // Plain hosts without a server block of their own (ADR 0014): the default server routes them by their "=HOST"
+        // lines of the live file.
+        var withServers = routes.Select(r => r.Host).ToHashSet(StringComparer.Ordinal);
+        foreach (string[] tokens in liveLines.Where(l => l.StartsWith('=')).Select(l => l[1..].Split(' ')).Where(t => !withServers.Contains(t[0])))
+        {
+            routes.AddRange(tokens.Skip(1).Select(t => t.Split(':')).Select(p => new EmittedRoute(
+                tokens[0], p[0] == "E" ? "Exact" : "Prefix", Encoding.UTF8.GetString(Convert.FromHexString(p[1])), LiveAction(string.Join(':', p[2..]), empty))));
+        }
+
         return routes;
     }
 

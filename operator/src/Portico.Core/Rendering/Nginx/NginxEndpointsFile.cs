@@ -14,7 +14,7 @@ namespace Portico.Core.Rendering.Nginx;
 /// "w:NAME=WEIGHT,NAME=WEIGHT..." (one upstream chosen per request by weight) or "!STATUS";</item>
 /// <item>upstream: "NAME ADDR:PORT ..." — its ready endpoints;</item>
 /// <item>fallback host: "=HOST E|P:HEXPATH:TARGET ..." — how the default server routes a plain-HTTP host that has
-/// no server block yet: the host's effective routes in precedence order, the catch-all included, paths hex-encoded;</item>
+/// no server block (ADR 0014): the host's effective routes in precedence order, the catch-all included, paths hex-encoded;</item>
 /// <item>matched server: "&amp;KEY E|P:HEXPATH:TARGET ..." — the same table for a server whose one location is matched by
 /// Lua (<see cref="NginxLiveMatching"/>), under the key its location names.</item>
 /// </list>

@@ -38,9 +38,10 @@ public sealed record NginxView(
 }
 
 /// <summary>
-/// A plain-HTTP host with exact name the default server can route by itself (Lua, from the live file) while the
-/// reload that gives it its own server block is in flight. <see cref="Rules"/> are the host's effective routes in
-/// precedence order, the catch-all included; targets are upstream names or "!STATUS".
+/// A plain-HTTP host with an exact name, no policy and only live targets, which the default server routes by itself
+/// (Lua, from the live file, ADR 0014): such a host has no server block of its own unless a wildcard server would
+/// take its requests, and a new one is routed before any reload. <see cref="Rules"/> are the host's effective routes
+/// in precedence order, the catch-all included; targets are upstream names or "!STATUS".
 /// </summary>
 public sealed record NginxFallbackHost(string Host, IReadOnlyList<NginxFallbackRule> Rules);
 

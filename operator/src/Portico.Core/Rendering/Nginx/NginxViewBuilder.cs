@@ -50,6 +50,7 @@ internal static class NginxViewBuilder
 
         var servers = new List<NginxServerView>();
         var fallbackHosts = new List<NginxFallbackHost>();
+        var wildcardParents = WildcardParents(model);
         foreach (var host in model.VirtualHosts.Where(v => v.Host.Kind != HostKind.Any))
         {
             bool memoized = memo is not null && NginxServerMemo.Applies(host, lua);
@@ -69,10 +70,16 @@ internal static class NginxViewBuilder
                 http.Include(entry.Blocks);
             }
 
-            servers.Add(entry.View);
             if (entry.Fallback is { } fallback)
             {
                 fallbackHosts.Add(fallback);
+            }
+
+            // A host the default server routes from the live file needs no server block of its own (ADR 0014), unless
+            // a wildcard server would take its requests from the default server.
+            if (entry.Fallback is null || wildcardParents.Contains(Parent(host.Host.Value)))
+            {
+                servers.Add(entry.View);
             }
         }
 
@@ -156,9 +163,9 @@ internal static class NginxViewBuilder
     }
 
     /// <summary>
-    /// How the default server routes an exact, plain-HTTP host from the live file while its own server block waits for
-    /// a reload; null for a host it cannot route: one with TLS, a policy, a regex route, or a route whose target is
-    /// not live data (an external name).
+    /// How the default server routes an exact, plain-HTTP host from the live file, instead of a server block of the
+    /// host's own (ADR 0014); null for a host it cannot route: one with TLS, a policy, a regex route, or a route whose
+    /// target is not live data (an external name).
     /// </summary>
     private static NginxFallbackHost? FallbackHost(VirtualHost host, IReadOnlyDictionary<string, Upstream> upstreams)
     {
@@ -168,8 +175,8 @@ internal static class NginxViewBuilder
         }
 
         var routes = host.EffectiveRoutes.ToList();
-        // A host with any policy waits for its own server block: the fallback table only routes, it enforces nothing.
-        // Regex routes wait too: the table's Lua matches exact and prefix rules only.
+        // A host with any policy has its own server block: the default server's routing table only routes, it enforces nothing.
+        // So does a host with regex routes: the table's Lua matches exact and prefix rules only.
         if (routes.Any(r => LiveTarget(r.Action, upstreams) is null || !r.Policy.IsEmpty || r.Match.Kind == PathKind.Regex))
         {
             return null;
@@ -177,6 +184,13 @@ internal static class NginxViewBuilder
 
         return new NginxFallbackHost(host.Host.Value, [.. routes.Select(r => new NginxFallbackRule(r.Match.Kind == PathKind.Exact, r.Match.Path, LiveTarget(r.Action, upstreams)!))]);
     }
+
+    /// <summary>"foo.com" for each wildcard host "*.foo.com": nginx gives a request for "a.foo.com" to that server when no server has the exact name.</summary>
+    private static HashSet<string> WildcardParents(ProxyModel model) =>
+        model.VirtualHosts.Where(v => v.Host.Kind == HostKind.Wildcard).Select(v => v.Host.Value[2..]).ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>What follows a host's first label ("foo.com" for "a.foo.com"; empty for a single label).</summary>
+    private static string Parent(string host) => host.IndexOf('.', StringComparison.Ordinal) is int dot and >= 0 ? host[(dot + 1)..] : string.Empty;
 
     /// <summary>The live file's form of an action: the upstream name, a weighted split, or "!STATUS"; null for what only nginx.conf can do.</summary>
     private static string? LiveTarget(RouteAction action, IReadOnlyDictionary<string, Upstream> upstreams) => Location(string.Empty, "/", action, lua: true, upstreams).RouteTarget;
