@@ -24,7 +24,7 @@ public sealed class PolicyTrafficTests(bool luaEndpoints, bool beforeTheReload)
     private const string NginxSyntax = "v; } { \" ' # \\ end";
 
     private static readonly string[] Hosts =
-        ["headers.test", "cors.test", "cors-any.test", "denied.test", "allowed.test", "not-allowed.test", "rate.test", "body.test", "slow.test", "force.test"];
+        ["headers.test", "cors.test", "cors-any.test", "cors-other.test", "denied.test", "allowed.test", "not-allowed.test", "rate.test", "body.test", "slow.test", "force.test"];
 
     private readonly List<(string Host, ProxyResponse Response)> _beforeReload = [];
     private NginxScenario _scenario = null!;
@@ -66,6 +66,8 @@ public sealed class PolicyTrafficTests(bool luaEndpoints, bool beforeTheReload)
             },
         }),
         Policy("cors-any", new IngressPolicySpec { Cors = new CorsPolicy { AllowOrigins = ["*"], AllowMethods = ["GET"] } }),
+        // Every rule's origins share one map (keyed by rule and origin): another rule's origins must not leak in.
+        Policy("cors-other", new IngressPolicySpec { Cors = new CorsPolicy { AllowOrigins = ["https://other.example.net", "https://*.other.example.net"], AllowMethods = ["GET"] } }),
         Policy("denied", new IngressPolicySpec { IpDenyList = ["127.0.0.1/32", "::1/128"] }),
         Policy("allowed", new IngressPolicySpec { IpAllowList = ["127.0.0.1/32", "::1/128"], IpDenyList = ["192.0.2.0/24"] }),
         Policy("not-allowed", new IngressPolicySpec { IpAllowList = ["192.0.2.0/24", "2001:db8::/32"] }),
@@ -202,10 +204,15 @@ public sealed class PolicyTrafficTests(bool luaEndpoints, bool beforeTheReload)
     [TestCase("https://evilexample.com")]
     [TestCase("https://a.example.com.evil.test")]
     [TestCase("https://app.example.org:8443")]
-    public async Task A_foreign_origin_gets_no_CORS_headers(string origin)
+    [TestCase("https://other.example.net")]
+    [TestCase("https://a.other.example.net")]
+    [TestCase("https://app.example.org", "cors-other.test")]
+    [TestCase("https://a.example.com", "cors-other.test")]
+    [TestCase("", "cors.test")]
+    public async Task A_foreign_origin_gets_no_CORS_headers(string origin, string host = "cors.test")
     {
-        var simple = await _scenario.SendAsync("cors.test", "/", headers: new Dictionary<string, string> { ["Origin"] = origin });
-        var preflight = await Preflight("cors.test", origin);
+        var simple = await _scenario.SendAsync(host, "/", headers: new Dictionary<string, string> { ["Origin"] = origin });
+        var preflight = await Preflight(host, origin);
         foreach (var response in new[] { simple, preflight })
         {
             Assert.That(response.Backend, Is.EqualTo("app"), response.ToString());
@@ -221,6 +228,19 @@ public sealed class PolicyTrafficTests(bool luaEndpoints, bool beforeTheReload)
         Assert.That(preflight.Header("Access-Control-Allow-Credentials"), Is.Null);
         var simple = await _scenario.SendAsync("cors-any.test", "/", headers: new Dictionary<string, string> { ["Origin"] = "https://anyone.test" });
         Assert.That((simple.Backend, simple.Header("Access-Control-Allow-Origin")), Is.EqualTo(("app", "*")), simple.ToString());
+        var without = await _scenario.SendAsync("cors-any.test", "/");
+        Assert.That((without.Backend, without.Header("Access-Control-Allow-Origin")), Is.EqualTo(("app", (string?)null)), "no Origin, no answer");
+    }
+
+    [TestCase("https://other.example.net")]
+    [TestCase("https://a.b.other.example.net")]
+    public async Task Each_rule_answers_its_own_origins(string origin)
+    {
+        var preflight = await Preflight("cors-other.test", origin);
+        Assert.That((preflight.StatusCode, preflight.Header("Access-Control-Allow-Origin")), Is.EqualTo((204, origin)), preflight.ToString());
+        Assert.That(preflight.Header("Access-Control-Allow-Credentials"), Is.Null, "this rule does not allow credentials");
+        var simple = await _scenario.SendAsync("cors-other.test", "/", headers: new Dictionary<string, string> { ["Origin"] = origin });
+        Assert.That((simple.Backend, simple.Header("Access-Control-Allow-Origin"), simple.Header("Access-Control-Expose-Headers")), Is.EqualTo(("app", origin, (string?)null)), simple.ToString());
     }
 
     [TestCase("denied.test", 403)]

@@ -186,18 +186,18 @@ internal sealed class NginxTraffic
 
     private NginxCorsView Cors(CorsRule cors)
     {
-        string variable = "portico_cors_" + Hash(cors.ToString());
+        string id = Hash(cors.ToString());
         bool any = cors.AllowOrigins.Contains("*");
         string? expose = cors.ExposeHeaders.Length == 0 ? null : string.Join(", ", cors.ExposeHeaders);
-        _corsMaps[variable] = new NginxCorsMapView(
-            variable,
+        _corsMaps[id] = new NginxCorsMapView(
+            id,
             any,
             [.. cors.AllowOrigins.Where(o => o != "*" && !o.Contains("://*.", StringComparison.Ordinal)).Distinct(StringComparer.Ordinal)],
-            [.. cors.AllowOrigins.Where(o => o.Contains("://*.", StringComparison.Ordinal)).Select(OriginPattern).Distinct(StringComparer.Ordinal)],
+            [.. cors.AllowOrigins.Where(o => o.Contains("://*.", StringComparison.Ordinal)).Select(o => OriginPattern(id, o)).Distinct(StringComparer.Ordinal)],
             cors.AllowCredentials,
             expose);
         return new NginxCorsView(
-            variable,
+            id,
             string.Join(", ", cors.AllowMethods),
             cors.AllowHeaders.Length == 0 ? null : string.Join(", ", cors.AllowHeaders),
             cors.MaxAge is { } age ? (long)age.TotalSeconds : null,
@@ -207,15 +207,15 @@ internal sealed class NginxTraffic
     }
 
     /// <summary>
-    /// "https://*.example.com:8443" as an anchored regex of the origins it allows: one or more DNS labels in place of
-    /// "*" (the canonical origin is DNS characters only). No "$": "\z" anchors the end.
+    /// "https://*.example.com:8443" of rule ID as an anchored regex of the keys "ID ORIGIN" it allows: one or more DNS
+    /// labels in place of "*" (the canonical origin is DNS characters only). No "$": "\z" anchors the end.
     /// </summary>
-    private static string OriginPattern(string origin)
+    private static string OriginPattern(string id, string origin)
     {
         int star = origin.IndexOf("://*.", StringComparison.Ordinal);
         string scheme = origin[..star];
         string rest = origin[(star + 5)..];
-        return "~^" + scheme + "://[a-z0-9-]+(\\.[a-z0-9-]+)*\\." + rest.Replace(".", "\\.", StringComparison.Ordinal) + "\\z";
+        return "~^" + id + " " + scheme + "://[a-z0-9-]+(\\.[a-z0-9-]+)*\\." + rest.Replace(".", "\\.", StringComparison.Ordinal) + "\\z";
     }
 
     private static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..12];

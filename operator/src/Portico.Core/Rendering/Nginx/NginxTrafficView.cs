@@ -88,17 +88,20 @@ public sealed record NginxTrafficView
 public sealed record NginxHeaderView(string Name, string Value);
 
 /// <summary>
-/// A location's CORS answer. <see cref="Variable"/> names the http-level maps (<see cref="NginxCorsMapView"/>):
-/// VARIABLE is the Allow-Origin value for the request's Origin ("" for a foreign one), VARIABLE_preflight is "1" for a
-/// preflight from an allowed origin, VARIABLE_credentials and VARIABLE_expose are empty for a foreign origin.
+/// A location's CORS answer. The location sets <c>$portico_cors</c> to <see cref="Id"/>, which selects its rule's
+/// entries in the http-level maps all rules share (<see cref="NginxCorsMapView"/>): $portico_cors_origin is the
+/// Allow-Origin value for the request's Origin ("" for a foreign one), $portico_cors_preflight is "1" for a preflight
+/// from an allowed origin, $portico_cors_allowed ("true") and $portico_cors_expose are empty for a foreign origin.
 /// </summary>
-public sealed record NginxCorsView(string Variable, string Methods, string? Headers, long? MaxAgeSeconds, bool Credentials, bool Expose, bool VaryOrigin);
+public sealed record NginxCorsView(string Id, string Methods, string? Headers, long? MaxAgeSeconds, bool Credentials, bool Expose, bool VaryOrigin);
 
 /// <summary>
-/// The http-level maps of one CORS rule: exact origins answer themselves, wildcard origins (as anchored regexes)
-/// answer the request's Origin, "*" answers "*" to any request with an Origin.
+/// One CORS rule's entries in the shared maps, keyed by "ID ORIGIN": exact origins answer themselves, wildcard
+/// origins (anchored regexes, <see cref="OriginPatterns"/> already prefixed with the id) answer the request's Origin,
+/// "*" answers "*" to any request with an Origin. One map for all rules, not one per rule: nginx allocates and
+/// clears megabytes of hash arrays for every map block, which made 2,000 maps three quarters of `nginx -t`.
 /// </summary>
-public sealed record NginxCorsMapView(string Variable, bool AnyOrigin, IReadOnlyList<string> Origins, IReadOnlyList<string> OriginPatterns, bool Credentials, string? Expose);
+public sealed record NginxCorsMapView(string Id, bool AnyOrigin, IReadOnlyList<string> Origins, IReadOnlyList<string> OriginPatterns, bool Credentials, string? Expose);
 
 /// <summary>An http-level map appending <see cref="Value"/> to the client's header (read from $SOURCE), or giving it alone.</summary>
 public sealed record NginxHeaderAppendView(string Variable, string Source, string Value);
