@@ -29,6 +29,12 @@ public sealed record NginxView(
     /// <summary>Session affinity's maps (<see cref="NginxEndpointChoice"/>).</summary>
     public IReadOnlyList<NginxAffinityMapView> AffinityMaps { get; init; } = [];
 
+    /// <summary>map_hash_max_size: room for the exact keys of the largest map (the CORS origins of every rule).</summary>
+    public int MapHashMaxSize { get; init; } = NginxMapHash.DefaultMaxSize;
+
+    /// <summary>map_hash_bucket_size: a bucket holds two of the longest exact keys ("ID ORIGIN" of a CORS rule).</summary>
+    public int MapHashBucketSize { get; init; } = NginxMapHash.DefaultBucketSize;
+
     /// <summary>
     /// <see cref="Servers"/>' blocks, each already printed by the <c>_server</c> template (in that order): nginx.conf
     /// writes them as they are, so a block the renderer kept from the last rendering is not printed again

@@ -90,9 +90,13 @@ internal static class NginxViewBuilder
         var splitViews = servers.Prepend(defaultServer).SelectMany(s => s.Locations).Select(l => l.Split).OfType<NginxSplitView>().ToList();
         var splits = splitViews.DistinctBy(s => s.WeightedVariable).OrderBy(s => s.WeightedVariable, StringComparer.Ordinal).ToList();
         var selectorMaps = splitViews.SelectMany(s => s.Selectors).DistinctBy(m => m.Variable).OrderBy(m => m.Variable, StringComparer.Ordinal).ToList();
+        var trafficView = traffic.Http;
+        var (mapHashMaxSize, mapHashBucketSize) = NginxMapHash.For([.. NginxMapHash.CorsKeys(trafficView.CorsMaps)]);
         return new NginxView(settingsView, upstreamBlocks, servers, defaultServer, fallbackHosts)
         {
-            Traffic = traffic.Http,
+            Traffic = trafficView,
+            MapHashMaxSize = mapHashMaxSize,
+            MapHashBucketSize = mapHashBucketSize,
             Splits = splits,
             SelectorMaps = selectorMaps,
             Auth = auth.Http(),
