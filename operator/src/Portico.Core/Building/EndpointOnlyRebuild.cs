@@ -16,8 +16,13 @@ namespace Portico.Core.Building;
 /// </summary>
 public static class EndpointOnlyRebuild
 {
-    /// <summary>The new model and the names of the upstreams whose endpoints changed, or null when a full build is needed.</summary>
-    public static (ProxyModel Model, ImmutableArray<string> ChangedUpstreams)? TryRebuild(ProxyModel previousModel, ClusterSnapshot previous, ClusterSnapshot next, BuildOptions options)
+    /// <summary>
+    /// The new model, the names of the upstreams whose endpoints changed and the slices' ownership in
+    /// <paramref name="next"/>, or null when a full build is needed. <paramref name="previousSlices"/> is the ownership
+    /// a previous answer gave for <paramref name="previous"/> (null: made here). When the snapshots come from one store,
+    /// the changed slices are read from its journal, so the cost follows the change, not the number of slices.
+    /// </summary>
+    public static EndpointChange? TryRebuild(ProxyModel previousModel, ClusterSnapshot previous, ClusterSnapshot next, BuildOptions options, SliceOwnership? previousSlices = null)
     {
         ArgumentNullException.ThrowIfNull(previousModel);
         ArgumentNullException.ThrowIfNull(previous);
@@ -28,10 +33,16 @@ public static class EndpointOnlyRebuild
             return null;
         }
 
-        var services = ServicesOfChangedSlices(previous.EndpointSlices, next.EndpointSlices);
+        var changedSlices = next.ChangedSince(previous, KnownKinds.EndpointSlice);
+        var services = changedSlices is null
+            ? ServicesOfChangedSlices(previous.EndpointSlices, next.EndpointSlices)
+            : ServicesOf(changedSlices, previous, next);
+        var ownership = changedSlices is not null && previousSlices is not null
+            ? previousSlices.With(changedSlices, previous, next)
+            : null;
         if (services.Count == 0)
         {
-            return (previousModel, []);
+            return new EndpointChange(previousModel, [], ownership ?? previousSlices ?? SliceOwnership.Of(next));
         }
 
         if (HasSliceDiagnostics(previousModel, services, previous, next))
@@ -39,7 +50,8 @@ public static class EndpointOnlyRebuild
             return null;
         }
 
-        var slices = SlicesOf(services, next);
+        ownership ??= SliceOwnership.Of(next);
+        var slices = services.ToDictionary(s => s, s => ownership.SlicesOf(s).Select(k => next.EndpointSlices[k]).ToList());
         var diagnostics = new DiagnosticBag();
         var changed = ImmutableArray.CreateBuilder<string>();
         var upstreams = new Upstream[previousModel.Upstreams.Length];
@@ -77,7 +89,25 @@ public static class EndpointOnlyRebuild
             return null;
         }
 
-        return (previousModel with { Upstreams = [.. upstreams] }, changed.ToImmutable());
+        return new EndpointChange(previousModel with { Upstreams = [.. upstreams] }, changed.ToImmutable(), ownership);
+    }
+
+    /// <summary>The Services (by the slice label) of the slices with these keys, before and after.</summary>
+    private static HashSet<NamespacedName> ServicesOf(IReadOnlySet<NamespacedName> keys, ClusterSnapshot before, ClusterSnapshot after)
+    {
+        var services = new HashSet<NamespacedName>();
+        foreach (var key in keys)
+        {
+            var old = before.EndpointSlices.GetValueOrDefault(key);
+            var current = after.EndpointSlices.GetValueOrDefault(key);
+            if (!ReferenceEquals(old, current))
+            {
+                AddOwner(services, key, current);
+                AddOwner(services, key, old);
+            }
+        }
+
+        return services;
     }
 
     /// <summary>The Services (by the slice label) of every slice added, removed or changed, old and new owner alike.</summary>
@@ -125,37 +155,10 @@ public static class EndpointOnlyRebuild
 
     private static void AddOwner(HashSet<NamespacedName> services, NamespacedName key, V1EndpointSlice? slice)
     {
-        if (slice?.Metadata.Labels?.TryGetValue(EndpointIndex.ServiceNameLabel, out string? service) == true && service is not null)
+        if (SliceOwnership.OwnerOf(key, slice) is { } service)
         {
-            services.Add(new NamespacedName(key.Namespace, service));
+            services.Add(service);
         }
-    }
-
-    /// <summary>The slices of each of <paramref name="services"/> in <paramref name="snapshot"/>, in name order (as <see cref="EndpointIndex"/> orders them).</summary>
-    private static Dictionary<NamespacedName, List<V1EndpointSlice>> SlicesOf(HashSet<NamespacedName> services, ClusterSnapshot snapshot)
-    {
-        var slices = new Dictionary<NamespacedName, List<V1EndpointSlice>>();
-        foreach (var (key, slice) in snapshot.EndpointSlices)
-        {
-            if (slice.Metadata.Labels?.TryGetValue(EndpointIndex.ServiceNameLabel, out string? name) == true && name is not null
-                && services.Contains(new NamespacedName(key.Namespace, name)))
-            {
-                var service = new NamespacedName(key.Namespace, name);
-                if (!slices.TryGetValue(service, out var list))
-                {
-                    slices[service] = list = [];
-                }
-
-                list.Add(slice);
-            }
-        }
-
-        foreach (var list in slices.Values)
-        {
-            list.Sort((a, b) => ObjectStore.KeyOf(a).CompareTo(ObjectStore.KeyOf(b)));
-        }
-
-        return slices;
     }
 
     /// <summary>Whether the previous model reports on a slice of one of <paramref name="services"/> (before or after): the full build decides those.</summary>
@@ -183,3 +186,6 @@ public static class EndpointOnlyRebuild
         return false;
     }
 }
+
+/// <summary>An endpoint-only rebuild: the new model, the upstreams whose endpoints changed, the slices' ownership in the new snapshot.</summary>
+public sealed record EndpointChange(ProxyModel Model, ImmutableArray<string> ChangedUpstreams, SliceOwnership Slices);

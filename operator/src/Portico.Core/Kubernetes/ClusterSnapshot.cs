@@ -13,11 +13,13 @@ namespace Portico.Core.Kubernetes;
 public sealed class ClusterSnapshot
 {
     private readonly object[] _tables;
+    private readonly StoreJournal _journal;
 
-    internal ClusterSnapshot(KindRegistry kinds, object[] tables)
+    internal ClusterSnapshot(KindRegistry kinds, object[] tables, StoreJournal journal)
     {
         Kinds = kinds;
         _tables = tables;
+        _journal = journal;
         Ingresses = OfOrEmpty<V1Ingress>();
         IngressClasses = OfOrEmpty<V1IngressClass>();
         Services = OfOrEmpty<V1Service>();
@@ -120,7 +122,20 @@ public sealed class ClusterSnapshot
 
         var tables = (object[])_tables.Clone();
         Kinds.Kinds[i].Set(ref tables[i], value);
-        return new ClusterSnapshot(Kinds, tables);
+        // A new chain: no other snapshot is found from it, so ChangedSince answers "unknown" rather than a wrong list.
+        return new ClusterSnapshot(Kinds, tables, StoreJournal.Start());
+    }
+
+    /// <summary>
+    /// The keys of <paramref name="kind"/> whose objects changed (added, replaced, removed) between
+    /// <paramref name="previous"/> and this snapshot, both taken from one store, in O(changes); null when that cannot be
+    /// told this way (another store, or too long ago): compare the tables instead. A key may be listed whose object
+    /// ended up as it was.
+    /// </summary>
+    public IReadOnlySet<NamespacedName>? ChangedSince(ClusterSnapshot previous, string kind)
+    {
+        ArgumentNullException.ThrowIfNull(previous);
+        return ReferenceEquals(Kinds, previous.Kinds) ? _journal.KeysSince(previous._journal, kind) : null;
     }
 
     private ImmutableDictionary<NamespacedName, T> OfOrEmpty<T>()

@@ -35,7 +35,7 @@ public sealed class KindRegistry
         _byType = byType.ToFrozenDictionary();
         _byKind = byKind.ToFrozenDictionary(StringComparer.Ordinal);
         _byApiVersionAndKind = Kinds.ToFrozenDictionary(k => (k.ApiVersion, k.Kind));
-        Empty = new ClusterSnapshot(this, [.. Kinds.Select(k => k.EmptyTable)]);
+        Empty = new ClusterSnapshot(this, [.. Kinds.Select(k => k.EmptyTable)], StoreJournal.Start());
     }
 
     /// <summary>What Portico reads today: IngressClasses, Ingresses, Services, EndpointSlices, Secrets (the referenced ones kept) and IngressPolicies (optional).</summary>

@@ -16,6 +16,9 @@ public sealed class ObjectStore
     // KindDefinition<T> reads and replaces its own slot.
     private readonly object[] _tables;
 
+    // Every change appends its key; snapshots keep the head (ClusterSnapshot.ChangedSince).
+    private StoreJournal _journal = StoreJournal.Start();
+
     public ObjectStore()
         : this(KindRegistry.Default)
     {
@@ -43,14 +46,14 @@ public sealed class ObjectStore
             throw new ArgumentException($"the store does not keep {value.GetType().Name}", nameof(value));
         }
 
-        return _kinds.Kinds[i].Set(ref _tables[i], value);
+        return Journal(i, KeyOf(value), _kinds.Kinds[i].Set(ref _tables[i], value));
     }
 
     /// <summary>Removes an object by kind and key. Returns false when it was not there.</summary>
     public bool Delete(string kind, NamespacedName key)
     {
         int i = IndexOf(kind);
-        return _kinds.Kinds[i].Remove(ref _tables[i], key);
+        return Journal(i, key, _kinds.Kinds[i].Remove(ref _tables[i], key));
     }
 
     public bool Contains(string kind, NamespacedName key)
@@ -84,7 +87,7 @@ public sealed class ObjectStore
 
         foreach (var key in definition.Keys(_tables[i]).Where(k => !listed.Contains(k)).ToList())
         {
-            changed |= definition.Remove(ref _tables[i], key);
+            changed |= Journal(i, key, definition.Remove(ref _tables[i], key));
         }
 
         return changed;
@@ -97,7 +100,17 @@ public sealed class ObjectStore
         return _kinds.Kinds[i].Count(_tables[i]);
     }
 
-    public ClusterSnapshot Snapshot() => new(_kinds, (object[])_tables.Clone());
+    public ClusterSnapshot Snapshot() => new(_kinds, (object[])_tables.Clone(), _journal);
+
+    private bool Journal(int kind, NamespacedName key, bool changed)
+    {
+        if (changed)
+        {
+            _journal = _journal.Add(_kinds.Kinds[kind].Kind, key);
+        }
+
+        return changed;
+    }
 
     private int IndexOf(string kind)
     {

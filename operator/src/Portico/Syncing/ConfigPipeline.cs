@@ -70,7 +70,7 @@ public sealed partial class ConfigPipeline
         long started = _time.GetTimestamp();
         var last = _last;
         _last = null;
-        var endpointsOnly = last is null ? null : EndpointOnlyRebuild.TryRebuild(last.Model, last.Snapshot, batch.Snapshot, _buildOptions);
+        var endpointsOnly = last is null ? null : EndpointOnlyRebuild.TryRebuild(last.Model, last.Snapshot, batch.Snapshot, _buildOptions, last.Slices);
         var model = endpointsOnly?.Model ?? ModelBuilder.Build(batch.Snapshot, _buildOptions).WithLimitationsOf(_renderer);
         _metrics.BuildDuration.Observe(_time.GetElapsedTime(started).TotalSeconds);
         _metrics.Builds.WithLabels(endpointsOnly is null ? "full" : "endpoints").Inc();
@@ -97,7 +97,7 @@ public sealed partial class ConfigPipeline
         }
 
         _metrics.RenderDuration.Observe(_time.GetElapsedTime(rendering).TotalSeconds);
-        _last = new Built(batch.Snapshot, model, config);
+        _last = new Built(batch.Snapshot, model, config, endpointsOnly?.Slices ?? CarrySlices(last, batch.Snapshot));
         if (config.Identity == _appliedIdentity)
         {
             _metrics.SkippedBuilds.Inc();
@@ -145,7 +145,7 @@ public sealed partial class ConfigPipeline
                 seen = batch;
                 try
                 {
-                    var endpointsOnly = _last is { } last ? EndpointOnlyRebuild.TryRebuild(last.Model, last.Snapshot, batch.Snapshot, _buildOptions) : null;
+                    var endpointsOnly = _last is { } last ? EndpointOnlyRebuild.TryRebuild(last.Model, last.Snapshot, batch.Snapshot, _buildOptions, last.Slices) : null;
                     var ahead = endpointsOnly is { } change ? _renderer.RenderEndpointChange(_last!.Config, change.Model, change.ChangedUpstreams, _settings) : null;
                     _applier.PublishAhead(ahead ?? _renderer.Render(endpointsOnly?.Model ?? ModelBuilder.Build(batch.Snapshot, _buildOptions), _settings));
                 }
@@ -246,6 +246,12 @@ public sealed partial class ConfigPipeline
     [LoggerMessage(Level = LogLevel.Error, Message = "Config {Hash} not applied ({Outcome}: {Reason}) after {Attempts} attempts; the running config stays until the cluster changes")]
     private partial void LogApplyGaveUp(string hash, ApplyOutcome outcome, string reason, int attempts);
 
-    /// <summary>The last snapshot built and rendered: the base an endpoint-only batch is applied to (<see cref="EndpointOnlyRebuild"/>).</summary>
-    private sealed record Built(Core.Kubernetes.ClusterSnapshot Snapshot, ProxyModel Model, RenderedConfig Config);
+    /// <summary>The slices' ownership of <paramref name="last"/> carried through the slices that changed up to <paramref name="next"/> (after a full build); null when unknown (the next endpoint change makes it again).</summary>
+    private static SliceOwnership? CarrySlices(Built? last, Core.Kubernetes.ClusterSnapshot next) =>
+        last?.Slices is { } slices && next.ChangedSince(last.Snapshot, Core.Kubernetes.KnownKinds.EndpointSlice) is { } changed
+            ? slices.With(changed, last.Snapshot, next)
+            : null;
+
+    /// <summary>The last snapshot built and rendered: the base an endpoint-only batch is applied to (<see cref="EndpointOnlyRebuild"/>), with its slices' ownership when known.</summary>
+    private sealed record Built(Core.Kubernetes.ClusterSnapshot Snapshot, ProxyModel Model, RenderedConfig Config, SliceOwnership? Slices);
 }

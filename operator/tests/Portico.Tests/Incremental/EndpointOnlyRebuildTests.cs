@@ -43,7 +43,8 @@ public sealed class EndpointOnlyRebuildTests
         var snapshot = store.Snapshot();
         var model = ModelBuilder.Build(snapshot, Options);
         var config = renderer.Render(model, settings);
-        int rebuilt = 0, rendered = 0, sliceSteps = 0;
+        SliceOwnership? slices = null;
+        int rebuilt = 0, rendered = 0, sliceSteps = 0, carried = 0;
         for (int step = 0; step < 300; step++)
         {
             bool sliceOnly = random.NextDouble() < 0.85;
@@ -60,11 +61,13 @@ public sealed class EndpointOnlyRebuildTests
             var next = store.Snapshot();
             var full = ModelBuilder.Build(next, Options);
             var fullConfig = reference.Render(full, settings);
-            var change = EndpointOnlyRebuild.TryRebuild(model, snapshot, next, Options);
+            var change = EndpointOnlyRebuild.TryRebuild(model, snapshot, next, Options, slices);
             RenderedConfig nextConfig;
             if (change is { } c)
             {
                 rebuilt++;
+                carried += slices is null ? 0 : 1;
+                Assert.That(c.Slices.SameAs(SliceOwnership.Of(next)), Is.True, $"seed {seed} step {step}: the slices' ownership carried through the journal equals one made from scratch");
                 Assert.That(c.Model, Is.EqualTo(full), $"seed {seed} step {step}: the endpoint-only model equals the full build");
                 Assert.That(c.ChangedUpstreams, Is.EquivalentTo(full.Upstreams.Where(u => !model.Upstreams.Contains(u)).Select(u => u.Name)), $"seed {seed} step {step}: changed upstreams");
                 var fast = renderer.RenderEndpointChange(config, c.Model, c.ChangedUpstreams, settings);
@@ -81,6 +84,9 @@ public sealed class EndpointOnlyRebuildTests
                 (model, nextConfig) = (full, renderer.Render(full, settings));
             }
 
+            // As the pipeline does after a full build: the ownership carried through the journal.
+            slices = change?.Slices ?? (slices is not null && next.ChangedSince(snapshot, KnownKinds.EndpointSlice) is { } changed ? slices.With(changed, snapshot, next) : null);
+            Assert.That(slices is null || slices.SameAs(SliceOwnership.Of(next)), Is.True, $"seed {seed} step {step}: carried ownership");
             (snapshot, config) = (next, nextConfig);
         }
 
@@ -88,6 +94,7 @@ public sealed class EndpointOnlyRebuildTests
 
         // Not vacuous: most slice changes take the fast path, and most of those render fast too.
         Assert.That(rebuilt, Is.GreaterThan(sliceSteps / 3), $"endpoint-only rebuilds {rebuilt} of {sliceSteps} slice-only steps");
+        Assert.That(carried, Is.GreaterThan(rebuilt / 2), $"rebuilds from a carried ownership {carried} of {rebuilt}");
         Assert.That(rendered, Is.GreaterThan(rebuilt / 3), $"endpoint-only renderings {rendered} of {rebuilt}");
     }
 
