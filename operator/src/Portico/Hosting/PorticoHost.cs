@@ -41,7 +41,7 @@ public static class PorticoHost
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(15));
 
         var registry = Metrics.NewCustomRegistry();
-        DotNetStats.Register(registry); // process_* and dotnet_* (memory, GCs, CPU), as the default registry has them.
+        ProcessMetrics.Register(registry); // process_* and dotnet_* (memory, GCs, CPU), read cheaply at each scrape.
         var metrics = new PorticoMetrics(registry);
         var readiness = new Readiness();
         builder.Services.AddSingleton(time);

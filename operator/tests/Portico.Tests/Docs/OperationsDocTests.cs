@@ -20,7 +20,12 @@ public sealed partial class OperationsDocTests
             .SelectMany(f => CreateCall().Matches(File.ReadAllText(f)).Select(m => m.Groups[1].Value))
             .ToList();
         Assert.That(created, Is.Not.Empty);
-        Assert.That(documented, Is.EquivalentTo(created));
+
+        // The process's and the runtime's series (ProcessMetrics) are named in the endpoint table, not in the metric table.
+        var runtime = created.Where(n => n.StartsWith("process_", StringComparison.Ordinal) || n.StartsWith("dotnet_", StringComparison.Ordinal)).ToList();
+        Assert.That(runtime, Is.Not.Empty);
+        Assert.That(runtime.Where(n => !Doc.Text.Contains($"`{n}`", StringComparison.Ordinal)), Is.Empty, "process and runtime series named in docs/operations.md");
+        Assert.That(documented, Is.EquivalentTo(created.Except(runtime)));
     }
 
     [Test]
