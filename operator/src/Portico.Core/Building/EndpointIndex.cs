@@ -14,9 +14,8 @@ internal sealed class EndpointIndex
     {
         foreach (var (key, slice) in snapshot.EndpointSlices.OrderBy(p => p.Key))
         {
-            if (slice.Metadata.Labels?.TryGetValue(ServiceNameLabel, out string? service) == true && service is not null)
+            if (SliceOwnership.OwnerOf(key, slice) is { } serviceKey)
             {
-                var serviceKey = new NamespacedName(key.Namespace, service);
                 if (!_byService.TryGetValue(serviceKey, out var slices))
                 {
                     _byService[serviceKey] = slices = [];

@@ -33,16 +33,13 @@ public static class EndpointOnlyRebuild
             return null;
         }
 
-        var changedSlices = next.ChangedSince(previous, KnownKinds.EndpointSlice);
-        var services = changedSlices is null
-            ? ServicesOfChangedSlices(previous.EndpointSlices, next.EndpointSlices)
-            : ServicesOf(changedSlices, previous, next);
-        var ownership = changedSlices is not null && previousSlices is not null
-            ? previousSlices.With(changedSlices, previous, next)
-            : null;
+        // The store's journal names the changed slices; without it (snapshots it cannot relate) the tables are compared.
+        var changedSlices = next.ChangedSince(previous, KnownKinds.EndpointSlice) ?? ChangedKeys(previous.EndpointSlices, next.EndpointSlices);
+        var services = ServicesOf(changedSlices, previous, next);
+        var ownership = previousSlices?.With(changedSlices, previous, next) ?? SliceOwnership.Of(next);
         if (services.Count == 0)
         {
-            return new EndpointChange(previousModel, [], ownership ?? previousSlices ?? SliceOwnership.Of(next));
+            return new EndpointChange(previousModel, [], ownership);
         }
 
         if (HasSliceDiagnostics(previousModel, services, previous, next))
@@ -50,7 +47,6 @@ public static class EndpointOnlyRebuild
             return null;
         }
 
-        ownership ??= SliceOwnership.Of(next);
         var slices = services.ToDictionary(s => s, s => ownership.SlicesOf(s).Select(k => next.EndpointSlices[k]).ToList());
         var diagnostics = new DiagnosticBag();
         var changed = ImmutableArray.CreateBuilder<string>();
@@ -110,15 +106,15 @@ public static class EndpointOnlyRebuild
         return services;
     }
 
-    /// <summary>The Services (by the slice label) of every slice added, removed or changed, old and new owner alike.</summary>
-    private static HashSet<NamespacedName> ServicesOfChangedSlices(
+    /// <summary>The keys of every slice added, removed or replaced between the two tables.</summary>
+    private static HashSet<NamespacedName> ChangedKeys(
         ImmutableDictionary<NamespacedName, V1EndpointSlice> before,
         ImmutableDictionary<NamespacedName, V1EndpointSlice> after)
     {
-        var services = new HashSet<NamespacedName>();
+        var keys = new HashSet<NamespacedName>();
         if (ReferenceEquals(before, after))
         {
-            return services;
+            return keys;
         }
 
         int kept = 0;
@@ -131,26 +127,25 @@ public static class EndpointOnlyRebuild
 
             if (!ReferenceEquals(old, slice))
             {
-                AddOwner(services, key, slice);
-                AddOwner(services, key, old);
+                keys.Add(key);
             }
         }
 
         // Every slice of before is still there (keys are unique): no deletion to look for, and no second pass over 10,000.
         if (kept == before.Count)
         {
-            return services;
+            return keys;
         }
 
-        foreach (var (key, old) in before)
+        foreach (var key in before.Keys)
         {
             if (!after.ContainsKey(key))
             {
-                AddOwner(services, key, old);
+                keys.Add(key);
             }
         }
 
-        return services;
+        return keys;
     }
 
     private static void AddOwner(HashSet<NamespacedName> services, NamespacedName key, V1EndpointSlice? slice)

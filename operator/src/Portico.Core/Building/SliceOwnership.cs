@@ -89,6 +89,13 @@ public sealed class SliceOwnership
         return new SliceOwnership(byService.ToImmutable());
     }
 
+    /// <summary>This ownership (of <paramref name="before"/>) carried to <paramref name="after"/> through the store's journal; null when the journal cannot tell what changed.</summary>
+    public SliceOwnership? CarriedTo(ClusterSnapshot before, ClusterSnapshot after)
+    {
+        ArgumentNullException.ThrowIfNull(after);
+        return after.ChangedSince(before, KnownKinds.EndpointSlice) is { } changed ? With(changed, before, after) : null;
+    }
+
     /// <summary>Equal ownership (tests compare a carried one with one made from scratch).</summary>
     public bool SameAs(SliceOwnership other)
     {

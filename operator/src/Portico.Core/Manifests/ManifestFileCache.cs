@@ -48,8 +48,7 @@ public sealed class ManifestFileCache(KindRegistry kinds, TimeProvider? time = n
         List<string>[] rootFiles = [.. roots.Select(r => ManifestReader.ExpandPaths([r]).ToList())];
         var files = rootFiles.SelectMany(f => f).ToList();
         var next = new Dictionary<string, Entry>(files.Count, StringComparer.Ordinal);
-        var changed = new List<(string File, byte[] Bytes, byte[] Hash, FileStamp Stamp)>();
-        int read = 0;
+        int parsed = 0, read = 0;
         foreach (string file in files)
         {
             // The stamp is taken before the bytes: a write after it shows as a changed stamp next time.
@@ -61,27 +60,13 @@ public sealed class ManifestFileCache(KindRegistry kinds, TimeProvider? time = n
                 continue;
             }
 
-            byte[] bytes = ManifestReader.ReadBytes(file);
-            byte[] hash = SHA256.HashData(bytes);
+            (next[file], bool wasParsed) = Load(file, stamp, known);
             read++;
-            if (known is not null && known.Hash.AsSpan().SequenceEqual(hash))
-            {
-                next[file] = known with { Stamp = stamp };
-            }
-            else
-            {
-                changed.Add((file, bytes, hash, stamp));
-            }
-        }
-
-        // One parse per changed file keeps each file's objects and diagnostics apart; pieces of a large file still parse in parallel.
-        foreach (var (file, bytes, hash, stamp) in changed)
-        {
-            next[file] = new Entry(hash, stamp, ManifestReader.Parse([(file, bytes)], null, kinds));
+            parsed += wasParsed ? 1 : 0;
         }
 
         bool sameFiles = _roots is not null && _rootFiles.SelectMany(f => f).SequenceEqual(files, StringComparer.Ordinal);
-        return Commit(roots, rootFiles, next, changed.Count, read, changed.Count > 0 || !sameFiles);
+        return Commit(roots, rootFiles, next, parsed, read, parsed > 0 || !sameFiles);
     }
 
     /// <summary>
@@ -131,20 +116,10 @@ public sealed class ManifestFileCache(KindRegistry kinds, TimeProvider? time = n
                 changed = true;
             }
 
-            var stamp = FileStamp.Of(file, _time.GetUtcNow());
-            byte[] bytes = ManifestReader.ReadBytes(file);
-            byte[] hash = SHA256.HashData(bytes);
+            (next[file], bool wasParsed) = Load(file, FileStamp.Of(file, _time.GetUtcNow()), next.GetValueOrDefault(file));
             read++;
-            if (next.TryGetValue(file, out var known) && known.Hash.AsSpan().SequenceEqual(hash))
-            {
-                next[file] = known with { Stamp = stamp };
-            }
-            else
-            {
-                next[file] = new Entry(hash, stamp, ManifestReader.Parse([(file, bytes)], null, kinds));
-                parsed++;
-                changed = true;
-            }
+            parsed += wasParsed ? 1 : 0;
+            changed |= wasParsed;
         }
 
         return Commit(_roots, rootFiles, next, parsed, read, changed);
@@ -192,6 +167,20 @@ public sealed class ManifestFileCache(KindRegistry kinds, TimeProvider? time = n
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// A file read and hashed: the entry it had when its content is the same (with its new stamp), else the file
+    /// parsed again (one parse per file keeps each file's objects and diagnostics apart; a large file's pieces still
+    /// parse in parallel). A file that does not parse throws, before anything is committed.
+    /// </summary>
+    private (Entry Entry, bool Parsed) Load(string file, FileStamp stamp, Entry? known)
+    {
+        byte[] bytes = ManifestReader.ReadBytes(file);
+        byte[] hash = SHA256.HashData(bytes);
+        return known is not null && known.Hash.AsSpan().SequenceEqual(hash)
+            ? (known with { Stamp = stamp }, false)
+            : (new Entry(hash, stamp, ManifestReader.Parse([(file, bytes)], null, kinds)), true);
     }
 
     private ManifestSet Commit(string[] roots, List<string>[] rootFiles, Dictionary<string, Entry> next, int parsed, int read, bool changed)

@@ -97,7 +97,7 @@ public sealed partial class ConfigPipeline
         }
 
         _metrics.RenderDuration.Observe(_time.GetElapsedTime(rendering).TotalSeconds);
-        _last = new Built(batch.Snapshot, model, config, endpointsOnly?.Slices ?? CarrySlices(last, batch.Snapshot));
+        _last = new Built(batch.Snapshot, model, config, endpointsOnly?.Slices ?? last?.Slices?.CarriedTo(last.Snapshot, batch.Snapshot));
         if (config.Identity == _appliedIdentity)
         {
             _metrics.SkippedBuilds.Inc();
@@ -245,12 +245,6 @@ public sealed partial class ConfigPipeline
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Config {Hash} not applied ({Outcome}: {Reason}) after {Attempts} attempts; the running config stays until the cluster changes")]
     private partial void LogApplyGaveUp(string hash, ApplyOutcome outcome, string reason, int attempts);
-
-    /// <summary>The slices' ownership of <paramref name="last"/> carried through the slices that changed up to <paramref name="next"/> (after a full build); null when unknown (the next endpoint change makes it again).</summary>
-    private static SliceOwnership? CarrySlices(Built? last, Core.Kubernetes.ClusterSnapshot next) =>
-        last?.Slices is { } slices && next.ChangedSince(last.Snapshot, Core.Kubernetes.KnownKinds.EndpointSlice) is { } changed
-            ? slices.With(changed, last.Snapshot, next)
-            : null;
 
     /// <summary>The last snapshot built and rendered: the base an endpoint-only batch is applied to (<see cref="EndpointOnlyRebuild"/>), with its slices' ownership when known.</summary>
     private sealed record Built(Core.Kubernetes.ClusterSnapshot Snapshot, ProxyModel Model, RenderedConfig Config, SliceOwnership? Slices);

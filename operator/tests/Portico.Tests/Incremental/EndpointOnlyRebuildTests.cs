@@ -85,7 +85,7 @@ public sealed class EndpointOnlyRebuildTests
             }
 
             // As the pipeline does after a full build: the ownership carried through the journal.
-            slices = change?.Slices ?? (slices is not null && next.ChangedSince(snapshot, KnownKinds.EndpointSlice) is { } changed ? slices.With(changed, snapshot, next) : null);
+            slices = change?.Slices ?? slices?.CarriedTo(snapshot, next);
             Assert.That(slices is null || slices.SameAs(SliceOwnership.Of(next)), Is.True, $"seed {seed} step {step}: carried ownership");
             (snapshot, config) = (next, nextConfig);
         }

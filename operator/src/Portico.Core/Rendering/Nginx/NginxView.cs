@@ -30,10 +30,10 @@ public sealed record NginxView(
     public IReadOnlyList<NginxAffinityMapView> AffinityMaps { get; init; } = [];
 
     /// <summary>map_hash_max_size: room for the exact keys of the largest map (the CORS origins of every rule).</summary>
-    public int MapHashMaxSize { get; init; } = NginxMapHash.DefaultMaxSize;
+    public int MapHashMaxSize { get; init; } = NginxHashSizes.DefaultMapMaxSize;
 
     /// <summary>map_hash_bucket_size: a bucket holds two of the longest exact keys ("ID ORIGIN" of a CORS rule).</summary>
-    public int MapHashBucketSize { get; init; } = NginxMapHash.DefaultBucketSize;
+    public int MapHashBucketSize { get; init; } = NginxHashSizes.DefaultBucketSize;
 
     /// <summary>
     /// <see cref="Servers"/>' blocks, each already printed by the <c>_server</c> template (in that order): nginx.conf

@@ -91,7 +91,7 @@ internal static class NginxViewBuilder
         var splits = splitViews.DistinctBy(s => s.WeightedVariable).OrderBy(s => s.WeightedVariable, StringComparer.Ordinal).ToList();
         var selectorMaps = splitViews.SelectMany(s => s.Selectors).DistinctBy(m => m.Variable).OrderBy(m => m.Variable, StringComparer.Ordinal).ToList();
         var trafficView = traffic.Http;
-        var (mapHashMaxSize, mapHashBucketSize) = NginxMapHash.For([.. NginxMapHash.CorsKeys(trafficView.CorsMaps)]);
+        var (mapHashMaxSize, mapHashBucketSize) = NginxHashSizes.For([.. NginxHashSizes.CorsKeys(trafficView.CorsMaps)], NginxHashSizes.DefaultMapMaxSize);
         return new NginxView(settingsView, upstreamBlocks, servers, defaultServer, fallbackHosts)
         {
             Traffic = trafficView,
@@ -292,14 +292,7 @@ internal static class NginxViewBuilder
     private static NginxSettingsView Settings(ProxySettings settings, ProxyModel model)
     {
         var exactNames = model.VirtualHosts.Where(v => v.Host.Kind == HostKind.Exact).Select(v => v.Host.Value).ToList();
-        int longest = exactNames.Count == 0 ? 0 : exactNames.Max(n => n.Length);
-
-        // nginx stores each name as pointer + length + name (aligned to 8) and ends a bucket with a pointer. A bucket
-        // holding two of the longest names and a table of up to four slots per name let nginx find a hash without
-        // "could not build optimal server_names_hash" (a bucket of one name would need a collision-free hash).
-        int element = 8 + ((longest + 2 + 7) / 8 * 8);
-        int bucket = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(64, (2 * element) + 8));
-        int maxSize = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(1024, exactNames.Count * 4));
+        var (maxSize, bucket) = NginxHashSizes.For(exactNames, minMaxSize: 1024);
 
         // Policies declare variables (maps for CORS and added headers, rate and connection keys, split_clients without
         // Lua endpoints; with them a split is live data and must not change nginx.conf): a few per distinct policy or split. nginx's default table (1024 slots of 64 bytes, one ~40-character name each)
