@@ -118,7 +118,7 @@ internal sealed class BackendResolver
 
         return upstream.Endpoints.IsEmpty
             ? new RespondAction(503, $"Service {key} port {servicePort.Port} has no ready endpoints", name)
-            : new ForwardAction(name);
+            : new ForwardAction(upstream.Name);
     }
 
     private RouteAction ResolveExternalName(V1Service service, ObjectRef serviceRef, int? port, ObjectRef owner, string field)

@@ -151,7 +151,7 @@ public static class ModelBuilder
             var ruleHosts = new List<HostPattern>();
             for (int i = 0; i < (spec.Rules?.Count ?? 0); i++)
             {
-                if (AddRule(ns, spec.Rules![i], self, $"spec.rules[{i}]") is { } host)
+                if (AddRule(ns, spec.Rules![i], self, i) is { } host)
                 {
                     ruleHosts.Add(host);
                 }
@@ -270,7 +270,7 @@ public static class ModelBuilder
                 {
                     if (PathParser.TryParse(paths[j].Path, paths[j].PathType, out var match, out _, out _))
                     {
-                        _unserved.Add(new UnservedRule(host, match, self, $"spec.rules[{i}].http.paths[{j}]", why, reason));
+                        _unserved.Add(new UnservedRule(host, match, self, IngressFields.Path(i, j), why, reason));
                     }
                 }
             }
@@ -363,8 +363,9 @@ public static class ModelBuilder
             _defaultBackend = WithPolicy(self, HostPattern.Any, new Route(RootPrefix, action, self, "spec.defaultBackend"));
         }
 
-        private HostPattern? AddRule(string ns, V1IngressRule rule, ObjectRef self, string field)
+        private HostPattern? AddRule(string ns, V1IngressRule rule, ObjectRef self, int index)
         {
+            string field = IngressFields.Rule(index);
             if (!HostParser.TryParse(rule.Host, out var host, out string hostError))
             {
                 _diagnostics.Error(self, field + ".host", hostError + "; the rule is not served");
@@ -381,7 +382,7 @@ public static class ModelBuilder
 
             for (int j = 0; j < paths.Count; j++)
             {
-                string pathField = $"{field}.http.paths[{j}]";
+                string pathField = IngressFields.Path(index, j);
                 var path = paths[j];
                 // use-regex (or a rewrite-target with captures) makes the Ingress's Prefix and ImplementationSpecific paths
                 // regular expressions, as ingress-nginx does ("^PATH", so no longer element-wise); Exact stays exact.

@@ -20,7 +20,7 @@ public sealed record KindDefinition<T> : KindDefinition
         JsonSerializer.Deserialize<T>(utf8Json, KubernetesJsonOptions.Value) ?? throw new JsonException($"null is not a {Kind}");
 
     public override IKubernetesObject<V1ObjectMeta> Deserialize(JsonElement json) =>
-        KubernetesJson.Deserialize<T>(json) ?? throw new JsonException($"null is not a {Kind}");
+        json.Deserialize<T>(KubernetesJsonOptions.Value) ?? throw new JsonException($"null is not a {Kind}");
 
     internal override object EmptyTable => Empty;
 

@@ -37,6 +37,11 @@ public static partial class DnsGrammar
     public static string ToLowerAscii(string value)
     {
         ArgumentNullException.ThrowIfNull(value);
+        if (!value.AsSpan().ContainsAnyInRange('A', 'Z'))
+        {
+            return value; // the same string, not a copy: host names are kept per route and per host (issue 13: memory)
+        }
+
         return string.Create(value.Length, value, static (lower, text) =>
         {
             for (int i = 0; i < text.Length; i++)

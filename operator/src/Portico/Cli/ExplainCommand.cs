@@ -105,7 +105,7 @@ internal static class ExplainCommand
         }
         else
         {
-            using var client = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig));
+            using var client = new Kubernetes(KubeconfigFile.Load(kubeconfig));
             using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
             set = ClusterReader.ReadAsync(client, KindRegistry.Default, parseResult.GetValue(Namespace), timeout.Token).GetAwaiter().GetResult();
         }

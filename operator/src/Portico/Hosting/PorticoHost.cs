@@ -161,7 +161,7 @@ public static class PorticoHost
         else
         {
             var config = request.Kubeconfig is { } file
-                ? KubernetesClientConfiguration.BuildConfigFromConfigFile(file)
+                ? KubeconfigFile.Load(file)
                 : KubernetesClientConfiguration.InClusterConfig();
             services.AddSingleton<IKubernetes>(new Kubernetes(config));
             services.AddSingleton(sp =>
