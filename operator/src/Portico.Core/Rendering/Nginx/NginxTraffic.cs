@@ -15,6 +15,9 @@ internal sealed class NginxTraffic
     private readonly SortedSet<int> _rates = [];
     private bool _connections;
 
+    /// <summary>True when nothing was gathered (most hosts: no policy names an http-level block).</summary>
+    public bool IsEmpty => _corsMaps.Count == 0 && _appends.Count == 0 && _rates.Count == 0 && !_connections;
+
     public NginxHttpTrafficView Http => new(
         [.. _rates.Select(r => new NginxRateZoneView(RateZonePrefix + r.ToString(CultureInfo.InvariantCulture), r))],
         _connections,

@@ -35,7 +35,7 @@ internal static class NginxViewBuilder
         // The http-level blocks the servers' policies name. Each host's server is built with blocks of its own, then
         // merged in: the blocks are keyed by content, so the order hosts come in does not matter, and a server the
         // memo kept brings the blocks it named when it was built (NginxServerMemo).
-        var http = new NginxHttpBlocks(new NginxTraffic(), new NginxEndpointMaps());
+        var http = NginxHttpBlocks.Gathering();
         var variants = new SortedDictionary<string, NginxUpstreamView>(StringComparer.Ordinal);
         var auth = new NginxAuthViews(model, lua);
         NginxServerView BuildServer(VirtualHost host, string? certificateId, bool isDefault, NginxHttpBlocks blocks)
@@ -56,9 +56,9 @@ internal static class NginxViewBuilder
             bool memoized = memo is not null && NginxServerMemo.Applies(host, lua);
             if ((memoized ? memo!.Find(host) : null) is not { } entry)
             {
-                var blocks = memoized ? new NginxHttpBlocks(new NginxTraffic(), new NginxEndpointMaps()) : http;
+                var blocks = memoized ? NginxHttpBlocks.Gathering() : http;
                 var server = BuildServer(host, host.CertificateId, isDefault: false, blocks);
-                entry = new NginxServerMemo.Entry(server, lua ? FallbackHost(host, upstreams) : null, blocks);
+                entry = new NginxServerMemo.Entry(server, lua ? FallbackHost(host, upstreams) : null, memoized ? blocks.Kept() : blocks);
                 if (memoized)
                 {
                     memo!.Add(host, entry);
