@@ -8,16 +8,38 @@ namespace Portico.Core.Kubernetes;
 /// straight from UTF-8 bytes, with strings read through <see cref="SharedStrings"/> so that the values objects repeat
 /// are kept once.
 /// </summary>
-internal static class KubernetesJsonOptions
+public static class KubernetesJsonOptions
 {
-    public static JsonSerializerOptions Value { get; } = Capture();
+    private static readonly Lazy<JsonSerializerOptions> Options = new(Capture);
+
+    internal static JsonSerializerOptions Value => Options.Value;
+
+    /// <summary>
+    /// Makes the client library's own reads (lists and watches of typed kinds) share strings too, by adding the table
+    /// to its options; call it before the library reads anything. Once the library has used its options they cannot
+    /// change, and only Portico's own reads share (values are the same either way; only memory differs).
+    /// </summary>
+    public static void Share() => _ = Options.Value;
 
     private static JsonSerializerOptions Capture()
     {
         JsonSerializerOptions? library = null;
         KubernetesJson.AddJsonOptions(o => library = o);
-        var options = new JsonSerializerOptions(library!);
-        options.Converters.Insert(0, new SharedStrings());
+        return WithSharedStrings(library!);
+    }
+
+    /// <summary><paramref name="library"/> itself with the table added when it can still change, else a copy with it.</summary>
+    internal static JsonSerializerOptions WithSharedStrings(JsonSerializerOptions library)
+    {
+        var strings = new SharedStrings();
+        if (!library.IsReadOnly)
+        {
+            library.Converters.Insert(0, strings);
+            return library;
+        }
+
+        var options = new JsonSerializerOptions(library);
+        options.Converters.Insert(0, strings);
         options.MakeReadOnly();
         return options;
     }

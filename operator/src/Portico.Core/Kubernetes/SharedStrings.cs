@@ -35,9 +35,8 @@ internal sealed class SharedStrings : JsonConverter<string>
     public override string ReadAsPropertyName(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
         Shared(ref reader);
 
+    // Writing is as the built-in converter writes (names as property names: its fallback).
     public override void Write(Utf8JsonWriter writer, string value, JsonSerializerOptions options) => writer.WriteStringValue(value);
-
-    public override void WriteAsPropertyName(Utf8JsonWriter writer, string value, JsonSerializerOptions options) => writer.WritePropertyName(value);
 
     /// <summary>The string for these UTF-8 bytes: the one in the table when it is the same text, else a new one.</summary>
     public string Get(ReadOnlySpan<byte> utf8)

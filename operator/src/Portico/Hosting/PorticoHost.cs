@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Portico.Core.Applying;
+using Portico.Core.Kubernetes;
 using Portico.Local;
 using Portico.Observability;
 using Portico.Status;
@@ -160,6 +161,8 @@ public static class PorticoHost
         }
         else
         {
+            // Before the client reads anything: its lists and watches then keep repeated strings once (issue 13).
+            KubernetesJsonOptions.Share();
             var config = request.Kubeconfig is { } file
                 ? KubeconfigFile.Load(file)
                 : KubernetesClientConfiguration.InClusterConfig();

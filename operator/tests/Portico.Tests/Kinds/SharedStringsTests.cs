@@ -99,6 +99,21 @@ public sealed class SharedStringsTests
         Assert.That(table.Get(Encoding.UTF8.GetBytes(new string('x', SharedStrings.MaxLength + 1))), Has.Length.EqualTo(SharedStrings.MaxLength + 1));
     }
 
+    [Test]
+    public void The_client_librarys_options_get_the_table_while_they_can_change_and_a_copy_gets_it_after()
+    {
+        var open = new JsonSerializerOptions();
+        Assert.That(KubernetesJsonOptions.WithSharedStrings(open), Is.SameAs(open));
+        Assert.That(open.Converters.OfType<SharedStrings>(), Has.Exactly(1).Items);
+
+        var used = new JsonSerializerOptions { TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver() };
+        used.MakeReadOnly();
+        var copy = KubernetesJsonOptions.WithSharedStrings(used);
+        Assert.That(copy, Is.Not.SameAs(used));
+        Assert.That(copy.Converters.OfType<SharedStrings>(), Has.Exactly(1).Items);
+        Assert.That(used.Converters, Is.Empty);
+    }
+
     private static JsonSerializerOptions LibraryOptions()
     {
         JsonSerializerOptions? options = null;

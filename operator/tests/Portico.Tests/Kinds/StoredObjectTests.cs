@@ -36,4 +36,24 @@ public sealed class StoredObjectTests
         var changed = Applied("{\"big\":3}", "3").WithAnnotation("nginx.ingress.kubernetes.io/ssl-redirect", "true");
         Assert.That(store.Upsert(changed), Is.True, "a change of an annotation Portico reads still counts");
     }
+
+    [Test]
+    public void Lists_read_from_JSON_are_kept_at_their_length_with_their_items()
+    {
+        string json = """{"apiVersion":"discovery.k8s.io/v1","kind":"EndpointSlice","metadata":{"name":"web-1","namespace":"ns"},"addressType":"IPv4","endpoints":[{"addresses":["10.0.0.1"]},{"addresses":["10.0.0.2"]},{"addresses":["10.0.0.3"]}],"ports":[{"port":8080}]}""";
+        var slice = (V1EndpointSlice)KnownKinds.Deserialize(System.Text.Encoding.UTF8.GetBytes(json), typeof(V1EndpointSlice));
+        Assert.That(((List<string>)slice.Endpoints[0].Addresses).Capacity, Is.GreaterThan(1), "the deserializer leaves room (else this test proves nothing)");
+
+        var store = new ObjectStore();
+        store.Upsert(slice);
+        var kept = store.Snapshot().EndpointSlices.Single().Value;
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(kept.Endpoints.Select(e => e.Addresses.Single()), Is.EqualTo(new[] { "10.0.0.1", "10.0.0.2", "10.0.0.3" }));
+            Assert.That(kept.Endpoints.Select(e => ((List<string>)e.Addresses).Capacity), Is.All.EqualTo(1));
+            Assert.That(((List<V1Endpoint>)kept.Endpoints).Capacity, Is.EqualTo(3));
+            Assert.That(((List<Discoveryv1EndpointPort>)kept.Ports).Capacity, Is.EqualTo(1));
+        });
+    }
 }

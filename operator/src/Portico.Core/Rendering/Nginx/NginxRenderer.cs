@@ -114,7 +114,7 @@ public sealed class NginxRenderer : IProxyRenderer
     private string[] ServerBlocks(NginxView view)
     {
         var entries = view.Servers.Select(s => _memo?.Of(s)).ToList();
-        var missing = view.Servers.Select((s, i) => entries[i]?.Text is null ? s : null).ToList();
+        var missing = view.Servers.Select((s, i) => entries[i]?.HasText == true ? null : s).ToList();
         var printed = TemplateRenderer.RenderEach(_templates, ServerTemplate, view, "ngx", _helpers, missing);
         var blocks = new string[view.Servers.Count];
         for (int i = 0; i < blocks.Length; i++)

@@ -1,3 +1,4 @@
+using System.Text;
 using Portico.Core.Model;
 
 namespace Portico.Core.Rendering.Nginx;
@@ -86,7 +87,30 @@ internal sealed class NginxServerMemo
 
         public NginxHttpBlocks Blocks { get; } = blocks;
 
-        public string? Text { get; set; }
+        // Kept as UTF-8, half the memory of the string: ~1.5 MiB at 10,000 hosts (issue 13). Text that would not come
+        // back the same (a lone surrogate) is not kept, so it is printed again next time.
+        private static readonly UTF8Encoding Strict = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+        private byte[]? _text;
+
+        public bool HasText => _text is not null;
+
+        public string? Text
+        {
+            get => _text is null ? null : Strict.GetString(_text);
+            set => _text = value is null ? null : TryEncode(value);
+        }
+
+        private static byte[]? TryEncode(string text)
+        {
+            try
+            {
+                return Strict.GetBytes(text);
+            }
+            catch (EncoderFallbackException)
+            {
+                return null;
+            }
+        }
 
         /// <summary>Once written, the server's lines of the live file (its routes and Lua-matched rules; <see cref="NginxEndpointsFile"/>).</summary>
         public string[]? Lines { get; set; }

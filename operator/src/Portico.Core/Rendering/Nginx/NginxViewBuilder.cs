@@ -58,7 +58,7 @@ internal static class NginxViewBuilder
             {
                 var blocks = memoized ? NginxHttpBlocks.Gathering() : http;
                 var server = BuildServer(host, host.CertificateId, isDefault: false, blocks);
-                entry = new NginxServerMemo.Entry(server, lua ? FallbackHost(host, upstreams) : null, memoized ? blocks.Kept() : blocks);
+                entry = new NginxServerMemo.Entry(server, lua ? FallbackHost(host, upstreams, server.LiveRules?.Rules) : null, memoized ? blocks.Kept() : blocks);
                 if (memoized)
                 {
                     memo!.Add(host, entry);
@@ -171,7 +171,7 @@ internal static class NginxViewBuilder
     /// host's own (ADR 0014); null for a host it cannot route: one with TLS, a policy, a regex route, or a route whose
     /// target is not live data (an external name).
     /// </summary>
-    private static NginxFallbackHost? FallbackHost(VirtualHost host, IReadOnlyDictionary<string, Upstream> upstreams)
+    private static NginxFallbackHost? FallbackHost(VirtualHost host, IReadOnlyDictionary<string, Upstream> upstreams, IReadOnlyList<NginxFallbackRule>? liveRules)
     {
         if (host.Host.Kind != HostKind.Exact || host.CertificateId is not null)
         {
@@ -186,7 +186,11 @@ internal static class NginxViewBuilder
             return null;
         }
 
-        return new NginxFallbackHost(host.Host.Value, [.. routes.Select(r => new NginxFallbackRule(r.Match.Kind == PathKind.Exact, r.Match.Path, LiveTarget(r.Action, upstreams)!))]);
+        List<NginxFallbackRule> rules = [.. routes.Select(r => new NginxFallbackRule(r.Match.Kind == PathKind.Exact, r.Match.Path, LiveTarget(r.Action, upstreams)!))];
+
+        // The host's server, matched by Lua, usually has the same rules: one list for both (the memo keeps both for
+        // every plain host: ~1.7 MiB at 10,000 Ingresses, issue 13).
+        return new NginxFallbackHost(host.Host.Value, liveRules is not null && liveRules.SequenceEqual(rules) ? liveRules : rules);
     }
 
     /// <summary>"foo.com" for each wildcard host "*.foo.com": nginx gives a request for "a.foo.com" to that server when no server has the exact name.</summary>
