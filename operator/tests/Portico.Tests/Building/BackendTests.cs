@@ -13,6 +13,22 @@ public sealed class BackendTests : BuilderTestBase
         [.. model.Upstreams.Single(u => u.Name == upstream).Endpoints.Select(e => e.HostPort)];
 
     [Test]
+    public void Upstream_names_are_the_same_string_from_build_to_build_and_long_ones_are_whole()
+    {
+        var first = BackendResolver.UpstreamName(new("team-a", "web"), 8080);
+        var again = BackendResolver.UpstreamName(new("team-a", "web"), 8080);
+        string longName = new('s', 253);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(first, Is.EqualTo("team-a_web_8080"));
+            Assert.That(again, Is.SameAs(first));
+            Assert.That(BackendResolver.UpstreamName(new("team-b", "web"), 8080), Is.EqualTo("team-b_web_8080"));
+            Assert.That(BackendResolver.UpstreamName(new("team-a", longName), 65535), Is.EqualTo($"team-a_{longName}_65535"));
+        });
+    }
+
+    [Test]
     public void A_numbered_port_resolves_through_the_slice_whose_port_name_matches_the_service_port()
     {
         var service = Kube.Service("web", "default", ("http", 80), ("admin", 9000));
