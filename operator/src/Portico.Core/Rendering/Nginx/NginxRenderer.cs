@@ -98,7 +98,7 @@ public sealed class NginxRenderer : IProxyRenderer
             return config;
         }
 
-        IReadOnlyList<string> viewLines;
+        IReadOnlyList<byte[]> viewLines;
         lock (_rendering)
         {
             viewLines = NginxEndpointsFile.ViewLines(view, _memo);
@@ -160,5 +160,5 @@ public sealed class NginxRenderer : IProxyRenderer
     /// What a rendering leaves for <see cref="RenderEndpointChange"/>: the live file's lines from the view (not the view:
     /// it is large), the whole file's lines, the settings, and the upstreams whose endpoints are written into nginx.conf.
     /// </summary>
-    private sealed record LastRender(IReadOnlyList<string> ViewLines, NginxLiveLines LiveLines, ProxySettings Settings, System.Collections.Frozen.FrozenSet<string> UpstreamsInFiles);
+    private sealed record LastRender(IReadOnlyList<byte[]> ViewLines, NginxLiveLines LiveLines, ProxySettings Settings, System.Collections.Frozen.FrozenSet<string> UpstreamsInFiles);
 }

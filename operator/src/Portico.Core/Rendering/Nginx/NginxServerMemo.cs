@@ -113,9 +113,9 @@ internal sealed class NginxServerMemo
         }
 
         /// <summary>Once written, the server's lines of the live file (its routes and Lua-matched rules; <see cref="NginxEndpointsFile"/>).</summary>
-        public string[]? Lines { get; set; }
+        public byte[][]? Lines { get; set; }
 
         /// <summary>Once written, the fallback entry's line of the live file.</summary>
-        public string? FallbackLine { get; set; }
+        public byte[]? FallbackLine { get; set; }
     }
 }
