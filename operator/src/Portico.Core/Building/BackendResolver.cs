@@ -147,11 +147,6 @@ internal sealed class BackendResolver
     private static readonly Kubernetes.SharedStrings Names = new();
 
     /// <summary>"namespace_service_port": the parts are validated DNS labels and a number, none contains '_'.</summary>
-    internal static string UpstreamName(NamespacedName service, int port)
-    {
-        Span<char> buffer = stackalloc char[Kubernetes.SharedStrings.MaxLength];
-        return buffer.TryWrite(System.Globalization.CultureInfo.InvariantCulture, $"{service.Namespace}_{service.Name}_{port}", out int written)
-            ? Names.Get(buffer[..written])
-            : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{service.Namespace}_{service.Name}_{port}");
-    }
+    internal static string UpstreamName(NamespacedName service, int port) =>
+        Names.Get(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{service.Namespace}_{service.Name}_{port}"));
 }

@@ -80,9 +80,9 @@ public sealed class SliceOwnership
 
             if (to is { } owner)
             {
-                var keys2 = byService.GetValueOrDefault(owner, []);
-                int at = keys2.BinarySearch(key);
-                byService[owner] = at >= 0 ? keys2 : keys2.Insert(~at, key);
+                var owned = byService.GetValueOrDefault(owner, []);
+                int at = owned.BinarySearch(key);
+                byService[owner] = at >= 0 ? owned : owned.Insert(~at, key);
             }
         }
 

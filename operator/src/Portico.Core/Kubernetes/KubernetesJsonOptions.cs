@@ -31,16 +31,8 @@ public static class KubernetesJsonOptions
     /// <summary><paramref name="library"/> itself with the table added when it can still change, else a copy with it.</summary>
     internal static JsonSerializerOptions WithSharedStrings(JsonSerializerOptions library)
     {
-        var strings = new SharedStrings();
-        if (!library.IsReadOnly)
-        {
-            library.Converters.Insert(0, strings);
-            return library;
-        }
-
-        var options = new JsonSerializerOptions(library);
-        options.Converters.Insert(0, strings);
-        options.MakeReadOnly();
+        var options = library.IsReadOnly ? new JsonSerializerOptions(library) : library;
+        options.Converters.Insert(0, new SharedStrings());
         return options;
     }
 }

@@ -75,7 +75,7 @@ internal sealed class SharedStrings : JsonConverter<string>
     {
         // Escaped or split values go the ordinary way (GetString unescapes and joins them; they are rare in practice), and
         // so does text that is not UTF-8, which GetString refuses as it would have without this table.
-        if (reader.ValueIsEscaped || reader.HasValueSequence || reader.ValueSpan.Length > MaxLength || !Utf8.IsValid(reader.ValueSpan))
+        if (reader.ValueIsEscaped || reader.HasValueSequence || !Utf8.IsValid(reader.ValueSpan))
         {
             return reader.GetString()!;
         }

@@ -190,10 +190,10 @@ public sealed class ManifestFileCache(KindRegistry kinds, TimeProvider? time = n
     {
         (_roots, _rootFiles, _files) = (roots, rootFiles, next);
         (LastParsed, LastReadFiles, LastChanged) = (parsed, read, changed);
-        var sets = rootFiles.SelectMany(f => f).Select(f => next[f]).ToList();
+        var entries = rootFiles.SelectMany(f => f).Select(f => next[f]).ToList();
         return new ManifestSet(
-            [.. sets.SelectMany(s => s.Objects)],
-            [.. sets.SelectMany(s => s.Diagnostics).Order()]);
+            [.. entries.SelectMany(e => e.Objects)],
+            [.. entries.SelectMany(e => e.Diagnostics).Order()]);
     }
 
     // The digest, the stamp and the file's objects are values inside the entry, not objects of their own: at tens of

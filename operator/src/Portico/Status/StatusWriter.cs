@@ -101,17 +101,17 @@ public sealed partial class StatusWriter : IModelListener
                 _latest = model;
             }
 
-            if (_latest is { } latest && !resyncDue && synced is { } done && SameWrites(done, latest.Statuses))
+            if (_latest is { } latest)
             {
-                // Nothing to write; keep the newer array, equal in what it writes, so an older model's statuses are
-                // not held for good (~3 MiB at 10,000 Ingresses, issue 13).
-                synced = latest.Statuses;
-            }
-            else if (_latest is { } changed)
-            {
-                if (await SyncAsync(changed.Statuses, cancellationToken))
+                if (!resyncDue && synced is { } done && SameWrites(done, latest.Statuses))
                 {
-                    synced = changed.Statuses;
+                    // Nothing to write; keep the newer array, equal in what it writes, so an older model's statuses are
+                    // not held for good (~3 MiB at 10,000 Ingresses, issue 13).
+                    synced = latest.Statuses;
+                }
+                else if (await SyncAsync(latest.Statuses, cancellationToken))
+                {
+                    synced = latest.Statuses;
                     retryDelay = InitialRetryDelay;
                     nextSyncAt = _time.GetTimestamp() + (long)(_options.ResyncPeriod.TotalSeconds * _time.TimestampFrequency);
                 }

@@ -16,6 +16,8 @@ namespace Portico.Watching;
 /// </summary>
 public static class KubeconfigFile
 {
+    private static readonly IDeserializer Deserializer = new DeserializerBuilder().IgnoreUnmatchedProperties().Build();
+
     public static KubernetesClientConfiguration Load(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -23,7 +25,7 @@ public static class KubeconfigFile
         K8SConfiguration config;
         try
         {
-            config = Read(File.ReadAllText(full));
+            config = Deserializer.Deserialize<K8SConfiguration?>(File.ReadAllText(full)) ?? throw new KubeConfigException("kubeconfig is empty");
         }
         catch (YamlException e)
         {
@@ -34,9 +36,4 @@ public static class KubeconfigFile
         config.FileName = full;
         return KubernetesClientConfiguration.BuildConfigFromConfigObject(config);
     }
-
-    internal static K8SConfiguration Read(string yaml) =>
-        Deserializer.Deserialize<K8SConfiguration?>(yaml) ?? throw new KubeConfigException("kubeconfig is empty");
-
-    private static readonly IDeserializer Deserializer = new DeserializerBuilder().IgnoreUnmatchedProperties().Build();
 }

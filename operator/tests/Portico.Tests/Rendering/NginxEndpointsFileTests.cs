@@ -11,7 +11,7 @@ namespace Portico.Tests.Rendering;
 public sealed class NginxEndpointsFileTests
 {
     private static readonly BuildOptions Options = new() { EnableExternalNameServices = true };
-    private static readonly string[] ViewLines = ["!host site.test", "~route a.test /", "zzz-view-line"];
+    private static readonly byte[][] ViewLines = [.. new[] { "!host site.test", "~route a.test /", "zzz-view-line" }.Select(System.Text.Encoding.ASCII.GetBytes)];
 
     [Test]
     public void Replacing_changed_upstream_lines_equals_rendering_the_file_whole()

@@ -32,10 +32,6 @@ internal static partial class NginxEndpointsFile
         return (file, version);
     }
 
-    /// <summary>As <see cref="Render(ProxyModel, IReadOnlyList{byte[]})"/>, from lines as text.</summary>
-    public static (RenderedFile File, string Version, NginxLiveLines Lines) Render(ProxyModel model, IReadOnlyList<string> viewLines) =>
-        Render(model, [.. viewLines.Select(Ascii)]);
-
     /// <summary>
     /// The file from lines already taken from a view (<see cref="ViewLines"/>) and the model's upstreams; its lines, for
     /// <see cref="WithUpstreams"/>. Lines are kept as ASCII bytes, half the memory of strings (they are every host's
