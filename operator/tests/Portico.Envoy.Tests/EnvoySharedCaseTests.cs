@@ -32,7 +32,7 @@ public sealed partial class EnvoySharedCaseTests
         // or, without Lua endpoints, its upstream blocks.
         var upstreams = NginxEndpoints(name) is { } endpoints
             ? endpoints.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1)
-                .Where(line => line[0] is not ('@' or '=' or '&'))
+                .Where(line => line[0] is not ('@' or '=' or '&' or '+'))
                 .Select(line => line.Split(' '))
                 .Where(parts => parts.Length > 1)
                 .ToDictionary(parts => parts[0], parts => string.Join(" ", parts.Skip(1).Order(StringComparer.Ordinal)))

@@ -24,7 +24,7 @@ public sealed class PolicyTrafficTests(bool luaEndpoints, bool beforeTheReload)
     private const string NginxSyntax = "v; } { \" ' # \\ end";
 
     private static readonly string[] Hosts =
-        ["headers.test", "cors.test", "cors-any.test", "cors-other.test", "denied.test", "allowed.test", "not-allowed.test", "rate.test", "body.test", "slow.test", "force.test"];
+        ["headers.test", "cors.test", "cors-any.test", "cors-other.test", "denied.test", "allowed.test", "not-allowed.test", "rate.test", "body.test", "slow.test", "force.test", "edge.test", "edge-denied.test"];
 
     private readonly List<(string Host, ProxyResponse Response)> _beforeReload = [];
     private NginxScenario _scenario = null!;
@@ -75,6 +75,21 @@ public sealed class PolicyTrafficTests(bool luaEndpoints, bool beforeTheReload)
         Policy("body", new IngressPolicySpec { MaxRequestBodySize = "1Ki" }),
         Policy("slow", new IngressPolicySpec { Timeouts = new TimeoutPolicy { Request = "1s" } }),
         Policy("force", new IngressPolicySpec { HttpsRedirect = true }),
+
+        // Response headers beside answers nginx gives by itself: they go on those too ("add_header ... always"), except
+        // on the CORS preflight, which carries only its own headers. With Lua endpoints the headers are live data
+        // applied by the location's header filter (ADR 0016): the same answers, by another path.
+        Policy("edge", new IngressPolicySpec
+        {
+            ResponseHeaders = new HeaderModifier { Set = [new HeaderValue { Name = "X-Edge", Value = "on" }] },
+            MaxRequestBodySize = "1Ki",
+            Cors = new CorsPolicy { AllowOrigins = ["https://app.example.org"], AllowMethods = ["GET"] },
+        }),
+        Policy("edge-denied", new IngressPolicySpec
+        {
+            ResponseHeaders = new HeaderModifier { Set = [new HeaderValue { Name = "X-Edge", Value = "on" }] },
+            IpDenyList = ["127.0.0.1/32", "::1/128"],
+        }),
 
         // A TLS host that redirects plain HTTP (RedirectHttpToHttps), except the route whose policy says false.
         Kube.Ingress("secure-site").WithPath("secure.test", "/", "Prefix", "app", 80).WithTls("secure-tls", "secure.test"),
@@ -278,6 +293,22 @@ public sealed class PolicyTrafficTests(bool luaEndpoints, bool beforeTheReload)
         Assert.That((slow.StatusCode, slow.Backend), Is.EqualTo((504, (string?)null)), slow.ToString());
         var quick = await _scenario.SendAsync("slow.test", "/?delay-ms=0");
         Assert.That((quick.StatusCode, quick.Backend), Is.EqualTo((200, "app")), quick.ToString());
+    }
+
+    [Test]
+    public async Task Response_headers_go_on_the_answers_nginx_gives_itself_but_not_on_a_CORS_preflight()
+    {
+        var served = await _scenario.SendAsync("edge.test", "/", headers: new Dictionary<string, string> { ["Origin"] = "https://app.example.org" });
+        Assert.That((served.StatusCode, served.Backend, served.Header("X-Edge"), served.Header("Access-Control-Allow-Origin")), Is.EqualTo((200, "app", "on", "https://app.example.org")), served.ToString());
+
+        var tooLarge = await _scenario.SendAsync("edge.test", "/", "POST", body: new string('x', 4096));
+        Assert.That((tooLarge.StatusCode, tooLarge.Header("X-Edge")), Is.EqualTo((413, "on")), tooLarge.ToString());
+
+        var denied = await _scenario.SendAsync("edge-denied.test", "/");
+        Assert.That((denied.StatusCode, denied.Header("X-Edge")), Is.EqualTo((403, "on")), denied.ToString());
+
+        var preflight = await Preflight("edge.test", "https://app.example.org");
+        Assert.That((preflight.StatusCode, preflight.Header("Access-Control-Allow-Origin"), preflight.Header("X-Edge")), Is.EqualTo((204, "https://app.example.org", (string?)null)), preflight.ToString());
     }
 
     [Test]

@@ -76,7 +76,7 @@ public sealed class NginxRendererTests
         var first = Render([Kube.Ingress("a").WithAnnotation("nginx.ingress.kubernetes.io/proxy-body-size", "2m").WithPath("a.test", "/", "Prefix", "web", 80).WithPath("a.test", "/api", "Prefix", "api", 80), .. services]);
         var moved = Render([Kube.Ingress("a").WithAnnotation("nginx.ingress.kubernetes.io/proxy-body-size", "2m").WithPath("a.test", "/", "Prefix", "web", 80).WithPath("a.test", "/v2", "Exact", "api", 80), .. services]);
         string conf = Conf(first);
-        Assert.That(conf, Does.Match("server_name \"a.test\";\n\n        location \"/\" \\{\n            client_max_body_size 2m;\n            set \\$portico_rules \"(h[0-9a-f]{20})\";\n            proxy_pass http://portico_balancer;\n        \\}\n    \\}"));
+        Assert.That(conf, Does.Match("server_name \"a.test\";\n\n        location \"/\" \\{\n            header_filter_by_lua_block \\{\n                portico.headers\\(\"h[0-9a-f]{20}\"\\)\n            \\}\n            client_max_body_size 2m;\n            set \\$portico_rules \"(h[0-9a-f]{20})\";\n            proxy_pass http://portico_balancer;\n        \\}\n    \\}"));
         string key = System.Text.RegularExpressions.Regex.Match(conf, "set \\$portico_rules \"(h[0-9a-f]{20})\";").Groups[1].Value;
         Assert.That(Endpoints(first).Split('\n'), Does.Contain($"&{key} P:2f617069:default_api_80 P:2f:default_web_80"), "the rules, in precedence order");
         Assert.That(Endpoints(moved).Split('\n'), Does.Contain($"&{key} E:2f7632:default_api_80 P:2f:default_web_80"));
@@ -94,6 +94,71 @@ public sealed class NginxRendererTests
         Assert.That(Conf(limited), Does.Contain("client_max_body_size 2m;"));
         string during = Encoding.ASCII.GetString(new NginxEndpointsTransition().During(open.Live, limited).Single().Content);
         Assert.That(during, Does.Contain($"\n&{Key(open)} ").And.Contain($"\n&{Key(limited)} "), "while nginx reloads, both keys' rules are out");
+    }
+
+    [Test]
+    public void Response_headers_and_timeouts_of_a_policy_are_live_data_and_an_edit_of_them_is_no_reload()
+    {
+        k8s.IKubernetesObject<k8s.Models.V1ObjectMeta>[] web = [Kube.Service("web"), Kube.Slice("web", null, 80, ["10.0.0.1"])];
+        RenderedConfig With(params (string Name, string Value)[] annotations)
+        {
+            var ingress = Kube.Ingress("a").WithAnnotation("nginx.ingress.kubernetes.io/proxy-body-size", "2m").WithPath("a.test", "/", "Prefix", "web", 80).WithPath("a.test", "/api", "Prefix", "web", 80);
+            foreach (var (name, value) in annotations)
+            {
+                ingress = ingress.WithAnnotation(name, value);
+            }
+
+            return Render([ingress, .. web]);
+        }
+
+        var plain = With();
+        var first = With(("nginx.ingress.kubernetes.io/proxy-read-timeout", "30"), ("nginx.ingress.kubernetes.io/proxy-connect-timeout", "2"));
+        var edited = With(("nginx.ingress.kubernetes.io/proxy-read-timeout", "45"));
+        Assert.That((first.Hash, edited.Hash), Is.EqualTo((plain.Hash, plain.Hash)), "timeouts added and edited: nginx.conf stays");
+        Assert.That(Conf(first), Does.Not.Contain("proxy_read_timeout 30s").And.Not.Contain("proxy_connect_timeout 2s"));
+        string key = System.Text.RegularExpressions.Regex.Match(Conf(first), "set \\$portico_rules \"(h[0-9a-f]{20})\";").Groups[1].Value;
+        Assert.That(Endpoints(first).Split('\n'), Does.Contain($"+{key} t:2000:30000:30000"));
+        Assert.That(Endpoints(edited).Split('\n'), Does.Contain($"+{key} t:-:45000:45000"), "a timeout not given keeps nginx.conf's");
+        Assert.That(Endpoints(plain), Does.Not.Contain("\n+"), "nothing live to say, no line");
+    }
+
+    [Test]
+    public void Response_headers_that_nginx_treats_itself_stay_directives()
+    {
+        var policy = Core.Model.Policies.RoutePolicy.None with
+        {
+            ResponseHeaders = new Core.Model.Policies.HeaderMutation([], [new Core.Model.Policies.HeaderEntry("cache-control", "no-store"), new Core.Model.Policies.HeaderEntry("x-ok", "1")], []),
+            Timeouts = new Core.Model.Policies.TimeoutRule(TimeSpan.FromSeconds(2), null, null),
+        };
+        var (kept, live) = NginxLivePolicy.Split(policy)!.Value;
+        Assert.That(kept.ResponseHeaders, Is.EqualTo(policy.ResponseHeaders), "one special name keeps the whole mutation in nginx.conf");
+        Assert.That((kept.Timeouts, live.ConnectMs, live.ReadMs), Is.EqualTo(((Core.Model.Policies.TimeoutRule?)null, (long?)2000, (long?)null)));
+        Assert.That(live.Line("habc"), Is.EqualTo("+habc t:2000:-:-"));
+
+        foreach (string special in new[] { "set-cookie", "vary", "access-control-allow-origin", "content-type", "location", "server" })
+        {
+            var mutation = new Core.Model.Policies.HeaderMutation([], [], [special]);
+            Assert.That(NginxLivePolicy.Split(policy with { ResponseHeaders = mutation, Timeouts = null })!.Value.Static.ResponseHeaders, Is.EqualTo(mutation), special);
+        }
+
+        Assert.That(NginxLivePolicy.Split(Core.Model.Policies.RoutePolicy.None), Is.Null);
+    }
+
+    [Test]
+    public void A_live_header_line_is_readable_and_escapes_what_could_break_it()
+    {
+        var policy = Core.Model.Policies.RoutePolicy.None with
+        {
+            ResponseHeaders = new Core.Model.Policies.HeaderMutation(
+                [new Core.Model.Policies.HeaderEntry("x-added", "a b")],
+                [new Core.Model.Policies.HeaderEntry("x_set.v2", "k=v; \"q\" 100% :x\\")],
+                ["x-gone"]),
+        };
+        var (kept, live) = NginxLivePolicy.Split(policy)!.Value;
+        Assert.That(kept.IsEmpty, Is.True);
+        Assert.That(live.Line("h0"), Is.EqualTo("+h0 h:x_set.v2 h:x-gone a:x_set.v2:k=v;%20%22q%22%20100%25%20%3Ax%5C a:x-added:a%20b"));
+        Assert.That(() => (live with { HiddenResponseHeaders = ["x gone\n@r1 !200"] }).Line("h0"), Throws.TypeOf<TemplateException>());
+        Assert.That(() => live.Line("h0\n@r1"), Throws.TypeOf<TemplateException>());
     }
 
     [Test]

@@ -16,7 +16,9 @@ namespace Portico.Core.Rendering.Nginx;
 /// <item>fallback host: "=HOST E|P:HEXPATH:TARGET ..." — how the default server routes a plain-HTTP host that has
 /// no server block (ADR 0014): the host's effective routes in precedence order, the catch-all included, paths hex-encoded;</item>
 /// <item>matched server: "&amp;KEY E|P:HEXPATH:TARGET ..." — the same table for a server whose one location is matched by
-/// Lua (<see cref="NginxLiveMatching"/>), under the key its location names.</item>
+/// Lua (<see cref="NginxLiveMatching"/>), under the key its location names;</item>
+/// <item>live policy: "+KEY t:CONNECT:SEND:READ h:HEXNAME a:HEXNAME:HEXVALUE ..." — the response headers and
+/// timeouts of the location named by a route or rules key (<see cref="NginxLivePolicy"/>, ADR 0016).</item>
 /// </list>
 /// Every token is a validated name, a typed address, a number or hex, checked again here; the version is the
 /// SHA-256 of the lines after it, so the same input gives the same bytes and version.
@@ -154,11 +156,20 @@ internal static partial class NginxEndpointsFile
         return lines;
     }
 
-    /// <summary>A server's routes ("@KEY TARGET") and, for a server matched by Lua, its rules ("&amp;KEY ...").</summary>
+    /// <summary>
+    /// A server's routes ("@KEY TARGET"), for a server matched by Lua its rules ("&amp;KEY ..."), and the live part of
+    /// its locations' policies ("+KEY ...", <see cref="NginxLivePolicy"/>).
+    /// </summary>
     private static byte[][] ServerLines(NginxServerView server)
     {
         var lines = server.Locations.Where(l => l.Route is not null).Select(l => $"@{NginxEscaping.Token(l.Route)} {Target(l.RouteTarget!)}");
-        return [.. (server.LiveRules is { } rules ? lines.Append(RulesLine("&" + NginxEscaping.Token(rules.Key), rules.Rules)) : lines).Select(Ascii)];
+        if (server.LiveRules is { } rules)
+        {
+            lines = lines.Append(RulesLine("&" + NginxEscaping.Token(rules.Key), rules.Rules));
+        }
+
+        var policies = server.Locations.Select(l => l.LiveKey is { } key ? l.Live?.Line(key) : null).OfType<string>();
+        return [.. lines.Concat(policies).Select(Ascii)];
     }
 
     private static byte[] FallbackLine(NginxFallbackHost host)

@@ -30,9 +30,11 @@ internal static class NginxLiveMatching
         }
 
         // Everything a location prints besides its path and its route comes from its policy (traffic, auth and
-        // balance views are derived from it alone), so equal policies print equal bodies.
+        // balance views are derived from it alone), so equal policies print equal bodies. With the routes' policies
+        // equal, so are the locations' (what nginx.conf enforces) and their live parts (ADR 0016).
         var policy = server.Locations[0].Policy;
-        if (server.Locations.Any(l => !l.Policy.Equals(policy)) || routes.Any(r => !r.Policy.Equals(policy)))
+        var full = routes[0].Policy;
+        if (routes.Any(r => !r.Policy.Equals(full)) || server.Locations.Any(l => !l.Policy.Equals(policy) || !Equals(l.Live, server.Locations[0].Live)))
         {
             return server;
         }

@@ -140,6 +140,16 @@ public sealed record NginxLocationView(string Modifier, string Path, string? Ups
     /// <summary>With Lua endpoints: the key of the server's live rules, when this location is the server's only one and Lua matches the path.</summary>
     public string? RulesKey { get; init; }
 
+    /// <summary>
+    /// With Lua endpoints: the part of the route's policy the Lua applies from the live file (response headers,
+    /// timeouts; ADR 0016), under <see cref="LiveKey"/>; <see cref="Policy"/> is then the rest. Null for a location
+    /// without a policy or whose target is not live data.
+    /// </summary>
+    public NginxLivePolicy? Live { get; init; }
+
+    /// <summary>The key the live file names this location by: its rules' or its route's.</summary>
+    public string? LiveKey => RulesKey ?? Route;
+
     /// <summary>Without Lua endpoints: the weighted split this location proxies to (instead of one upstream).</summary>
     public NginxSplitView? Split { get; init; }
 

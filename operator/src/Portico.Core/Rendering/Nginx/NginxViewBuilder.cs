@@ -41,7 +41,7 @@ internal static class NginxViewBuilder
         NginxServerView BuildServer(VirtualHost host, string? certificateId, bool isDefault, NginxHttpBlocks blocks)
         {
             var server = Server(host, certificateId, isDefault, lua, upstreams);
-            server = lua ? WithRoutes(server) : server;
+            server = lua ? WithRoutes(WithLivePolicies(server)) : server;
             server = WithTraffic(server, blocks.Traffic);
             server = WithChoices(server, blocks.Maps, lua, upstreams, variants);
             server = auth.WithAuth(server);
@@ -151,6 +151,18 @@ internal static class NginxViewBuilder
     private static NginxServerView WithRoutes(NginxServerView server) => server with
     {
         Locations = [.. server.Locations.Select(l => l.RouteTarget is null ? l : l with { Route = RouteKey(server, l) })],
+    };
+
+    /// <summary>
+    /// Lua endpoints: each location whose target is live data keeps in nginx.conf only what the Lua cannot apply of
+    /// its policy; response headers and timeouts go to the live file (<see cref="NginxLivePolicy"/>, ADR 0016), so
+    /// the route key, derived from what stays, does not change when they do.
+    /// </summary>
+    private static NginxServerView WithLivePolicies(NginxServerView server) => server with
+    {
+        Locations = [.. server.Locations.Select(l => l.RouteTarget is not null && NginxLivePolicy.Split(l.Policy) is { } split
+            ? l with { Policy = split.Static, Live = split.Live }
+            : l)],
     };
 
     private static NginxServerView WithTraffic(NginxServerView server, NginxTraffic traffic) => server with
