@@ -19,9 +19,10 @@ namespace Portico.Bench.Operator;
 /// new connection. Changes are <c>gap</c> apart (after the previous one was observed), so that with a gap above the
 /// minimum reload interval the interval is not what is being measured. With <c>policies</c>, a fourth kind:
 /// (d) an IngressPolicy edit: its trafficSplit moves an Ingress to another backend and its response header changes
-/// with it, so the route's policy key changes and the change is applied by a reload, never live ahead of it (a
-/// backend-only split change would go out live, like an endpoint change); and for comparison (e) the same for an
-/// Ingress: its path moves to another backend and an annotation (proxy-body-size) changes with it.
+/// with it; the change counts as routed once an answer comes from the new backend <b>with</b> the new header value.
+/// With Lua endpoints both are live data (ADR 0016); without, a reload. And (e) the same for an Ingress: its path
+/// moves to another backend and an annotation (proxy-body-size) changes with it: the body size is enforced by
+/// nginx.conf, so the route's key changes and the change is applied by a reload, never live ahead of it.
 /// </summary>
 internal static class LatencyBenchmark
 {
@@ -96,6 +97,7 @@ internal static class LatencyBenchmark
                 IKubernetesObject<V1ObjectMeta> change;
                 string host;
                 string expected;
+                (string Name, string Value)? header = null;
                 if (kind == "new host")
                 {
                     var backend = rig.Backends[index / rotation.Length % rig.Backends.Count];
@@ -116,6 +118,7 @@ internal static class LatencyBenchmark
                     host = "split.bench";
                     change = SplitPolicy(rig.Backends[split], index);
                     expected = rig.Backends[split].Name;
+                    header = ("X-Bench-Edit", index.ToString(CultureInfo.InvariantCulture));
                 }
                 else if (kind == "annotated")
                 {
@@ -136,7 +139,7 @@ internal static class LatencyBenchmark
                 long started = Stopwatch.GetTimestamp();
                 var timeline = TimelineAsync(rig, started, stopTimeline.Token);
                 rig.Cluster.UpsertAll(change);
-                var took = await rig.WaitRoutedAsync(host, "/", expected, TimeSpan.FromSeconds(30), started);
+                var took = await rig.WaitRoutedAsync(host, "/", expected, TimeSpan.FromSeconds(30), started, header: header);
                 await stopTimeline.CancelAsync();
                 var (staged, swapped) = await timeline;
                 if (settle)

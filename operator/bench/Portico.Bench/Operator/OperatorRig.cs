@@ -208,13 +208,14 @@ internal sealed class OperatorRig : IAsyncDisposable
         new(await _http.GetStringAsync(new Uri($"http://127.0.0.1:{HealthPort}/metrics")));
 
     /// <summary>Polls until routing for host/path answers 200 from <paramref name="backend"/>; the time it took, or null after <paramref name="timeout"/>.</summary>
-    public async Task<TimeSpan?> WaitRoutedAsync(string host, string path, string backend, TimeSpan timeout, long? since = null, int pollMs = 5)
+    /// <param name="header">When given, the answer must also carry this header with this value (a policy's response header).</param>
+    public async Task<TimeSpan?> WaitRoutedAsync(string host, string path, string backend, TimeSpan timeout, long? since = null, int pollMs = 5, (string Name, string Value)? header = null)
     {
         long started = since ?? Stopwatch.GetTimestamp();
         while (true)
         {
             var reply = await RawHttp.GetAsync(HttpPort, host, path, TimeSpan.FromSeconds(2));
-            if (reply.Status == 200 && reply.Backend == backend)
+            if (reply.Status == 200 && reply.Backend == backend && (header is not { } h || reply.Header(h.Name) == h.Value))
             {
                 return Stopwatch.GetElapsedTime(started);
             }

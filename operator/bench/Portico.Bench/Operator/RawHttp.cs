@@ -6,11 +6,19 @@ namespace Portico.Bench.Operator;
 
 /// <summary>
 /// The cheapest honest probe of routing: one GET on a new TCP connection to nginx (Connection: close), so every
-/// probe is accepted by a worker of the configuration running at that moment; returns the status and X-Backend.
+/// probe is accepted by a worker of the configuration running at that moment; returns the status, X-Backend and the
+/// header lines.
 /// </summary>
 internal static class RawHttp
 {
-    public readonly record struct Reply(int Status, string? Backend, string? Error);
+    public readonly record struct Reply(int Status, string? Backend, string? Error, IReadOnlyList<string>? HeaderLines = null)
+    {
+        /// <summary>The value of the first header <paramref name="name"/> (case-insensitive), or null.</summary>
+        public string? Header(string name) => HeaderLines?
+            .Where(l => l.StartsWith(name + ":", StringComparison.OrdinalIgnoreCase))
+            .Select(l => l[(name.Length + 1)..].Trim())
+            .FirstOrDefault();
+    }
 
     public static async Task<Reply> GetAsync(int port, string host, string path, TimeSpan timeout)
     {
@@ -52,10 +60,7 @@ internal static class RawHttp
         }
 
         int status = int.Parse(lines[0].AsSpan(9, 3), provider: System.Globalization.CultureInfo.InvariantCulture);
-        string? backend = lines.Skip(1)
-            .Where(l => l.StartsWith("X-Backend:", StringComparison.OrdinalIgnoreCase))
-            .Select(l => l["X-Backend:".Length..].Trim())
-            .FirstOrDefault();
-        return new Reply(status, backend, null);
+        var reply = new Reply(status, null, null, lines[1..]);
+        return reply with { Backend = reply.Header("X-Backend") };
     }
 }
