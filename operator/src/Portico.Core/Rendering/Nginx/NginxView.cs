@@ -71,6 +71,7 @@ public sealed record NginxSettingsView(
     string ProxySendTimeout,
     string KeepaliveTimeout,
     string ClientMaxBodySize,
+    long ClientMaxBodyBytes,
     int UpstreamKeepalive,
     bool AccessLog,
     bool TrustForwardedHeaders,

@@ -332,6 +332,7 @@ internal static class NginxViewBuilder
             Time(settings.ProxySendTimeout),
             Time(settings.ClientKeepaliveTimeout),
             Size(settings.ClientMaxBodyBytes),
+            settings.ClientMaxBodyBytes,
             settings.UpstreamKeepaliveConnections,
             settings.AccessLog,
             settings.TrustForwardedHeaders,
