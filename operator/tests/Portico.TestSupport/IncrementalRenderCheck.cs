@@ -206,6 +206,14 @@ public static class IncrementalRenderCheck
                 break;
             case 0:
                 spec.RateLimit = new RateLimitPolicy { RequestsPerSecond = random.Next(1, 4) * 10, Burst = 5 };
+                if (random.NextDouble() < 0.5)
+                {
+                    // What nginx enforces beside what the Lua applies from the live file (ADR 0016); Cache-Control
+                    // keeps the headers in nginx.conf.
+                    spec.ResponseHeaders = new HeaderModifier { Set = [new HeaderValue { Name = random.NextDouble() < 0.5 ? "Cache-Control" : "X-Limited", Value = "no-store" }] };
+                    spec.Timeouts = new TimeoutPolicy { Request = random.NextDouble() < 0.5 ? "5s" : "9s" };
+                }
+
                 break;
             case 1:
                 spec.TrafficSplit =
@@ -219,6 +227,11 @@ public static class IncrementalRenderCheck
                 break;
             default:
                 spec.ResponseHeaders = new HeaderModifier { Set = [new HeaderValue { Name = "X-Served-By", Value = random.NextDouble() < 0.5 ? "portico" : "edge" }] };
+                if (random.NextDouble() < 0.5)
+                {
+                    spec.Timeouts = new TimeoutPolicy { Connect = random.NextDouble() < 0.5 ? "1s" : "2s", Idle = "30s" };
+                }
+
                 break;
         }
 
