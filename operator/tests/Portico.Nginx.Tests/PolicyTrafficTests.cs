@@ -24,7 +24,10 @@ public sealed class PolicyTrafficTests(bool luaEndpoints, bool beforeTheReload)
     private const string NginxSyntax = "v; } { \" ' # \\ end";
 
     private static readonly string[] Hosts =
-        ["headers.test", "cors.test", "cors-any.test", "cors-other.test", "denied.test", "allowed.test", "not-allowed.test", "rate.test", "body.test", "slow.test", "force.test", "edge.test", "edge-denied.test"];
+        ["headers.test", "cors.test", "cors-any.test", "cors-other.test", "denied.test", "allowed.test", "not-allowed.test", "rate.test", "body.test", "slow.test", "force.test", "edge.test", "edge-denied.test", "resp.test"];
+
+    /// <summary>Hosts whose policies have only what the Lua applies (timeouts, response headers; ADR 0016): with Lua endpoints the default server routes them from the live file, no server block.</summary>
+    private static readonly string[] LiveOnlyHosts = ["slow.test", "resp.test"];
 
     private readonly List<(string Host, ProxyResponse Response)> _beforeReload = [];
     private NginxScenario _scenario = null!;
@@ -85,6 +88,10 @@ public sealed class PolicyTrafficTests(bool luaEndpoints, bool beforeTheReload)
             MaxRequestBodySize = "1Ki",
             Cors = new CorsPolicy { AllowOrigins = ["https://app.example.org"], AllowMethods = ["GET"] },
         }),
+        Policy("resp", new IngressPolicySpec
+        {
+            ResponseHeaders = new HeaderModifier { Set = [new HeaderValue { Name = "X-Resp", Value = "live" }], Remove = ["X-Resp-Removed"] },
+        }),
         Policy("edge-denied", new IngressPolicySpec
         {
             ResponseHeaders = new HeaderModifier { Set = [new HeaderValue { Name = "X-Edge", Value = "on" }] },
@@ -131,19 +138,31 @@ public sealed class PolicyTrafficTests(bool luaEndpoints, bool beforeTheReload)
     }
 
     [Test]
-    public void A_host_with_a_policy_is_never_routed_by_the_fallback_table_and_before_its_reload_is_not_served()
+    public void A_host_with_a_policy_nginx_enforces_is_never_routed_by_the_fallback_table_and_before_its_reload_is_not_served()
     {
-        // The default server's live table routes hosts whose server block has not landed yet, and enforces nothing.
+        // The default server's live table routes hosts that have no server block (or whose block has not landed yet),
+        // and enforces nothing but the live part of a policy (ADR 0016).
         var live = _scenario.Result.Config["portico-endpoints.txt"];
         var tableHosts = live is null ? [] : System.Text.Encoding.ASCII.GetString(live.Content).Split('\n').Where(l => l.StartsWith('=')).Select(l => l[1..].Split(' ')[0]).ToList();
-        Assert.That(tableHosts.Intersect(Hosts), Is.Empty, "no host with a policy in the fallback table");
+        Assert.That(tableHosts.Intersect(Hosts.Except(LiveOnlyHosts)), Is.Empty, "no host with a policy nginx.conf enforces in the fallback table");
+        Assert.That(tableHosts.Intersect(LiveOnlyHosts), Is.EquivalentTo(luaEndpoints ? LiveOnlyHosts : []), "hosts whose policy is all live data are");
         Assert.That(live is null, Is.EqualTo(!luaEndpoints), "the live file exists exactly with Lua endpoints");
 
         Assert.That(_beforeReload.Select(r => r.Host), Is.EquivalentTo(beforeTheReload ? Hosts : []));
         foreach (var (host, response) in _beforeReload)
         {
-            Assert.That((response.StatusCode, response.Backend), Is.EqualTo((404, (string?)null)), $"{host}: {response}");
+            var expected = LiveOnlyHosts.Contains(host) ? (200, "app") : (404, (string?)null);
+            Assert.That((response.StatusCode, response.Backend), Is.EqualTo(expected), $"{host}: {response}");
         }
+    }
+
+    [Test]
+    public async Task Response_headers_of_a_host_without_a_server_block_go_on_its_answers_and_on_a_413()
+    {
+        var served = await _scenario.SendAsync("resp.test", "/?respond-header=X-Resp-Removed:backend&respond-header=X-Resp:backend");
+        Assert.That((served.StatusCode, served.Backend, served.Header("X-Resp"), served.Header("X-Resp-Removed")), Is.EqualTo((200, "app", "live", (string?)null)), served.ToString());
+        var tooLarge = await _scenario.SendAsync("resp.test", "/", "POST", body: new string('x', (1024 * 1024) + 1));
+        Assert.That((tooLarge.StatusCode, tooLarge.Header("X-Resp")), Is.EqualTo((413, "live")), "over the global body limit: " + tooLarge);
     }
 
     [Test]

@@ -153,13 +153,14 @@ public sealed class SwappingApplierTests
     }
 
     // Without a policy the host has no server block: the default server routes it by its "=HOST" line (ADR 0014).
-    // With one (a connect timeout), one location matched by Lua (ADR 0011): its rules are keyed by server and policy.
+    // With one nginx.conf enforces (a body size), one location matched by Lua (ADR 0011): its rules are keyed by
+    // server and policy.
     [TestCase(false, "=app.test ", 1)]
     [TestCase(true, "&", 2)]
     public async Task While_a_policy_reload_is_in_flight_a_host_routed_by_Lua_keeps_routing_by_the_rules_of_the_policy_its_workers_run(bool openHasPolicy, string openLine, int ruleKeys)
     {
         var openIngress = Kube.Ingress("app").WithPath("app.test", "/", "Prefix", "blue", 80);
-        openIngress = openHasPolicy ? openIngress.WithAnnotation("nginx.ingress.kubernetes.io/proxy-connect-timeout", "5") : openIngress;
+        openIngress = openHasPolicy ? openIngress.WithAnnotation("nginx.ingress.kubernetes.io/proxy-body-size", "5m") : openIngress;
         var open = RenderObjects([openIngress, .. NginxScenario.Service("blue", [_blue]), .. NginxScenario.Service("green", [_green])]);
         Assert.That((await Applier(_nginx).ApplyAsync(open, default)).Outcome, Is.EqualTo(ApplyOutcome.Applied));
         Assert.That((await Get()).Backend, Is.EqualTo("blue"));

@@ -123,6 +123,30 @@ public sealed class NginxRendererTests
     }
 
     [Test]
+    public void A_host_whose_policy_is_all_live_data_has_no_server_block_and_its_rules_carry_the_policy()
+    {
+        k8s.IKubernetesObject<k8s.Models.V1ObjectMeta>[] web = [Kube.Service("web"), Kube.Slice("web", null, 80, ["10.0.0.1"])];
+        RenderedConfig With(params (string Name, string Value)[] annotations)
+        {
+            var ingress = Kube.Ingress("a").WithPath("a.test", "/", "Prefix", "web", 80);
+            foreach (var (name, value) in annotations)
+            {
+                ingress = ingress.WithAnnotation(name, value);
+            }
+
+            return Render([ingress, .. web]);
+        }
+
+        var plain = With();
+        var timed = With(("nginx.ingress.kubernetes.io/proxy-read-timeout", "3600"));
+        var limited = With(("nginx.ingress.kubernetes.io/proxy-read-timeout", "3600"), ("nginx.ingress.kubernetes.io/proxy-body-size", "8m"));
+        Assert.That(timed.Hash, Is.EqualTo(plain.Hash), "no server block: the default server routes a.test (ADR 0014, 0016)");
+        Assert.That(Endpoints(timed).Split('\n'), Does.Contain("=a.test P:2f:default_web_80;t:-:3600000:3600000"));
+        Assert.That(limited.Hash, Is.Not.EqualTo(plain.Hash), "a body size is nginx.conf's: the host has its own server block");
+        Assert.That(Endpoints(limited), Does.Not.Contain("=a.test"));
+    }
+
+    [Test]
     public void Response_headers_that_nginx_treats_itself_stay_directives()
     {
         var policy = Core.Model.Policies.RoutePolicy.None with
@@ -156,7 +180,7 @@ public sealed class NginxRendererTests
         };
         var (kept, live) = NginxLivePolicy.Split(policy)!.Value;
         Assert.That(kept.IsEmpty, Is.True);
-        Assert.That(live.Line("h0"), Is.EqualTo("+h0 h:x_set.v2 h:x-gone a:x_set.v2:k=v;%20%22q%22%20100%25%20%3Ax%5C a:x-added:a%20b"));
+        Assert.That(live.Line("h0"), Is.EqualTo("+h0 h:x_set.v2 h:x-gone a:x_set.v2:k=v%3B%20%22q%22%20100%25%20%3Ax%5C a:x-added:a%20b"));
         Assert.That(() => (live with { HiddenResponseHeaders = ["x gone\n@r1 !200"] }).Line("h0"), Throws.TypeOf<TemplateException>());
         Assert.That(() => live.Line("h0\n@r1"), Throws.TypeOf<TemplateException>());
     }

@@ -13,8 +13,9 @@ namespace Portico.Core.Rendering.Nginx;
 /// <item>route: "@KEY TARGET" — what a location (by its route key) does: an upstream name, a weighted split
 /// "w:NAME=WEIGHT,NAME=WEIGHT..." (one upstream chosen per request by weight) or "!STATUS";</item>
 /// <item>upstream: "NAME ADDR:PORT ..." — its ready endpoints;</item>
-/// <item>fallback host: "=HOST E|P:HEXPATH:TARGET ..." — how the default server routes a plain-HTTP host that has
-/// no server block (ADR 0014): the host's effective routes in precedence order, the catch-all included, paths hex-encoded;</item>
+/// <item>fallback host: "=HOST E|P:HEXPATH:TARGET[;LIVE] ..." — how the default server routes a plain-HTTP host that has
+/// no server block (ADR 0014): the host's effective routes in precedence order, the catch-all included, paths
+/// hex-encoded, each with the live part of its policy when it has one (the tokens of a "+KEY" line, joined by ";");</item>
 /// <item>matched server: "&amp;KEY E|P:HEXPATH:TARGET ..." — the same table for a server whose one location is matched by
 /// Lua (<see cref="NginxLiveMatching"/>), under the key its location names;</item>
 /// <item>live policy: "+KEY t:CONNECT:SEND:READ h:HEXNAME a:HEXNAME:HEXVALUE ..." — the response headers and
@@ -189,6 +190,10 @@ internal static partial class NginxEndpointsFile
         foreach (var rule in rules)
         {
             line.Append(' ').Append(rule.Exact ? 'E' : 'P').Append(':').Append(Convert.ToHexStringLower(Encoding.UTF8.GetBytes(rule.Path))).Append(':').Append(Target(rule.Target));
+            if (rule.Live?.Inline() is { } policy)
+            {
+                line.Append(';').Append(policy);
+            }
         }
 
         return line.ToString();

@@ -78,32 +78,32 @@ public sealed partial record NginxLivePolicy(
     /// "+KEY t:CONNECT:SEND:READ h:NAME a:NAME:VALUE ...": the live file's line for the location keyed
     /// <paramref name="key"/>; null when there is nothing to say. Names are header tokens, checked again here; values
     /// are percent-encoded outside a small safe set, so the line stays readable in `portico diff` and holds no
-    /// space, colon or control character.
+    /// space, colon, semicolon or control character.
     /// </summary>
-    public string? Line(string key)
-    {
-        if (IsNothing)
-        {
-            return null;
-        }
+    public string? Line(string key) => IsNothing ? null : "+" + NginxEscaping.Token(key) + " " + Tokens(' ');
 
-        var line = new StringBuilder("+").Append(NginxEscaping.Token(key));
+    /// <summary>The same tokens joined by ";": a fallback host's rule carries them after its target ("E:HEXPATH:TARGET;t:...;a:...").</summary>
+    public string? Inline() => IsNothing ? null : Tokens(';');
+
+    private string Tokens(char separator)
+    {
+        var line = new StringBuilder();
         if (ConnectMs is not null || SendMs is not null || ReadMs is not null)
         {
-            line.Append(" t:").Append(Number(ConnectMs)).Append(':').Append(Number(SendMs)).Append(':').Append(Number(ReadMs));
+            line.Append(separator).Append("t:").Append(Number(ConnectMs)).Append(':').Append(Number(SendMs)).Append(':').Append(Number(ReadMs));
         }
 
         foreach (string name in HiddenResponseHeaders)
         {
-            line.Append(" h:").Append(Name(name));
+            line.Append(separator).Append("h:").Append(Name(name));
         }
 
         foreach (var header in AddedResponseHeaders)
         {
-            line.Append(" a:").Append(Name(header.Name)).Append(':');
+            line.Append(separator).Append("a:").Append(Name(header.Name)).Append(':');
             foreach (byte b in Encoding.UTF8.GetBytes(header.Value))
             {
-                if (char.IsAsciiLetterOrDigit((char)b) || "._~/,;=+!*()@-".Contains((char)b, StringComparison.Ordinal))
+                if (char.IsAsciiLetterOrDigit((char)b) || "._~/,=+!*()@-".Contains((char)b, StringComparison.Ordinal))
                 {
                     line.Append((char)b);
                 }
@@ -114,7 +114,7 @@ public sealed partial record NginxLivePolicy(
             }
         }
 
-        return line.ToString();
+        return line.ToString(1, line.Length - 1);
     }
 
     private sealed record SplitResult((RoutePolicy Static, NginxLivePolicy Live)? Value);

@@ -51,7 +51,15 @@ public sealed record NginxView(
 /// </summary>
 public sealed record NginxFallbackHost(string Host, IReadOnlyList<NginxFallbackRule> Rules);
 
-public sealed record NginxFallbackRule(bool Exact, string Path, string Target);
+public sealed record NginxFallbackRule(bool Exact, string Path, string Target)
+{
+    /// <summary>
+    /// A fallback host's rule: what its route's policy has that the Lua applies (ADR 0016; a host whose routes have
+    /// anything else of a policy has a server block). Null for none, and for the rules of a Lua-matched server, whose
+    /// one location names its live policy by its rules key.
+    /// </summary>
+    public NginxLivePolicy? Live { get; init; }
+}
 
 /// <summary>
 /// The routing table of a server matched by Lua from one location (<see cref="NginxLiveMatching"/>), under

@@ -191,14 +191,15 @@ internal static class NginxViewBuilder
         }
 
         var routes = host.EffectiveRoutes.ToList();
-        // A host with any policy has its own server block: the default server's routing table only routes, it enforces nothing.
-        // So does a host with regex routes: the table's Lua matches exact and prefix rules only.
-        if (routes.Any(r => LiveTarget(r.Action, upstreams) is null || !r.Policy.IsEmpty || r.Match.Kind == PathKind.Regex))
+        // A host with a policy nginx.conf must enforce has its own server block: the default server's routing table
+        // enforces nothing but the live part of a policy (response headers, timeouts; ADR 0016), which each rule
+        // carries. So does a host with regex routes: the table's Lua matches exact and prefix rules only.
+        if (routes.Any(r => LiveTarget(r.Action, upstreams) is null || !(NginxLivePolicy.Split(r.Policy)?.Static.IsEmpty ?? true) || r.Match.Kind == PathKind.Regex))
         {
             return null;
         }
 
-        List<NginxFallbackRule> rules = [.. routes.Select(r => new NginxFallbackRule(r.Match.Kind == PathKind.Exact, r.Match.Path, LiveTarget(r.Action, upstreams)!))];
+        List<NginxFallbackRule> rules = [.. routes.Select(r => new NginxFallbackRule(r.Match.Kind == PathKind.Exact, r.Match.Path, LiveTarget(r.Action, upstreams)!) { Live = NginxLivePolicy.Split(r.Policy)?.Live })];
 
         // The host's server, matched by Lua, usually has the same rules: one list for both (the memo keeps both for
         // every plain host: ~1.7 MiB at 10,000 Ingresses, issue 13).
@@ -314,8 +315,11 @@ internal static class NginxViewBuilder
         // Lua endpoints; with them a split is live data and must not change nginx.conf): a few per distinct policy or split. nginx's default table (1024 slots of 64 bytes, one ~40-character name each)
         // then cannot be built optimally and nginx -t warns; room for eight per policy, four slots per variable, and
         // buckets of 128 bytes (two names; the template) keep it quiet.
+        // What the Lua applies from the live file declares no variable (ADR 0016): only what stays in nginx.conf counts.
         int policies = model.VirtualHosts.SelectMany(v => v.EffectiveRoutes)
-            .Select(r => r.Action is SplitAction && !settings.NginxLuaEndpoints ? (object)r.Action : r.Policy)
+            .Select(r => r.Action is SplitAction && !settings.NginxLuaEndpoints ? (object)r.Action
+                : settings.NginxLuaEndpoints ? NginxLivePolicy.Split(r.Policy)?.Static ?? r.Policy
+                : r.Policy)
             .Where(p => p is not Model.Policies.RoutePolicy { IsEmpty: true })
             .Distinct()
             .Count();
