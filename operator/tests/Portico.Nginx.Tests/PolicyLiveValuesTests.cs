@@ -84,6 +84,30 @@ public sealed class PolicyLiveValuesTests
         Assert.That(nginx.Stderr, Does.Not.Contain("signal 1 (SIGHUP)").And.Not.Contain("portico:"), "no reload, and the Lua had nothing to complain about");
     }
 
+    [TestCase(true)]
+    [TestCase(false)]
+    public async Task Every_printable_character_a_header_value_may_hold_reaches_the_client_unchanged(bool luaEndpoints)
+    {
+        // Printable ASCII but "$" (refused by the parser), spaces inside: the live file's percent-encoding and the
+        // directives' escaping must both give the client exactly this (ADR 0016).
+        string value = string.Concat(Enumerable.Range(0x21, 0x7e - 0x20).Select(c => (char)c).Where(c => c != '$')) + " a b";
+        await using var scenario = await NginxScenario.StartAsync(
+            ["app"],
+            backends => [Kube.Ingress("shop").WithPath("shop.test", "/", "Prefix", "app", 80), Policy(new IngressPolicySpec
+            {
+                ResponseHeaders = new HeaderModifier
+                {
+                    Set = [new HeaderValue { Name = "X-All", Value = value }],
+                    Add = [new HeaderValue { Name = "x_under.dot", Value = "1" }],
+                },
+            }), .. NginxScenario.Service("app", [backends["app"]])],
+            configure: settings => settings with { NginxLuaEndpoints = luaEndpoints },
+            explainChecked: false);
+        var response = await scenario.SendAsync("shop.test", "/");
+        Assert.That((response.StatusCode, response.Backend), Is.EqualTo((200, "app")), response.ToString());
+        Assert.That((response.Header("X-All"), response.Header("x_under.dot")), Is.EqualTo((value, "1")), response.ToString());
+    }
+
     private static IngressPolicy Policy(IngressPolicySpec spec)
     {
         spec.TargetRef = new PolicyTargetRef { Group = "networking.k8s.io", Kind = "Ingress", Name = "shop" };
