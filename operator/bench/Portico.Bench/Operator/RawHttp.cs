@@ -11,8 +11,11 @@ namespace Portico.Bench.Operator;
 /// </summary>
 internal static class RawHttp
 {
-    public readonly record struct Reply(int Status, string? Backend, string? Error, IReadOnlyList<string>? HeaderLines = null)
+    public readonly record struct Reply(int Status, string? Error, IReadOnlyList<string>? HeaderLines = null)
     {
+        /// <summary>The backend that answered (the test backends' X-Backend header), or null.</summary>
+        public string? Backend => Header("X-Backend");
+
         /// <summary>The value of the first header <paramref name="name"/> (case-insensitive), or null.</summary>
         public string? Header(string name) => HeaderLines?
             .Where(l => l.StartsWith(name + ":", StringComparison.OrdinalIgnoreCase))
@@ -46,7 +49,7 @@ internal static class RawHttp
         }
         catch (Exception e) when (e is SocketException or OperationCanceledException or IOException)
         {
-            return new Reply(0, null, e.GetType().Name + ": " + e.Message);
+            return new Reply(0, e.GetType().Name + ": " + e.Message);
         }
     }
 
@@ -56,11 +59,10 @@ internal static class RawHttp
         string[] lines = (end >= 0 ? text[..end] : text).Split("\r\n");
         if (lines.Length == 0 || !lines[0].StartsWith("HTTP/1.", StringComparison.Ordinal) || lines[0].Length < 12)
         {
-            return new Reply(0, null, "no HTTP response: " + (text.Length > 80 ? text[..80] : text));
+            return new Reply(0, "no HTTP response: " + (text.Length > 80 ? text[..80] : text));
         }
 
         int status = int.Parse(lines[0].AsSpan(9, 3), provider: System.Globalization.CultureInfo.InvariantCulture);
-        var reply = new Reply(status, null, null, lines[1..]);
-        return reply with { Backend = reply.Header("X-Backend") };
+        return new Reply(status, null, lines[1..]);
     }
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Portico.Core.Model;
 using Portico.Core.Model.Policies;
+using Portico.Core.Values;
 
 namespace Portico.Core.Rendering.Nginx;
 
@@ -15,7 +16,7 @@ namespace Portico.Core.Rendering.Nginx;
 /// (Set-Cookie for affinity, Vary and Access-Control-* for CORS); a mutation touching any of those stays an nginx
 /// directive, so it keeps exactly nginx's semantics.</para>
 /// </summary>
-public sealed partial record NginxLivePolicy(
+public sealed record NginxLivePolicy(
     EquatableArray<string> HiddenResponseHeaders,
     EquatableArray<NginxHeaderView> AddedResponseHeaders,
     long? ConnectMs,
@@ -41,6 +42,9 @@ public sealed partial record NginxLivePolicy(
     public static (RoutePolicy Static, NginxLivePolicy Live)? Split(RoutePolicy policy) =>
         // Every location of a policy's routes asks: split each instance once (by reference, as RoutePolicy.Key).
         Splits.GetValue(policy, static p => new SplitResult(Compute(p))).Value;
+
+    /// <summary>What of <paramref name="policy"/> nginx.conf enforces with Lua endpoints: all of it when nothing can go live.</summary>
+    public static RoutePolicy Enforced(RoutePolicy policy) => Split(policy)?.Static ?? policy;
 
     private static (RoutePolicy Static, NginxLivePolicy Live)? Compute(RoutePolicy policy)
     {
@@ -130,10 +134,8 @@ public sealed partial record NginxLivePolicy(
 
     private static string Number(long? ms) => ms is { } v ? v.ToString(CultureInfo.InvariantCulture) : "-";
 
-    private static string Name(string name) => HeaderName().IsMatch(name)
+    /// <summary>A header name as the model holds it (the header-name rule, lowercase), checked again before it is written.</summary>
+    private static string Name(string name) => HeaderNameValue.TryParse(name, out string parsed) && parsed == name
         ? name
         : throw new TemplateException($"header name {Printable.Quote(name)} cannot be written into the endpoints file");
-
-    [System.Text.RegularExpressions.GeneratedRegex(@"^[a-z0-9][a-z0-9_.-]{0,255}\z", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
-    private static partial System.Text.RegularExpressions.Regex HeaderName();
 }

@@ -180,8 +180,8 @@ internal static class NginxViewBuilder
 
     /// <summary>
     /// How the default server routes an exact, plain-HTTP host from the live file, instead of a server block of the
-    /// host's own (ADR 0014); null for a host it cannot route: one with TLS, a policy, a regex route, or a route whose
-    /// target is not live data (an external name).
+    /// host's own (ADR 0014); null for a host it cannot route: one with TLS, a policy nginx.conf enforces (ADR 0016),
+    /// a regex route, or a route whose target is not live data (an external name).
     /// </summary>
     private static NginxFallbackHost? FallbackHost(VirtualHost host, IReadOnlyDictionary<string, Upstream> upstreams, IReadOnlyList<NginxFallbackRule>? liveRules)
     {
@@ -194,7 +194,7 @@ internal static class NginxViewBuilder
         // A host with a policy nginx.conf must enforce has its own server block: the default server's routing table
         // enforces nothing but the live part of a policy (response headers, timeouts; ADR 0016), which each rule
         // carries. So does a host with regex routes: the table's Lua matches exact and prefix rules only.
-        if (routes.Any(r => LiveTarget(r.Action, upstreams) is null || !(NginxLivePolicy.Split(r.Policy)?.Static.IsEmpty ?? true) || r.Match.Kind == PathKind.Regex))
+        if (routes.Any(r => LiveTarget(r.Action, upstreams) is null || !NginxLivePolicy.Enforced(r.Policy).IsEmpty || r.Match.Kind == PathKind.Regex))
         {
             return null;
         }
@@ -318,7 +318,7 @@ internal static class NginxViewBuilder
         // What the Lua applies from the live file declares no variable (ADR 0016): only what stays in nginx.conf counts.
         int policies = model.VirtualHosts.SelectMany(v => v.EffectiveRoutes)
             .Select(r => r.Action is SplitAction && !settings.NginxLuaEndpoints ? (object)r.Action
-                : settings.NginxLuaEndpoints ? NginxLivePolicy.Split(r.Policy)?.Static ?? r.Policy
+                : settings.NginxLuaEndpoints ? NginxLivePolicy.Enforced(r.Policy)
                 : r.Policy)
             .Where(p => p is not Model.Policies.RoutePolicy { IsEmpty: true })
             .Distinct()
