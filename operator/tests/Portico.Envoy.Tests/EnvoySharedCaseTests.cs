@@ -28,11 +28,11 @@ public sealed partial class EnvoySharedCaseTests
     public void Clusters_hold_exactly_the_endpoints_of_nginx_upstreams(string name)
     {
         // nginx's upstreams are the upstream lines of its live endpoints file ("NAME ADDR:PORT ..."; route lines start
-        // with '@', fallback host lines with '='),
+        // with '@', fallback host lines with '=' or '~'),
         // or, without Lua endpoints, its upstream blocks.
         var upstreams = NginxEndpoints(name) is { } endpoints
             ? endpoints.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1)
-                .Where(line => line[0] is not ('@' or '=' or '&' or '+'))
+                .Where(line => line[0] is not ('@' or '=' or '~' or '&' or '+'))
                 .Select(line => line.Split(' '))
                 .Where(parts => parts.Length > 1)
                 .ToDictionary(parts => parts[0], parts => string.Join(" ", parts.Skip(1).Order(StringComparer.Ordinal)))
@@ -58,27 +58,33 @@ public sealed partial class EnvoySharedCaseTests
         var envoy = EnvoyCases.RenderShared(name).Config;
         var parsed = new EnvoyParsed(envoy);
         var https = parsed.Listeners.SingleOrDefault(l => l.Name == "https");
-        var servers = ServerBlock().Matches(NginxConf(name)).Select(m => m.Value).Where(b => b.Contains("ssl_certificate ", StringComparison.Ordinal)).ToList();
-        if (servers.Count == 0)
+        // The certificates nginx loads itself (each server's ssl_certificate: the default server's, or every host's
+        // without Lua endpoints), and those the Lua presents by server name (portico-certificates.txt, ADR 0017).
+        var certificates = ServerBlock().Matches(NginxConf(name)).Select(m => m.Value).Where(b => b.Contains("ssl_certificate \"", StringComparison.Ordinal))
+            .SelectMany(b => ServerName().Matches(b).Select(n => (Sni: SniFor(n.Groups["name"].Value), Path: SslCertificate().Match(b).Groups["path"].Value)))
+            .Concat(NginxCertificates(name).Select(c => (Sni: SniFor(c.Host.StartsWith("*.", StringComparison.Ordinal) ? "~^[^.]+\\." + c.Host[2..].Replace(".", "\\.", StringComparison.Ordinal) + "$" : c.Host), Path: $"certs/{c.Id}.crt")))
+            .ToList();
+        if (certificates.Count == 0)
         {
             Assert.That(https, Is.Null, "no certificate in nginx, no HTTPS listener in Envoy");
             return;
         }
 
         Assert.That(https, Is.Not.Null);
-        foreach (string server in servers)
+        foreach (var (sni, certificate) in certificates)
         {
-            string certificate = SslCertificate().Match(server).Groups["path"].Value;
-            foreach (Match serverName in ServerName().Matches(server))
-            {
-                string sni = SniFor(serverName.Groups["name"].Value);
-                var chain = EnvoyRoutingModel.Chain(https!, sni);
-                Assert.That(chain, Is.Not.Null, $"no filter chain for SNI {sni}");
-                string file = EnvoyParsed.Tls(chain!).CommonTlsContext.TlsCertificates.Single().CertificateChain.Filename;
-                Assert.That(EnvoyRenderer.RenderedPath(file), Is.EqualTo(certificate), $"SNI {sni}");
-            }
+            var chain = EnvoyRoutingModel.Chain(https!, sni);
+            Assert.That(chain, Is.Not.Null, $"no filter chain for SNI {sni}");
+            string file = EnvoyParsed.Tls(chain!).CommonTlsContext.TlsCertificates.Single().CertificateChain.Filename;
+            Assert.That(EnvoyRenderer.RenderedPath(file), Is.EqualTo(certificate), $"SNI {sni}");
         }
     }
+
+    /// <summary>The "HOST ID" lines of nginx's portico-certificates.txt (none without Lua endpoints or TLS).</summary>
+    private static IEnumerable<(string Host, string Id)> NginxCertificates(string name) =>
+        EnvoyCases.RenderShared(name, "nginx").Config[Portico.Core.Rendering.Nginx.NginxRenderer.CertificatesFile] is { } file
+            ? Encoding.ASCII.GetString(file.Content).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(' ')).Select(p => (p[0], p[1]))
+            : [];
 
     [TestCase("/cart", "cluster a_app_80", Description = "the oldest Ingress wins the conflict")]
     [TestCase("/cart/x", "cluster a_app_80")]

@@ -22,7 +22,7 @@ public sealed class CliTests
     {
         var run = Portico("render", "--manifests", Examples, "--out", Out);
         Assert.That(run.ExitCode, Is.EqualTo(0), run.Stderr);
-        Assert.That(run.Stdout, Does.StartWith("rendered 6 files into"), "nginx.conf, the status config, the live file, a certificate and key, the blog editors' htpasswd");
+        Assert.That(run.Stdout, Does.StartWith("rendered 7 files into"), "nginx.conf, the status config, the live file, a certificate and key, the certificates file, the blog editors' htpasswd");
         Assert.That(run.Stderr, Does.Contain("error: Ingress blog/blog: spec.rules[1].http.paths[1]"));
         Assert.That(File.Exists(Path.Combine(Out, "nginx.conf")));
         var key = Directory.GetFiles(Path.Combine(Out, "certs"), "*.key").Single();

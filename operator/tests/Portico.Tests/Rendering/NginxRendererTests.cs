@@ -209,7 +209,59 @@ public sealed class NginxRendererTests
         var certificate = config.Files.Single(f => f.Path.EndsWith(".crt", StringComparison.Ordinal));
         Assert.That((key.IsPrivate, certificate.IsPrivate), Is.EqualTo((true, false)));
         Assert.That(key.Path, Does.Match("^certs/[0-9a-f]{32}\\.key$"));
-        Assert.That(Conf(config), Does.Contain($"ssl_certificate_key \"{key.Path}\";"));
+        string id = key.Path[6..^4];
+        Assert.That(Encoding.ASCII.GetString(config[NginxRenderer.CertificatesFile]!.Content), Is.EqualTo($"a.test {id}\n"), "the Lua presents it by server name (ADR 0017)");
+        Assert.That(config[NginxRenderer.CertificatesFile]!.IsPrivate, Is.False);
+        Assert.That(Conf(config), Does.Not.Contain("ssl_certificate_key \"certs/"));
+
+        var stock = Renderer.Render(ModelBuilder.Build(Kube.Snapshot(Kube.Ingress("a").WithPath("a.test", "/", "Prefix", "web", 80).WithTls("tls", "a.test"), Kube.TlsSecret("tls", pem.Certificate, pem.Key)), new BuildOptions()), new ProxySettings { NginxLuaEndpoints = false });
+        Assert.That(Conf(stock), Does.Contain($"ssl_certificate_key \"{key.Path}\";"), "stock nginx loads the files itself");
+        Assert.That(stock[NginxRenderer.CertificatesFile], Is.Null);
+    }
+
+    [Test]
+    public void With_Lua_a_host_with_TLS_and_no_enforced_policy_has_no_server_block_but_a_name_in_the_SNI_server()
+    {
+        var a = TestCertificates.Create("a.test");
+        var w = TestCertificates.Create("*.w.test");
+        var config = Render(
+            Kube.Ingress("a").WithPath("a.test", "/", "Prefix", "web", 80).WithTls("tls-a", "a.test"),
+            Kube.Ingress("b").WithPath("b.test", "/", "Prefix", "web", 80).WithTls("tls-a", "b.test").WithAnnotation("nginx.ingress.kubernetes.io/whitelist-source-range", "10.0.0.0/8"),
+            Kube.Ingress("w").WithPath("*.w.test", "/", "Prefix", "web", 80).WithTls("tls-w", "*.w.test"),
+            Kube.Ingress("p").WithPath("p.test", "/", "Prefix", "web", 80),
+            Kube.Service("web"), Kube.Slice("web", null, 80, ["10.0.0.1"]), Kube.TlsSecret("tls-a", a.Certificate, a.Key), Kube.TlsSecret("tls-w", w.Certificate, w.Key));
+        string conf = Conf(config);
+        Assert.That(conf, Does.Contain("        listen 0.0.0.0:8443 ssl;\n        server_name \"a.test\";\n        ssl_certificate $portico_certificate_by_lua;"), "a.test: the SNI server, its only name");
+        Assert.That(conf, Does.Not.Contain("server_name \"p.test\"").And.Not.Contain("server_name \"a.test\";\n\n"));
+        Assert.That(conf, Does.Contain("server_name \"b.test\";\n        ssl_certificate $portico_certificate_by_lua;"), "an enforced policy keeps the block; the Lua still presents its certificate");
+        Assert.That(conf, Does.Contain("server_name \"~^[^.]+\\.w\\.test$\";\n        ssl_certificate $portico_certificate_by_lua;"));
+        Assert.That(conf, Does.Not.Contain("ssl_certificate \"certs/"), "nginx loads no certificate itself");
+        Assert.That(conf.Split("ssl_certificate_by_lua_block").Length - 1, Is.EqualTo(3));
+        Assert.That(conf, Does.Contain("\n        portico.load_certificates()\n    }"), "the master loads them with the configuration");
+        Assert.That(Endpoints(config), Does.Contain("\n~a.test ").And.Contain("\n=p.test ").And.Not.Contain("b.test "));
+        string index = Encoding.ASCII.GetString(config[NginxRenderer.CertificatesFile]!.Content);
+        Assert.That(index, Does.Match("^\\*\\.w\\.test [0-9a-f]{32}\na\\.test ([0-9a-f]{32})\nb\\.test \\1\n$"), "every host with TLS, sorted; a and b share a Secret");
+    }
+
+    [Test]
+    public void A_host_whose_plain_HTTP_is_redirected_keeps_its_server_block()
+    {
+        var a = TestCertificates.Create("a.test");
+        var model = ModelBuilder.Build(Kube.Snapshot(Kube.Ingress("a").WithPath("a.test", "/", "Prefix", "web", 80).WithTls("tls-a", "a.test"),
+            Kube.Service("web"), Kube.Slice("web", null, 80, ["10.0.0.1"]), Kube.TlsSecret("tls-a", a.Certificate, a.Key)), new BuildOptions { RedirectHttpToHttps = true });
+        var config = Renderer.Render(model, new ProxySettings());
+        string conf = Conf(config);
+        Assert.That(conf, Does.Contain("server_name \"a.test\";\n        ssl_certificate $portico_certificate_by_lua;"));
+        Assert.That(conf, Does.Contain("if ($scheme = http) {\n            return 308 https://$host$request_uri;"));
+        Assert.That(Endpoints(config), Does.Not.Contain("a.test "));
+    }
+
+    [Test]
+    public void Without_hosts_with_TLS_there_is_no_SNI_server_and_no_certificates_file()
+    {
+        var config = Render(Kube.Ingress("p").WithPath("p.test", "/", "Prefix", "web", 80), Kube.Service("web"), Kube.Slice("web", null, 80, ["10.0.0.1"]));
+        Assert.That(Conf(config), Does.Not.Contain("ssl_certificate_by_lua_block").And.Not.Contain("\n        portico.load_certificates()\n").And.Not.Contain("listen 0.0.0.0:8443 ssl;\n        server_name \""));
+        Assert.That(config[NginxRenderer.CertificatesFile], Is.Null);
     }
 
     [Test]

@@ -56,16 +56,24 @@ public sealed partial class RouteDerivationTests
 
         var model = result.Model;
         var table = new Dictionary<string, List<EmittedRoute>>(StringComparer.Ordinal);
-        foreach (string line in Encoding.ASCII.GetString(live.Content).Split('\n').Where(l => l.StartsWith('=')))
+        var tls = new HashSet<string>(StringComparer.Ordinal);
+        foreach (string line in Encoding.ASCII.GetString(live.Content).Split('\n').Where(l => l.StartsWith('=') || l.StartsWith('~')))
         {
+            if (line[0] == '~')
+            {
+                tls.Add(line[1..].Split(' ')[0]);
+            }
+
             string[] tokens = line[1..].Split(' ');
             table[tokens[0]] = [.. tokens.Skip(1).Select(t => t.Split(':')).Select(p => new EmittedRoute(
                 tokens[0], p[0] == "E" ? "Exact" : "Prefix", Encoding.UTF8.GetString(Convert.FromHexString(p[1])), LiveAction(string.Join(':', p[2..]), EmptyUpstreams(result))))];
         }
 
-        var eligible = model.VirtualHosts.Where(v => v.Host.Kind == HostKind.Exact && v.CertificateId is null
+        // A host with TLS too (routed over HTTPS by the SNI server, ADR 0017), unless its plain HTTP is redirected.
+        var eligible = model.VirtualHosts.Where(v => v.Host.Kind == HostKind.Exact && v.HttpsRedirect is null
             && v.EffectiveRoutes.All(r => r.Action is ForwardAction or RespondAction or SplitAction && r.Match.Kind != PathKind.Regex && r.Policy.IsEmpty)).ToList();
         Assert.That(table.Keys, Is.EquivalentTo(eligible.Select(v => v.Host.Value)), "hosts in the table");
+        Assert.That(tls, Is.EquivalentTo(eligible.Where(v => v.CertificateId is not null).Select(v => v.Host.Value)), "\"~HOST\": the hosts with TLS");
         foreach (var host in eligible)
         {
             Assert.That(table[host.Host.Value], Is.EqualTo(ModelRoutes(model, v => v == host, Redirects.None)), $"rules of {host.Host}, in order");
@@ -232,10 +240,10 @@ public sealed partial class RouteDerivationTests
             }
         }
 
-        // Plain hosts without a server block of their own (ADR 0014): the default server routes them by their "=HOST"
-        // lines of the live file.
+        // Hosts without a server block of their own (ADR 0014, 0017): the default server (and the SNI server) routes
+        // them by their "=HOST" ("~HOST" with TLS) lines of the live file.
         var withServers = routes.Select(r => r.Host).ToHashSet(StringComparer.Ordinal);
-        foreach (string[] tokens in liveLines.Where(l => l.StartsWith('=')).Select(l => l[1..].Split(' ')).Where(t => !withServers.Contains(t[0])))
+        foreach (string[] tokens in liveLines.Where(l => l.StartsWith('=') || l.StartsWith('~')).Select(l => l[1..].Split(' ')).Where(t => !withServers.Contains(t[0])))
         {
             routes.AddRange(tokens.Skip(1).Select(t => t.Split(':')).Select(p => new EmittedRoute(
                 tokens[0], p[0] == "E" ? "Exact" : "Prefix", Encoding.UTF8.GetString(Convert.FromHexString(p[1])), LiveAction(string.Join(':', p[2..]), empty))));

@@ -2,10 +2,13 @@ namespace Portico.Core.Applying.Nginx;
 
 /// <summary>
 /// Runs <c>nginx -t</c> on a staged version, with the shared directory as prefix exactly as the sidecar runs it, so
-/// relative paths resolve the same way. The operator image carries the same nginx build as the sidecar for this.
+/// relative paths resolve the same way. The operator image carries the same nginx build as the sidecar for this. Then
+/// the certificates the Lua loads when nginx loads the configuration, which `nginx -t` does not (ADR 0017).
 /// </summary>
 public sealed class NginxConfigValidator(string nginxBinary, string prefix, TimeSpan timeout) : IConfigValidator
 {
+    private readonly NginxCertificatesCheck _certificates = new();
+
     public async Task<string?> ValidateAsync(string versionDirectory, CancellationToken cancellationToken)
     {
         string root = Path.GetFullPath(prefix).TrimEnd('/') + "/";
@@ -20,6 +23,6 @@ public sealed class NginxConfigValidator(string nginxBinary, string prefix, Time
             return $"nginx -t could not run: {e.Message}";
         }
 
-        return result.ExitCode == 0 ? null : $"nginx -t rejected the configuration: {result.Output}";
+        return result.ExitCode != 0 ? $"nginx -t rejected the configuration: {result.Output}" : _certificates.Check(versionDirectory);
     }
 }

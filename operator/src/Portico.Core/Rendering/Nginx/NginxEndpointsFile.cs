@@ -13,8 +13,8 @@ namespace Portico.Core.Rendering.Nginx;
 /// <item>route: "@KEY TARGET" — what a location (by its route key) does: an upstream name, a weighted split
 /// "w:NAME=WEIGHT,NAME=WEIGHT..." (one upstream chosen per request by weight) or "!STATUS";</item>
 /// <item>upstream: "NAME ADDR:PORT ..." — its ready endpoints;</item>
-/// <item>fallback host: "=HOST E|P:HEXPATH:TARGET[;LIVE] ..." — how the default server routes a plain-HTTP host that has
-/// no server block (ADR 0014): the host's effective routes in precedence order, the catch-all included, paths
+/// <item>fallback host: "=HOST E|P:HEXPATH:TARGET[;LIVE] ..." — how the default server routes a host that has no server
+/// block (ADR 0014), "~HOST ..." for one with TLS, routed over HTTPS too (ADR 0017): the host's effective routes in precedence order, the catch-all included, paths
 /// hex-encoded, each with the live part of its policy when it has one (the tokens of a "+KEY" line, joined by ";");</item>
 /// <item>matched server: "&amp;KEY E|P:HEXPATH:TARGET ..." — the same table for a server whose one location is matched by
 /// Lua (<see cref="NginxLiveMatching"/>), under the key its location names;</item>
@@ -180,7 +180,8 @@ internal static partial class NginxEndpointsFile
             throw new TemplateException($"host {Printable.Quote(host.Host)} cannot be written into the endpoints file");
         }
 
-        return Ascii(RulesLine("=" + host.Host, host.Rules));
+        // "=HOST" is routed over plain HTTP only; "~HOST" has TLS and is routed over HTTPS too (ADR 0017).
+        return Ascii(RulesLine((host.Tls ? "~" : "=") + host.Host, host.Rules));
     }
 
     /// <summary>"HEAD E|P:HEXPATH:TARGET ...": a routing table in precedence order, paths hex-encoded.</summary>

@@ -41,15 +41,42 @@ public sealed record NginxView(
     /// (<see cref="NginxServerMemo"/>).
     /// </summary>
     public IReadOnlyList<string> ServerBlocks { get; init; } = [];
+
+    /// <summary>
+    /// With Lua endpoints: the server that answers the TLS handshakes of <see cref="NginxSniServer.Hosts"/>, hosts the
+    /// default server routes from the live file (ADR 0017); null when there are none.
+    /// </summary>
+    public NginxSniServer? SniServer { get; init; }
+
+    /// <summary>
+    /// With Lua endpoints: which certificate each host with TLS presents ("HOST ID" lines of
+    /// <see cref="NginxRenderer.CertificatesFile"/>), sorted; the Lua loads them when nginx loads its configuration.
+    /// </summary>
+    public IReadOnlyList<NginxSniCertificate> SniCertificates { get; init; } = [];
 }
 
 /// <summary>
-/// A plain-HTTP host with an exact name, no policy and only live targets, which the default server routes by itself
-/// (Lua, from the live file, ADR 0014): such a host has no server block of its own unless a wildcard server would
-/// take its requests, and a new one is routed before any reload. <see cref="Rules"/> are the host's effective routes
+/// The one server listening for HTTPS under the names of hosts with TLS that have no server block (ADR 0017): its
+/// certificate is chosen by the client's server name, and the live file routes the request as the default server
+/// does. <see cref="Hosts"/> are exact names, sorted.
+/// </summary>
+public sealed record NginxSniServer(IReadOnlyList<string> Hosts);
+
+/// <summary>A host name ("a.example.com", or "*.example.com" for one label) and the id of the certificate it presents.</summary>
+public sealed record NginxSniCertificate(string Host, string Id);
+
+/// <summary>
+/// A host with an exact name, no policy nginx.conf enforces and only live targets, which the default server routes by
+/// itself (Lua, from the live file, ADR 0014), over HTTPS too when it has TLS and no redirect (the SNI server, ADR
+/// 0017): such a host has no server block of its own unless a wildcard server would take its requests, and a new
+/// plain-HTTP one is routed before any reload. <see cref="Rules"/> are the host's effective routes
 /// in precedence order, the catch-all included; targets are upstream names or "!STATUS".
 /// </summary>
-public sealed record NginxFallbackHost(string Host, IReadOnlyList<NginxFallbackRule> Rules);
+public sealed record NginxFallbackHost(string Host, IReadOnlyList<NginxFallbackRule> Rules)
+{
+    /// <summary>The host has TLS: its requests are routed over HTTPS too, where the SNI server took the handshake (ADR 0017).</summary>
+    public bool Tls { get; init; }
+}
 
 public sealed record NginxFallbackRule(bool Exact, string Path, string Target)
 {
@@ -118,7 +145,14 @@ public sealed record NginxServerView(
 /// <summary>A scheme redirect: status, scheme, and ":PORT" (empty for the scheme's own port).</summary>
 public sealed record NginxRedirectView(int Status, string Scheme, string PortSuffix);
 
-public sealed record NginxCertificateView(string CertificateFile, string KeyFile);
+/// <summary>
+/// A server's certificate: files nginx loads with its configuration, or, with <see cref="BySni"/> (Lua endpoints, a
+/// host's own server), the one the Lua picks by the client's server name during the handshake (ADR 0017).
+/// </summary>
+public sealed record NginxCertificateView(string CertificateFile, string KeyFile)
+{
+    public bool BySni { get; init; }
+}
 
 /// <summary>
 /// One location. <see cref="Modifier"/> is "=", "^~", "~" (a regex, <see cref="Path"/> is then the pattern) or "" (the root prefix). Exactly one of

@@ -50,6 +50,7 @@ internal static class NginxViewBuilder
 
         var servers = new List<NginxServerView>();
         var fallbackHosts = new List<NginxFallbackHost>();
+        var sniHosts = new List<string>();
         var wildcardParents = WildcardParents(model);
         foreach (var host in model.VirtualHosts.Where(v => v.Host.Kind != HostKind.Any))
         {
@@ -81,6 +82,10 @@ internal static class NginxViewBuilder
             {
                 servers.Add(entry.View);
             }
+            else if (entry.Fallback.Tls)
+            {
+                sniHosts.Add(host.Host.Value);
+            }
         }
 
         var defaultServer = BuildServer(model.AnyHost, model.DefaultCertificateId, isDefault: true, http);
@@ -102,8 +107,19 @@ internal static class NginxViewBuilder
             Auth = auth.Http(),
             CookieMaps = [.. maps.Cookies.Values],
             AffinityMaps = [.. maps.Affinities.Values],
+            SniServer = sniHosts.Count == 0 ? null : new NginxSniServer([.. sniHosts.Order(StringComparer.Ordinal)]),
+            SniCertificates = lua ? SniCertificates(model) : [],
         };
     }
+
+    /// <summary>Every host's certificate but the default server's, which nginx loads itself (ADR 0017).</summary>
+    private static NginxSniCertificate[] SniCertificates(ProxyModel model) =>
+    [
+        .. model.VirtualHosts
+            .Where(v => v.Host.Kind != HostKind.Any && v.CertificateId is not null)
+            .Select(v => new NginxSniCertificate(v.Host.Value, v.CertificateId!))
+            .OrderBy(c => c.Host, StringComparer.Ordinal),
+    ];
 
     /// <summary>
     /// Each location's endpoint choice (<see cref="NginxEndpointChoice"/>). Without Lua endpoints the choice lives in
@@ -179,13 +195,14 @@ internal static class NginxViewBuilder
     }
 
     /// <summary>
-    /// How the default server routes an exact, plain-HTTP host from the live file, instead of a server block of the
-    /// host's own (ADR 0014); null for a host it cannot route: one with TLS, a policy nginx.conf enforces (ADR 0016),
-    /// a regex route, or a route whose target is not live data (an external name).
+    /// How the default server routes an exact host from the live file, instead of a server block of the host's own
+    /// (ADR 0014; with TLS, the SNI server takes its handshakes, ADR 0017); null for a host it cannot route: one whose
+    /// plain HTTP is redirected to HTTPS, with a policy nginx.conf enforces (ADR 0016), a regex route, or a route
+    /// whose target is not live data (an external name).
     /// </summary>
     private static NginxFallbackHost? FallbackHost(VirtualHost host, IReadOnlyDictionary<string, Upstream> upstreams, IReadOnlyList<NginxFallbackRule>? liveRules)
     {
-        if (host.Host.Kind != HostKind.Exact || host.CertificateId is not null)
+        if (host.Host.Kind != HostKind.Exact || host.HttpsRedirect is not null)
         {
             return null;
         }
@@ -203,7 +220,7 @@ internal static class NginxViewBuilder
 
         // The host's server, matched by Lua, usually has the same rules: one list for both (the memo keeps both for
         // every plain host: ~1.7 MiB at 10,000 Ingresses, issue 13).
-        return new NginxFallbackHost(host.Host.Value, liveRules is not null && liveRules.SequenceEqual(rules) ? liveRules : rules);
+        return new NginxFallbackHost(host.Host.Value, liveRules is not null && liveRules.SequenceEqual(rules) ? liveRules : rules) { Tls = host.CertificateId is not null };
     }
 
     /// <summary>"foo.com" for each wildcard host "*.foo.com": nginx gives a request for "a.foo.com" to that server when no server has the exact name.</summary>
@@ -273,7 +290,8 @@ internal static class NginxViewBuilder
             }
         }
 
-        var certificate = certificateId is null ? null : new NginxCertificateView(CertificateFile(certificateId), KeyFile(certificateId));
+        // With Lua endpoints a host's certificate is the Lua's to present (ADR 0017): nginx loads none per server.
+        var certificate = certificateId is null ? null : new NginxCertificateView(CertificateFile(certificateId), KeyFile(certificateId)) { BySni = lua && !isDefault };
         var redirect = host.HttpsRedirect is { } r
             ? new NginxRedirectView(r.Status, r.Scheme, r.Port == 443 ? string.Empty : ":" + r.Port.ToString(CultureInfo.InvariantCulture))
             : null;
