@@ -55,6 +55,22 @@ public sealed class SniServerTests
         Assert.That((response.StatusCode, response.Backend), Is.EqualTo((404, (string?)null)));
     }
 
+    [Test]
+    public async Task A_host_of_the_SNI_server_whose_rules_are_not_loaded_answers_503()
+    {
+        await using var scenario = await NginxScenario.StartAsync(TlsFixtureCertificates.Backends, TlsFixtureCertificates.Objects, explainChecked: false);
+        var config = scenario.Result.Config;
+        var live = config.Live.Single();
+        string version = new('a', 64);
+        var lines = Encoding.ASCII.GetString(live.Content).Split('\n').Skip(1).Where(l => !l.StartsWith("~tls-a.test ", StringComparison.Ordinal));
+        var without = live with { Content = Encoding.ASCII.GetBytes($"# portico endpoints {version}\n" + string.Join('\n', lines)) };
+        await scenario.Nginx.ReloadAsync(config with { Live = [without], LiveHash = version });
+
+        var response = await ProxyClient.GetTlsAsync(scenario.HttpsPort, "tls-a.test");
+        Assert.That((response.StatusCode, response.Backend), Is.EqualTo((503, (string?)null)), "no rules: not another host's, not the hostless rules");
+        PathMatchingTests.AssertServedBy(await ProxyClient.GetTlsAsync(scenario.HttpsPort, "tls-b.test"), "b");
+    }
+
     // nginx -t does not run init_by_lua: the operator's validator loads what the Lua will (NginxCertificatesCheck).
     [Test]
     public async Task A_missing_key_fails_validation_and_names_the_certificate()
