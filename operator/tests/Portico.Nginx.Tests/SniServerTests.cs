@@ -71,6 +71,28 @@ public sealed class SniServerTests
         PathMatchingTests.AssertServedBy(await ProxyClient.GetTlsAsync(scenario.HttpsPort, "tls-b.test"), "b");
     }
 
+    // Each line is parsed at its first lookup (ADR 0007, "Later"): a malformed one must still be as if absent.
+    [Test]
+    public async Task Malformed_lines_of_the_live_file_are_as_if_absent_and_the_rest_is_served()
+    {
+        await using var scenario = await NginxScenario.StartAsync(TlsFixtureCertificates.Backends, TlsFixtureCertificates.Objects, explainChecked: false);
+        var config = scenario.Result.Config;
+        var live = config.Live.Single();
+        string version = new('b', 64);
+        var lines = Encoding.ASCII.GetString(live.Content).Split('\n').Skip(1)
+            .Select(l => l.StartsWith("=plain.test ", StringComparison.Ordinal) ? "=plain.test P:zz:default_plain_80" : l)
+            .Select(l => l.StartsWith("default_b_80 ", StringComparison.Ordinal) ? l + " not-an-endpoint" : l)
+            .Append("=bad/host.test P:2f:default_b_80").Append("@ junk").Append("+ 1");
+        var garbled = live with { Content = Encoding.ASCII.GetBytes($"# portico endpoints {version}\n" + string.Join('\n', lines)) };
+        Assert.That(Encoding.ASCII.GetString(garbled.Content), Does.Contain("\ndefault_b_80 127.0.0.1:"), "the fixture's upstream line");
+        await scenario.Nginx.ReloadAsync(config with { Live = [garbled], LiveHash = version });
+
+        var plain = await ProxyClient.GetAsync(scenario.HttpPort, "plain.test");
+        Assert.That((plain.StatusCode, plain.Backend), Is.EqualTo((503, (string?)null)), "rules that do not parse route nothing");
+        PathMatchingTests.AssertServedBy(await ProxyClient.GetAsync(scenario.HttpPort, "tls-b.test"), "b");
+        PathMatchingTests.AssertServedBy(await ProxyClient.GetTlsAsync(scenario.HttpsPort, "tls-a.test"), "a");
+    }
+
     // nginx -t does not run init_by_lua: the operator's validator loads what the Lua will (NginxCertificatesCheck).
     [Test]
     public async Task A_missing_key_fails_validation_and_names_the_certificate()
