@@ -59,12 +59,7 @@ public sealed class SniServerTests
     public async Task A_host_of_the_SNI_server_whose_rules_are_not_loaded_answers_503()
     {
         await using var scenario = await NginxScenario.StartAsync(TlsFixtureCertificates.Backends, TlsFixtureCertificates.Objects, explainChecked: false);
-        var config = scenario.Result.Config;
-        var live = config.Live.Single();
-        string version = new('a', 64);
-        var lines = Encoding.ASCII.GetString(live.Content).Split('\n').Skip(1).Where(l => !l.StartsWith("~tls-a.test ", StringComparison.Ordinal));
-        var without = live with { Content = Encoding.ASCII.GetBytes($"# portico endpoints {version}\n" + string.Join('\n', lines)) };
-        await scenario.Nginx.ReloadAsync(config with { Live = [without], LiveHash = version });
+        await ReloadWithLiveLinesAsync(scenario, lines => lines.Where(l => !l.StartsWith("~tls-a.test ", StringComparison.Ordinal)));
 
         var response = await ProxyClient.GetTlsAsync(scenario.HttpsPort, "tls-a.test");
         Assert.That((response.StatusCode, response.Backend), Is.EqualTo((503, (string?)null)), "no rules: not another host's, not the hostless rules");
@@ -76,16 +71,11 @@ public sealed class SniServerTests
     public async Task Malformed_lines_of_the_live_file_are_as_if_absent_and_the_rest_is_served()
     {
         await using var scenario = await NginxScenario.StartAsync(TlsFixtureCertificates.Backends, TlsFixtureCertificates.Objects, explainChecked: false);
-        var config = scenario.Result.Config;
-        var live = config.Live.Single();
-        string version = new('b', 64);
-        var lines = Encoding.ASCII.GetString(live.Content).Split('\n').Skip(1)
+        string garbled = await ReloadWithLiveLinesAsync(scenario, lines => lines
             .Select(l => l.StartsWith("=plain.test ", StringComparison.Ordinal) ? "=plain.test P:zz:default_plain_80" : l)
             .Select(l => l.StartsWith("default_b_80 ", StringComparison.Ordinal) ? l + " not-an-endpoint" : l)
-            .Append("=bad/host.test P:2f:default_b_80").Append("@ junk").Append("+ 1");
-        var garbled = live with { Content = Encoding.ASCII.GetBytes($"# portico endpoints {version}\n" + string.Join('\n', lines)) };
-        Assert.That(Encoding.ASCII.GetString(garbled.Content), Does.Contain("\ndefault_b_80 127.0.0.1:"), "the fixture's upstream line");
-        await scenario.Nginx.ReloadAsync(config with { Live = [garbled], LiveHash = version });
+            .Append("=bad/host.test P:2f:default_b_80").Append("@ junk").Append("+ 1"));
+        Assert.That(garbled, Does.Contain("\ndefault_b_80 127.0.0.1:"), "the fixture's upstream line");
 
         var plain = await ProxyClient.GetAsync(scenario.HttpPort, "plain.test");
         Assert.That((plain.StatusCode, plain.Backend), Is.EqualTo((503, (string?)null)), "rules that do not parse route nothing");
@@ -132,6 +122,21 @@ public sealed class SniServerTests
         Assert.That(after.Succeeded, Is.True, after.ToString());
         Assert.That(after.Certificate!.Subject, Is.EqualTo("CN=tls-b.test"));
         Assert.That((await scenario.HandshakeAsync("tls-a.test")).Certificate!.Subject, Is.EqualTo("CN=tls-a.test"), "the others are loaded again");
+    }
+
+    /// <summary>
+    /// Reloads <paramref name="scenario"/>'s nginx with its rendered files and a live file whose lines (after the
+    /// version line) <paramref name="edit"/> changed, under a version of their own; returns the live file written.
+    /// </summary>
+    private static async Task<string> ReloadWithLiveLinesAsync(NginxScenario scenario, Func<IEnumerable<string>, IEnumerable<string>> edit)
+    {
+        var config = scenario.Result.Config;
+        var live = config.Live.Single();
+        string body = string.Join('\n', edit(Encoding.ASCII.GetString(live.Content).Split('\n').Skip(1)));
+        string version = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.ASCII.GetBytes(body)));
+        string text = $"# portico endpoints {version}\n" + body;
+        await scenario.Nginx.ReloadAsync(config with { Live = [live with { Content = Encoding.ASCII.GetBytes(text) }], LiveHash = version });
+        return text;
     }
 
     /// <summary>The operator's validation (nginx -t, then the certificates) of <paramref name="config"/> written out with one file removed or replaced.</summary>

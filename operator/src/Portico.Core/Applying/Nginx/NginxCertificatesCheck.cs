@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using System.Text.RegularExpressions;
 using Portico.Core.Rendering.Nginx;
 
 namespace Portico.Core.Applying.Nginx;
@@ -11,7 +10,7 @@ namespace Portico.Core.Applying.Nginx;
 /// then refuses. Certificate files are named by the hash of their content, so an id that loaded once is not loaded
 /// again.
 /// </summary>
-public sealed partial class NginxCertificatesCheck
+public sealed class NginxCertificatesCheck
 {
     // Bounded: ids of certificates no longer served fall out when it is full.
     private const int RememberedIds = 65536;
@@ -22,53 +21,46 @@ public sealed partial class NginxCertificatesCheck
     /// <summary>Null when every certificate of <paramref name="versionDirectory"/> loads with its key; otherwise which does not, and why.</summary>
     public string? Check(string versionDirectory)
     {
-        string index = Path.Combine(versionDirectory, NginxRenderer.CertificatesFile);
+        string index = Path.Combine(versionDirectory, NginxCertificatesFile.Name);
         if (!File.Exists(index))
         {
             return null;
         }
 
-        foreach (string line in File.ReadLines(index))
+        // One validation at a time (the applier runs them in turn): the lock only guards the remembered ids.
+        lock (_lock)
         {
-            var match = Line().Match(line);
-            if (!match.Success)
+            foreach (string line in File.ReadLines(index))
             {
-                return $"{NginxRenderer.CertificatesFile}: malformed line {Model.Printable.Quote(line)}";
-            }
+                if (NginxCertificatesFile.Parse(line) is not { } certificate)
+                {
+                    return $"{NginxCertificatesFile.Name}: malformed line {Model.Printable.Quote(line)}";
+                }
 
-            string host = match.Groups["host"].Value, id = match.Groups["id"].Value;
-            lock (_lock)
-            {
-                if (_loaded.Contains(id))
+                if (_loaded.Contains(certificate.Id))
                 {
                     continue;
                 }
-            }
 
-            string certificate = Path.Combine(versionDirectory, NginxViewBuilder.CertificateFile(id));
-            try
-            {
-                using var loaded = X509Certificate2.CreateFromPemFile(certificate, Path.Combine(versionDirectory, NginxViewBuilder.KeyFile(id)));
-            }
-            catch (Exception e) when (e is CryptographicException or IOException or UnauthorizedAccessException or ArgumentException)
-            {
-                return $"the certificate of host {host} ({NginxViewBuilder.CertificateFile(id)}) does not load with its key: {e.Message}";
-            }
+                string file = NginxViewBuilder.CertificateFile(certificate.Id);
+                try
+                {
+                    using var loaded = X509Certificate2.CreateFromPemFile(Path.Combine(versionDirectory, file), Path.Combine(versionDirectory, NginxViewBuilder.KeyFile(certificate.Id)));
+                }
+                catch (Exception e) when (e is CryptographicException or IOException or UnauthorizedAccessException or ArgumentException)
+                {
+                    return $"the certificate of host {certificate.Host} ({file}) does not load with its key: {e.Message}";
+                }
 
-            lock (_lock)
-            {
                 if (_loaded.Count >= RememberedIds)
                 {
                     _loaded.Clear();
                 }
 
-                _loaded.Add(id);
+                _loaded.Add(certificate.Id);
             }
         }
 
         return null;
     }
-
-    [GeneratedRegex(@"^(?<host>(\*\.)?[a-z0-9]([a-z0-9.-]*[a-z0-9])?) (?<id>[0-9a-f]{1,64})\z", RegexOptions.CultureInvariant)]
-    private static partial Regex Line();
 }

@@ -11,13 +11,13 @@ namespace Portico.Core.Rendering.Nginx;
 /// plus the live endpoints file (<see cref="NginxEndpointsFile"/>) nginx reads without a reload. The output runs as
 /// is: <c>nginx -p DIR -c nginx.conf</c>, unprivileged, with the Lua module (<see cref="ProxySettings.NginxModulesDirectory"/>).
 /// </summary>
-public sealed partial class NginxRenderer : IProxyRenderer
+public sealed class NginxRenderer : IProxyRenderer
 {
     public const string MainFile = "nginx.conf";
     public const string StatusFile = "portico-status.conf";
 
     /// <summary>With Lua endpoints, which certificate each host with TLS presents: "HOST ID" lines (ADR 0017).</summary>
-    public const string CertificatesFile = "portico-certificates.txt";
+    public const string CertificatesFile = NginxCertificatesFile.Name;
 
     /// <summary>The template that prints one server block (nginx.conf writes the blocks as printed).</summary>
     public const string ServerTemplate = "_server";
@@ -87,7 +87,7 @@ public sealed partial class NginxRenderer : IProxyRenderer
 
         if (view.SniCertificates.Count > 0)
         {
-            files.Add(new RenderedFile(CertificatesFile, CertificatesIndex(view.SniCertificates), IsPrivate: false));
+            files.Add(new RenderedFile(CertificatesFile, NginxCertificatesFile.Render(view.SniCertificates), IsPrivate: false));
         }
 
         // One htpasswd file per distinct credentials, named by their content hash, private like keys.
@@ -117,29 +117,6 @@ public sealed partial class NginxRenderer : IProxyRenderer
         _rendered.AddOrUpdate(config, new LastRender(viewLines, liveLines, settings, [.. view.Upstreams.Concat(view.Auth.Upstreams).Select(u => u.Name)]));
         return config;
     }
-
-    /// <summary>The certificates file's lines, each host name and id checked again: the Lua reads this file.</summary>
-    private static byte[] CertificatesIndex(IReadOnlyList<NginxSniCertificate> certificates)
-    {
-        var text = new StringBuilder();
-        foreach (var certificate in certificates)
-        {
-            if (!SniHost().IsMatch(certificate.Host) || !CertificateId().IsMatch(certificate.Id))
-            {
-                throw new TemplateException($"certificate {Model.Printable.Quote(certificate.Id)} of host {Model.Printable.Quote(certificate.Host)} cannot be written into {CertificatesFile}");
-            }
-
-            text.Append(certificate.Host).Append(' ').Append(certificate.Id).Append('\n');
-        }
-
-        return Encoding.ASCII.GetBytes(text.ToString());
-    }
-
-    [System.Text.RegularExpressions.GeneratedRegex(@"^(\*\.)?[a-z0-9]([a-z0-9.-]*[a-z0-9])?\z", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
-    private static partial System.Text.RegularExpressions.Regex SniHost();
-
-    [System.Text.RegularExpressions.GeneratedRegex(@"^[0-9a-f]+\z", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
-    private static partial System.Text.RegularExpressions.Regex CertificateId();
 
     /// <summary>Each server's block: the memo's text for a server it kept, the others printed now (and kept when the memo has their host).</summary>
     private string[] ServerBlocks(NginxView view)
