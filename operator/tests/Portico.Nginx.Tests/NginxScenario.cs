@@ -134,6 +134,23 @@ internal sealed class NginxScenario : IAsyncDisposable
     public Task ReloadAsync() => Nginx.ReloadAsync(Result.Config);
 
     /// <summary>
+    /// Reloads nginx with this configuration and its live file's lines (the version line aside) edited by
+    /// <paramref name="edit"/>, under a version of their own: what the workers do with lines the operator would not
+    /// write. Returns the file as written.
+    /// </summary>
+    public async Task<string> ReloadWithLiveLinesAsync(Func<IEnumerable<string>, IEnumerable<string>> edit)
+    {
+        ArgumentNullException.ThrowIfNull(edit);
+        var config = Result.Config;
+        var live = config.Live.Single();
+        string body = string.Join('\n', edit(Encoding.ASCII.GetString(live.Content).Split('\n').Skip(1)));
+        string version = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.ASCII.GetBytes(body)));
+        string text = $"# portico endpoints {version}\n" + body;
+        await Nginx.ReloadAsync(config with { Live = [live with { Content = Encoding.ASCII.GetBytes(text) }], LiveHash = version });
+        return text;
+    }
+
+    /// <summary>
     /// Any request to the plain-HTTP listener, with headers and a body; not checked against `portico explain`, which
     /// answers for routes, not for what a route's policy does with one request.
     /// </summary>

@@ -59,7 +59,7 @@ public sealed class SniServerTests
     public async Task A_host_of_the_SNI_server_whose_rules_are_not_loaded_answers_503()
     {
         await using var scenario = await NginxScenario.StartAsync(TlsFixtureCertificates.Backends, TlsFixtureCertificates.Objects, explainChecked: false);
-        await ReloadWithLiveLinesAsync(scenario, lines => lines.Where(l => !l.StartsWith("~tls-a.test ", StringComparison.Ordinal)));
+        await scenario.ReloadWithLiveLinesAsync(lines => lines.Where(l => !l.StartsWith("~tls-a.test ", StringComparison.Ordinal)));
 
         var response = await ProxyClient.GetTlsAsync(scenario.HttpsPort, "tls-a.test");
         Assert.That((response.StatusCode, response.Backend), Is.EqualTo((503, (string?)null)), "no rules: not another host's, not the hostless rules");
@@ -71,7 +71,7 @@ public sealed class SniServerTests
     public async Task Malformed_lines_of_the_live_file_are_as_if_absent_and_the_rest_is_served()
     {
         await using var scenario = await NginxScenario.StartAsync(TlsFixtureCertificates.Backends, TlsFixtureCertificates.Objects, explainChecked: false);
-        string garbled = await ReloadWithLiveLinesAsync(scenario, lines => lines
+        string garbled = await scenario.ReloadWithLiveLinesAsync(lines => lines
             .Select(l => l.StartsWith("=plain.test ", StringComparison.Ordinal) ? "=plain.test P:zz:default_plain_80" : l)
             .Select(l => l.StartsWith("default_b_80 ", StringComparison.Ordinal) ? l + " not-an-endpoint" : l)
             .Append("=bad/host.test P:2f:default_b_80").Append("@ junk").Append("+ 1"));
@@ -122,21 +122,6 @@ public sealed class SniServerTests
         Assert.That(after.Succeeded, Is.True, after.ToString());
         Assert.That(after.Certificate!.Subject, Is.EqualTo("CN=tls-b.test"));
         Assert.That((await scenario.HandshakeAsync("tls-a.test")).Certificate!.Subject, Is.EqualTo("CN=tls-a.test"), "the others are loaded again");
-    }
-
-    /// <summary>
-    /// Reloads <paramref name="scenario"/>'s nginx with its rendered files and a live file whose lines (after the
-    /// version line) <paramref name="edit"/> changed, under a version of their own; returns the live file written.
-    /// </summary>
-    private static async Task<string> ReloadWithLiveLinesAsync(NginxScenario scenario, Func<IEnumerable<string>, IEnumerable<string>> edit)
-    {
-        var config = scenario.Result.Config;
-        var live = config.Live.Single();
-        string body = string.Join('\n', edit(Encoding.ASCII.GetString(live.Content).Split('\n').Skip(1)));
-        string version = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.ASCII.GetBytes(body)));
-        string text = $"# portico endpoints {version}\n" + body;
-        await scenario.Nginx.ReloadAsync(config with { Live = [live with { Content = Encoding.ASCII.GetBytes(text) }], LiveHash = version });
-        return text;
     }
 
     /// <summary>The operator's validation (nginx -t, then the certificates) of <paramref name="config"/> written out with one file removed or replaced.</summary>

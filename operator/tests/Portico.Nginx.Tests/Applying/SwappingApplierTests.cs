@@ -165,9 +165,11 @@ public sealed class SwappingApplierTests
         Assert.That((await Applier(_nginx).ApplyAsync(open, default)).Outcome, Is.EqualTo(ApplyOutcome.Applied));
         Assert.That((await Get()).Backend, Is.EqualTo("blue"));
 
-        // The same host moved to green behind an IP allow-list the loopback client is not on; the reload never lands.
+        // The same host moved to green behind an IP allow-list the loopback client is not on, with a body size that
+        // keeps it a server block (nginx.conf enforces it); the reload never lands.
         var gated = RenderObjects([
-            Kube.Ingress("app").WithAnnotation("nginx.ingress.kubernetes.io/whitelist-source-range", "192.0.2.0/24").WithPath("app.test", "/", "Prefix", "green", 80),
+            Kube.Ingress("app").WithAnnotation("nginx.ingress.kubernetes.io/whitelist-source-range", "192.0.2.0/24")
+                .WithAnnotation("nginx.ingress.kubernetes.io/proxy-body-size", "6m").WithPath("app.test", "/", "Prefix", "green", 80),
             .. NginxScenario.Service("blue", [_blue]), .. NginxScenario.Service("green", [_green])]);
         var applier = Applier(new LostReloadTrigger(), options: Fast with { ConfirmTimeout = TimeSpan.FromSeconds(30) });
         using var stop = new CancellationTokenSource();
@@ -182,6 +184,36 @@ public sealed class SwappingApplierTests
 
         var during = await Get();
         Assert.That((during.StatusCode, during.Backend), Is.EqualTo((200, "blue")), "the old workers route by their own policy's rules, never to green without its allow-list");
+        Assert.That(pending.IsCompleted, Is.False, "still waiting for the reload");
+        await stop.CancelAsync();
+        Assert.That(async () => await pending, Throws.InstanceOf<OperationCanceledException>());
+    }
+
+    [Test]
+    public async Task While_a_reload_is_in_flight_a_host_whose_allow_list_is_live_data_is_routed_with_it_or_not_at_all()
+    {
+        Assert.That((await Applier(_nginx).ApplyAsync(RenderObjects([Kube.Ingress("app").WithPath("app.test", "/", "Prefix", "blue", 80), .. NginxScenario.Service("blue", [_blue]), .. NginxScenario.Service("green", [_green])]), default)).Outcome, Is.EqualTo(ApplyOutcome.Applied));
+        Assert.That((await Get()).Backend, Is.EqualTo("blue"));
+
+        // Moved to green behind an allow-list alone: the host keeps no server block and its line carries the list
+        // with the new target (ADR 0018), so the old workers, which read the new line before the reload lands, route
+        // it to green only through the list: 403 for the loopback client, never green openly.
+        var gated = RenderObjects([
+            Kube.Ingress("app").WithAnnotation("nginx.ingress.kubernetes.io/whitelist-source-range", "192.0.2.0/24").WithPath("app.test", "/", "Prefix", "green", 80),
+            .. NginxScenario.Service("blue", [_blue]), .. NginxScenario.Service("green", [_green])]);
+        var applier = Applier(new LostReloadTrigger(), options: Fast with { ConfirmTimeout = TimeSpan.FromSeconds(30) });
+        using var stop = new CancellationTokenSource();
+        var pending = applier.ApplyAsync(gated, stop.Token);
+        using var probe = new ConfigHashProbe(new Uri($"http://{_settings.StatusListen}/portico/config-hash"));
+        string live = Path.Combine(_shared, "portico-endpoints.txt");
+        string? version = await Eventually.ValueAsync(
+            async () => await probe.ReadLiveHashAsync(default) is { } loaded && File.ReadLines(live).First().EndsWith(loaded, StringComparison.Ordinal)
+                && File.ReadLines(live).Any(l => l.StartsWith("=app.test ", StringComparison.Ordinal) && l.Contains(";ia:c0000200/24", StringComparison.Ordinal)) ? loaded : null,
+            v => v is not null);
+        Assert.That(version, Is.Not.Null, "the workers loaded the host's new line");
+
+        var during = await Get();
+        Assert.That((during.StatusCode, during.Backend), Is.EqualTo((403, (string?)null)), "the new target only with its allow-list");
         Assert.That(pending.IsCompleted, Is.False, "still waiting for the reload");
         await stop.CancelAsync();
         Assert.That(async () => await pending, Throws.InstanceOf<OperationCanceledException>());

@@ -226,7 +226,7 @@ public sealed class NginxRendererTests
         var w = TestCertificates.Create("*.w.test");
         var config = Render(
             Kube.Ingress("a").WithPath("a.test", "/", "Prefix", "web", 80).WithTls("tls-a", "a.test"),
-            Kube.Ingress("b").WithPath("b.test", "/", "Prefix", "web", 80).WithTls("tls-a", "b.test").WithAnnotation("nginx.ingress.kubernetes.io/whitelist-source-range", "10.0.0.0/8"),
+            Kube.Ingress("b").WithPath("b.test", "/", "Prefix", "web", 80).WithTls("tls-a", "b.test").WithAnnotation("nginx.ingress.kubernetes.io/proxy-body-size", "5m"),
             Kube.Ingress("w").WithPath("*.w.test", "/", "Prefix", "web", 80).WithTls("tls-w", "*.w.test"),
             Kube.Ingress("p").WithPath("p.test", "/", "Prefix", "web", 80),
             Kube.Service("web"), Kube.Slice("web", null, 80, ["10.0.0.1"]), Kube.TlsSecret("tls-a", a.Certificate, a.Key), Kube.TlsSecret("tls-w", w.Certificate, w.Key));

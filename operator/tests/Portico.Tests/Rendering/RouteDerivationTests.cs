@@ -66,12 +66,12 @@ public sealed partial class RouteDerivationTests
 
             string[] tokens = line[1..].Split(' ');
             table[tokens[0]] = [.. tokens.Skip(1).Select(t => t.Split(':')).Select(p => new EmittedRoute(
-                tokens[0], p[0] == "E" ? "Exact" : "Prefix", Encoding.UTF8.GetString(Convert.FromHexString(p[1])), LiveAction(string.Join(':', p[2..]), EmptyUpstreams(result))))];
+                tokens[0], p[0] == "E" ? "Exact" : "Prefix", Encoding.UTF8.GetString(Convert.FromHexString(p[1])), LiveAction(string.Join(':', p[2..]).Split(';')[0], EmptyUpstreams(result))))];
         }
 
         // A host with TLS too (routed over HTTPS by the SNI server, ADR 0017), unless its plain HTTP is redirected.
         var eligible = model.VirtualHosts.Where(v => v.Host.Kind == HostKind.Exact && v.HttpsRedirect is null
-            && v.EffectiveRoutes.All(r => r.Action is ForwardAction or RespondAction or SplitAction && r.Match.Kind != PathKind.Regex && r.Policy.IsEmpty)).ToList();
+            && v.EffectiveRoutes.All(r => r.Action is ForwardAction or RespondAction or SplitAction && r.Match.Kind != PathKind.Regex && Portico.Core.Rendering.Nginx.NginxLivePolicy.EnforcedForHost(r.Policy).IsEmpty)).ToList();
         Assert.That(table.Keys, Is.EquivalentTo(eligible.Select(v => v.Host.Value)), "hosts in the table");
         Assert.That(tls, Is.EquivalentTo(eligible.Where(v => v.CertificateId is not null).Select(v => v.Host.Value)), "\"~HOST\": the hosts with TLS");
         foreach (var host in eligible)
@@ -199,7 +199,7 @@ public sealed partial class RouteDerivationTests
             if (MatchedRules().Match(server) is { Success: true } matched)
             {
                 routes.AddRange(liveRules[matched.Groups[1].Value].Select(t => t.Split(':')).Select(p => new EmittedRoute(
-                    host, p[0] == "E" ? "Exact" : "Prefix", Encoding.UTF8.GetString(Convert.FromHexString(p[1])), LiveAction(string.Join(':', p[2..]), empty))));
+                    host, p[0] == "E" ? "Exact" : "Prefix", Encoding.UTF8.GetString(Convert.FromHexString(p[1])), LiveAction(string.Join(':', p[2..]).Split(';')[0], empty))));
                 Assert.That(locations.Where(l => !l.Path.StartsWith("/_portico_auth/", StringComparison.Ordinal)), Has.Exactly(1).Items, $"a server matched by Lua has one location: {host}");
                 continue;
             }
@@ -246,7 +246,7 @@ public sealed partial class RouteDerivationTests
         foreach (string[] tokens in liveLines.Where(l => l.StartsWith('=') || l.StartsWith('~')).Select(l => l[1..].Split(' ')).Where(t => !withServers.Contains(t[0])))
         {
             routes.AddRange(tokens.Skip(1).Select(t => t.Split(':')).Select(p => new EmittedRoute(
-                tokens[0], p[0] == "E" ? "Exact" : "Prefix", Encoding.UTF8.GetString(Convert.FromHexString(p[1])), LiveAction(string.Join(':', p[2..]), empty))));
+                tokens[0], p[0] == "E" ? "Exact" : "Prefix", Encoding.UTF8.GetString(Convert.FromHexString(p[1])), LiveAction(string.Join(':', p[2..]).Split(';')[0], empty))));
         }
 
         return routes;

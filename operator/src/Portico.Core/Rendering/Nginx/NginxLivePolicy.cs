@@ -23,6 +23,18 @@ public sealed record NginxLivePolicy(
     long? SendMs,
     long? ReadMs)
 {
+    /// <summary>
+    /// Client address rules of a fallback host's rule (ADR 0018): the Lua checks them in the access phase, as nginx's
+    /// allow and deny would. Never on a location of a server block, whose directives enforce them.
+    /// </summary>
+    public IpAccessRule? IpAccess { get; init; }
+
+    /// <summary>A fallback host's rule's CORS answer (ADR 0018), given by the Lua as the location's maps and "if" would.</summary>
+    public CorsRule? Cors { get; init; }
+
+    /// <summary>A fallback host's rule's rate limit (ADR 0018): the Lua names the client to the zone of its rate and burst.</summary>
+    public NginxLiveRate? Rate { get; init; }
+
     /// <summary>A location whose policy has nothing live (yet): the header filter is there, the live file has no line for it.</summary>
     public static NginxLivePolicy Nothing { get; } = new([], [], null, null, null);
 
@@ -33,7 +45,8 @@ public sealed record NginxLivePolicy(
         "transfer-encoding", "upgrade", "te", "trailer", "www-authenticate", "set-cookie", "vary", "status",
     };
 
-    public bool IsNothing => HiddenResponseHeaders.IsEmpty && AddedResponseHeaders.IsEmpty && ConnectMs is null && SendMs is null && ReadMs is null;
+    public bool IsNothing => HiddenResponseHeaders.IsEmpty && AddedResponseHeaders.IsEmpty && ConnectMs is null && SendMs is null && ReadMs is null
+        && IpAccess is null && Cors is null && Rate is null;
 
     /// <summary>
     /// <paramref name="policy"/> split into what nginx.conf enforces and what the Lua applies; null when nothing of
@@ -45,6 +58,33 @@ public sealed record NginxLivePolicy(
 
     /// <summary>What of <paramref name="policy"/> nginx.conf enforces with Lua endpoints: all of it when nothing can go live.</summary>
     public static RoutePolicy Enforced(RoutePolicy policy) => Split(policy)?.Static ?? policy;
+
+    /// <summary>
+    /// <paramref name="policy"/> split for a rule of a host without a server block (ADR 0018): besides
+    /// <see cref="Split"/>'s part, its client address rules, CORS and rate limit, which the Lua of the default server's
+    /// hand-off applies in nginx's order. A host is routed that way only when nothing else remains for nginx.conf.
+    /// </summary>
+    public static (RoutePolicy Static, NginxLivePolicy Live)? SplitForHost(RoutePolicy policy) =>
+        HostSplits.GetValue(policy, static p => new SplitResult(ComputeForHost(p))).Value;
+
+    /// <summary>What of <paramref name="policy"/> nginx.conf would enforce for a host without a server block.</summary>
+    public static RoutePolicy EnforcedForHost(RoutePolicy policy) => SplitForHost(policy)?.Static ?? policy;
+
+    private static (RoutePolicy Static, NginxLivePolicy Live)? ComputeForHost(RoutePolicy policy)
+    {
+        if (policy.IsEmpty)
+        {
+            return null;
+        }
+
+        var (rest, live) = Split(policy) ?? (policy, Nothing);
+        // Counted per client and per policy, as a location's $portico_limit_scope: the key of what the location would
+        // enforce (ADR 0016), so two rules with one policy share their counters and a header edit keeps them.
+        string scope = rest.Key;
+        live = live with { IpAccess = rest.IpAccess, Cors = rest.Cors, Rate = rest.RateLimit is { } rate ? new NginxLiveRate(rate.RequestsPerSecond, rate.Burst, scope) : null };
+        rest = rest with { IpAccess = null, Cors = null, RateLimit = null };
+        return (rest, live);
+    }
 
     private static (RoutePolicy Static, NginxLivePolicy Live)? Compute(RoutePolicy policy)
     {
@@ -97,6 +137,60 @@ public sealed record NginxLivePolicy(
             line.Append(separator).Append("t:").Append(Number(ConnectMs)).Append(':').Append(Number(SendMs)).Append(':').Append(Number(ReadMs));
         }
 
+        if (IpAccess is { } access)
+        {
+            // As the location's directives: denied networks first, then allowed ones (after which the Lua denies the rest).
+            foreach (var network in access.Deny)
+            {
+                line.Append(separator).Append("id:").Append(Network(network));
+            }
+
+            foreach (var network in access.Allow)
+            {
+                line.Append(separator).Append("ia:").Append(Network(network));
+            }
+        }
+
+        if (Rate is { } rate)
+        {
+            line.Append(separator).Append("r:").Append(rate.RequestsPerSecond.ToString(CultureInfo.InvariantCulture))
+                .Append(':').Append(rate.Burst.ToString(CultureInfo.InvariantCulture)).Append(':').Append(NginxEscaping.Token(rate.Scope));
+        }
+
+        if (Cors is { } cors)
+        {
+            // "cm" always: it marks the rule as having CORS even with no methods.
+            line.Append(separator).Append("cm:");
+            Percent(line, string.Join(", ", cors.AllowMethods));
+            foreach (string origin in cors.AllowOrigins)
+            {
+                line.Append(separator).Append("co:");
+                Percent(line, origin);
+            }
+
+            if (cors.AllowHeaders.Length > 0)
+            {
+                line.Append(separator).Append("ch:");
+                Percent(line, string.Join(", ", cors.AllowHeaders));
+            }
+
+            if (cors.ExposeHeaders.Length > 0)
+            {
+                line.Append(separator).Append("ce:");
+                Percent(line, string.Join(", ", cors.ExposeHeaders));
+            }
+
+            if (cors.MaxAge is { } age)
+            {
+                line.Append(separator).Append("ca:").Append(((long)age.TotalSeconds).ToString(CultureInfo.InvariantCulture));
+            }
+
+            if (cors.AllowCredentials)
+            {
+                line.Append(separator).Append("cc");
+            }
+        }
+
         foreach (string name in HiddenResponseHeaders)
         {
             line.Append(separator).Append("h:").Append(Name(name));
@@ -105,25 +199,37 @@ public sealed record NginxLivePolicy(
         foreach (var header in AddedResponseHeaders)
         {
             line.Append(separator).Append("a:").Append(Name(header.Name)).Append(':');
-            foreach (byte b in Encoding.UTF8.GetBytes(header.Value))
-            {
-                if (char.IsAsciiLetterOrDigit((char)b) || "._~/,=+!*()@-".Contains((char)b, StringComparison.Ordinal))
-                {
-                    line.Append((char)b);
-                }
-                else
-                {
-                    line.Append('%').Append(b.ToString("X2", CultureInfo.InvariantCulture));
-                }
-            }
+            Percent(line, header.Value);
         }
 
         return line.ToString(1, line.Length - 1);
     }
 
+    /// <summary>A value percent-encoded outside a small safe set: no space, colon, semicolon or control character remains.</summary>
+    private static void Percent(StringBuilder line, string value)
+    {
+        foreach (byte b in Encoding.UTF8.GetBytes(value))
+        {
+            if (char.IsAsciiLetterOrDigit((char)b) || "._~/,=+!*()@-".Contains((char)b, StringComparison.Ordinal))
+            {
+                line.Append((char)b);
+            }
+            else
+            {
+                line.Append('%').Append(b.ToString("X2", CultureInfo.InvariantCulture));
+            }
+        }
+    }
+
+    /// <summary>"0a000000/8": the network's address bytes in hex (4 or 16) and its prefix length, the Lua's form.</summary>
+    private static string Network(System.Net.IPNetwork network) =>
+        Convert.ToHexStringLower(network.BaseAddress.GetAddressBytes()) + "/" + network.PrefixLength.ToString(CultureInfo.InvariantCulture);
+
     private sealed record SplitResult((RoutePolicy Static, NginxLivePolicy Live)? Value);
 
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<RoutePolicy, SplitResult> Splits = [];
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<RoutePolicy, SplitResult> HostSplits = [];
 
     private static bool Ordinary(string name) => !SpecialHeaders.Contains(name) && !name.StartsWith("access-control-", StringComparison.Ordinal);
 
@@ -138,4 +244,14 @@ public sealed record NginxLivePolicy(
     private static string Name(string name) => HeaderNameValue.TryParse(name, out string parsed) && parsed == name
         ? name
         : throw new TemplateException($"header name {Printable.Quote(name)} cannot be written into the endpoints file");
+}
+
+/// <summary>
+/// A fallback host's rate limit (ADR 0018): requests per second and burst, counted in the zone nginx.conf declares
+/// for that pair (<see cref="Zone"/>, keyed by a variable of the same name the Lua sets), per client and
+/// <see cref="Scope"/>.
+/// </summary>
+public sealed record NginxLiveRate(int RequestsPerSecond, int Burst, string Scope)
+{
+    public string Zone => FormattableString.Invariant($"portico_live_rate_{RequestsPerSecond}_{Burst}");
 }

@@ -53,7 +53,16 @@ public sealed record NginxView(
     /// <see cref="NginxRenderer.CertificatesFile"/>), sorted; the Lua loads them when nginx loads its configuration.
     /// </summary>
     public IReadOnlyList<NginxSniCertificate> SniCertificates { get; init; } = [];
+
+    /// <summary>
+    /// With Lua endpoints: the limit_req zones of the fallback hosts' rate limits (ADR 0018), one per distinct rate
+    /// and burst, sorted by name; the default server's hand-off names each, keyed by a variable the Lua sets.
+    /// </summary>
+    public IReadOnlyList<NginxLiveRateZone> LiveRateZones { get; init; } = [];
 }
+
+/// <summary>A limit_req zone of fallback hosts' rate limits: its name (also its key variable's), rate and burst.</summary>
+public sealed record NginxLiveRateZone(string Name, int RequestsPerSecond, int Burst);
 
 /// <summary>
 /// The one server listening for HTTPS under the names of hosts with TLS that have no server block (ADR 0017): its

@@ -57,7 +57,8 @@ internal static class NginxViewBuilder
             bool memoized = memo is not null && NginxServerMemo.Applies(host, lua);
             if ((memoized ? memo!.Find(host) : null) is not { } entry)
             {
-                var blocks = memoized ? NginxHttpBlocks.Gathering() : http;
+                // With Lua, a host's own blocks: a host routed without a server block names none (ADR 0018).
+                var blocks = memoized || lua ? NginxHttpBlocks.Gathering() : http;
                 var server = BuildServer(host, host.CertificateId, isDefault: false, blocks);
                 entry = new NginxServerMemo.Entry(server, lua ? FallbackHost(host, upstreams, server.LiveRules?.Rules) : null, memoized ? blocks.Kept() : blocks);
                 if (memoized)
@@ -66,7 +67,10 @@ internal static class NginxViewBuilder
                 }
             }
 
-            if (entry.Blocks != http)
+            // A host the default server routes from the live file needs no server block of its own (ADR 0014), unless
+            // a wildcard server would take its requests from the default server.
+            bool ownBlock = entry.Fallback is null || wildcardParents.Contains(Parent(host.Host.Value));
+            if (entry.Blocks != http && ownBlock)
             {
                 http.Include(entry.Blocks);
             }
@@ -76,13 +80,11 @@ internal static class NginxViewBuilder
                 fallbackHosts.Add(fallback);
             }
 
-            // A host the default server routes from the live file needs no server block of its own (ADR 0014), unless
-            // a wildcard server would take its requests from the default server.
-            if (entry.Fallback is null || wildcardParents.Contains(Parent(host.Host.Value)))
+            if (ownBlock)
             {
                 servers.Add(entry.View);
             }
-            else if (entry.Fallback.Tls)
+            else if (entry.Fallback!.Tls)
             {
                 sniHosts.Add(host.Host.Value);
             }
@@ -109,8 +111,18 @@ internal static class NginxViewBuilder
             AffinityMaps = [.. maps.Affinities.Values],
             SniServer = sniHosts.Count == 0 ? null : new NginxSniServer([.. sniHosts.Order(StringComparer.Ordinal)]),
             SniCertificates = lua ? SniCertificates(model) : [],
+            LiveRateZones = LiveRateZones(fallbackHosts),
         };
     }
+
+    /// <summary>One zone per distinct rate and burst of the fallback hosts' rules: a rule may be used before its host's reload too.</summary>
+    private static NginxLiveRateZone[] LiveRateZones(List<NginxFallbackHost> hosts) =>
+    [
+        .. hosts.SelectMany(h => h.Rules).Select(r => r.Live?.Rate).OfType<NginxLiveRate>()
+            .Select(r => new NginxLiveRateZone(r.Zone, r.RequestsPerSecond, r.Burst))
+            .Distinct()
+            .OrderBy(z => z.Name, StringComparer.Ordinal),
+    ];
 
     /// <summary>Every host's certificate but the default server's, which nginx loads itself (ADR 0017).</summary>
     private static NginxSniCertificate[] SniCertificates(ProxyModel model) =>
@@ -211,12 +223,12 @@ internal static class NginxViewBuilder
         // A host with a policy nginx.conf must enforce has its own server block: the default server's routing table
         // enforces nothing but the live part of a policy (response headers, timeouts; ADR 0016), which each rule
         // carries. So does a host with regex routes: the table's Lua matches exact and prefix rules only.
-        if (routes.Any(r => LiveTarget(r.Action, upstreams) is null || !NginxLivePolicy.Enforced(r.Policy).IsEmpty || r.Match.Kind == PathKind.Regex))
+        if (routes.Any(r => LiveTarget(r.Action, upstreams) is null || !NginxLivePolicy.EnforcedForHost(r.Policy).IsEmpty || r.Match.Kind == PathKind.Regex))
         {
             return null;
         }
 
-        List<NginxFallbackRule> rules = [.. routes.Select(r => new NginxFallbackRule(r.Match.Kind == PathKind.Exact, r.Match.Path, LiveTarget(r.Action, upstreams)!) { Live = NginxLivePolicy.Split(r.Policy)?.Live })];
+        List<NginxFallbackRule> rules = [.. routes.Select(r => new NginxFallbackRule(r.Match.Kind == PathKind.Exact, r.Match.Path, LiveTarget(r.Action, upstreams)!) { Live = NginxLivePolicy.SplitForHost(r.Policy)?.Live })];
 
         // The host's server, matched by Lua, usually has the same rules: one list for both (the memo keeps both for
         // every plain host: ~1.7 MiB at 10,000 Ingresses, issue 13).
