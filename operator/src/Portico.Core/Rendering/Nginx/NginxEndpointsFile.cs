@@ -223,6 +223,9 @@ internal static partial class NginxEndpointsFile
     /// <summary>A file of already rendered upstream lines (in the order given), with its version line.</summary>
     public static RenderedFile FromLines(IEnumerable<string> lines) => Assemble([.. lines.Select(Ascii)]).File;
 
+    /// <summary>A file of already encoded lines (each without its newline, in the order given), with its version line.</summary>
+    public static RenderedFile FromLines(byte[][] lines) => Assemble(lines).File;
+
     /// <summary>The version line, then each line and a newline, written straight into the file's one buffer (it is megabytes at 10,000 hosts).</summary>
     private static (RenderedFile File, string Version) Assemble(byte[][] lines)
     {
