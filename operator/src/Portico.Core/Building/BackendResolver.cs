@@ -73,7 +73,7 @@ internal sealed class BackendResolver
             return null;
         }
 
-        return ResolveService(new NamespacedName(ns, service.Name), port!, owner, field + ".service");
+        return ResolveService(new NamespacedName(ns, service.Name), port!, owner, field);
     }
 
     /// <summary>A warning about a backend reference made outside an Ingress path (a traffic split).</summary>
@@ -88,37 +88,54 @@ internal sealed class BackendResolver
             : new ForwardAction(upstream.Name);
     }
 
+    // FIELD is the backend's ("spec.rules[0].http.paths[0].backend"): strings for diagnostics are made only when one
+    // is said, as every route of every build passes here (issue 13).
     private RouteAction ResolveService(NamespacedName key, V1ServiceBackendPort port, ObjectRef owner, string field)
     {
-        string shownPort = port.Number?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? port.Name;
         if (!_snapshot.Services.TryGetValue(key, out var service))
         {
-            _diagnostics.Warning(owner, field + ".name", $"Service {key} not found; the route answers 503");
+            _diagnostics.Warning(owner, field + ".service.name", $"Service {key} not found; the route answers 503");
             return new RespondAction(503, $"Service {key} not found");
         }
 
-        var servicePort = service.Spec?.Ports?.FirstOrDefault(p => port.Number is { } n ? p.Port == n : p.Name == port.Name);
-        var serviceRef = new ObjectRef(KnownKinds.Service, key.Namespace, key.Name);
+        var servicePort = PortOf(service, port);
         if (service.Spec?.Type == "ExternalName")
         {
-            return ResolveExternalName(service, serviceRef, servicePort?.Port ?? port.Number, owner, field);
+            return ResolveExternalName(service, new ObjectRef(KnownKinds.Service, key.Namespace, key.Name), servicePort?.Port ?? port.Number, owner, field + ".service");
         }
 
         if (servicePort is null)
         {
-            _diagnostics.Warning(owner, field + ".port", $"Service {key} has no port {shownPort}; the route answers 503");
+            string shownPort = port.Number?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? port.Name;
+            _diagnostics.Warning(owner, field + ".service.port", $"Service {key} has no port {shownPort}; the route answers 503");
             return new RespondAction(503, $"Service {key} has no port {shownPort}");
         }
 
         string name = UpstreamName(key, servicePort.Port);
         if (!_upstreams.TryGetValue(name, out var upstream))
         {
-            _upstreams[name] = upstream = new Upstream(name, serviceRef, servicePort.Port, ReadyEndpointReader.Read(_endpoints.For(key), servicePort, _options, _diagnostics), ExternalName: null);
+            _upstreams[name] = upstream = new Upstream(name, new ObjectRef(KnownKinds.Service, key.Namespace, key.Name), servicePort.Port, ReadyEndpointReader.Read(_endpoints.For(key), servicePort, _options, _diagnostics), ExternalName: null);
         }
 
         return upstream.Endpoints.IsEmpty
             ? new RespondAction(503, $"Service {key} port {servicePort.Port} has no ready endpoints", name)
             : new ForwardAction(upstream.Name);
+    }
+
+    /// <summary>The Service's port <paramref name="port"/> names (by number or name); a loop, as every route of a build asks.</summary>
+    private static V1ServicePort? PortOf(V1Service service, V1ServiceBackendPort port)
+    {
+        var ports = service.Spec?.Ports;
+        for (int i = 0; i < (ports?.Count ?? 0); i++)
+        {
+            var candidate = ports![i];
+            if (port.Number is { } number ? candidate.Port == number : candidate.Name == port.Name)
+            {
+                return candidate;
+            }
+        }
+
+        return null;
     }
 
     private RouteAction ResolveExternalName(V1Service service, ObjectRef serviceRef, int? port, ObjectRef owner, string field)

@@ -14,5 +14,8 @@ internal sealed class DiagnosticBag
 
     public void Add(Diagnostic diagnostic) => _items.Add(diagnostic);
 
+    /// <summary>How many diagnostics were added so far.</summary>
+    public int Count => _items.Count;
+
     public ImmutableArray<Diagnostic> ToSortedArray() => [.. _items.Order()];
 }

@@ -16,7 +16,8 @@ public sealed record HostPattern(HostKind Kind, string Value) : IComparable<Host
             return 1;
         }
 
-        int byKind = Kind.CompareTo(other.Kind);
+        // As ints: Enum.CompareTo boxes both, and hosts are sorted and compared in every build (issue 13).
+        int byKind = ((int)Kind).CompareTo((int)other.Kind);
         return byKind != 0 ? byKind : string.CompareOrdinal(Value, other.Value);
     }
 

@@ -19,8 +19,25 @@ public static partial class DnsGrammar
     public static bool IsServiceName(string? value) => value is { Length: > 0 and <= MaxLabelLength } && Dns1035Label().IsMatch(value);
 
     /// <summary>RFC 1123 subdomain: Secret names, host names.</summary>
-    public static bool IsSubdomain(string? value) =>
-        value is { Length: > 0 and <= MaxSubdomainLength } && value.Split('.').All(IsLabel);
+    public static bool IsSubdomain(string? value)
+    {
+        if (value is not { Length: > 0 and <= MaxSubdomainLength })
+        {
+            return false;
+        }
+
+        // Label by label without splitting: every Ingress, Secret and host name of a build passes here.
+        foreach (var range in value.AsSpan().Split('.'))
+        {
+            var label = value.AsSpan(range);
+            if (label.Length is 0 or > MaxLabelLength || !Label().IsMatch(label))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     /// <summary>IANA service name: port names (at most 15, lowercase, a letter somewhere, no "--", no leading or trailing '-').</summary>
     public static bool IsPortName(string? value) =>

@@ -99,6 +99,21 @@ public sealed class BackendTests : BuilderTestBase
         Assert.That(Endpoints(allowed), Has.Length.EqualTo(1));
     }
 
+    // A slice's endpoints are kept per slice object between builds (ReadyEndpointReader): only under the same options,
+    // and never when reading it said something, so its warnings come with every build.
+    [Test]
+    public void A_slice_read_again_gives_its_endpoints_under_the_same_options_and_its_warnings_every_time()
+    {
+        var loopback = Kube.Slice("web", null, 8080, ["127.0.0.1"]);
+        var allowed = new BuildOptions { AllowLoopbackEndpoints = true };
+        Assert.That(Endpoints(Build(allowed, ToWeb80, Kube.Service("web"), loopback)), Is.EqualTo(new[] { "127.0.0.1:8080" }));
+        Assert.That(Endpoints(Build(allowed, ToWeb80, Kube.Service("web"), loopback)), Is.EqualTo(new[] { "127.0.0.1:8080" }));
+        var refused = Build(ToWeb80, Kube.Service("web"), loopback);
+        Assert.That((Endpoints(refused).Length, refused.Diagnostics.Length), Is.EqualTo((0, 1)), "the same slice under other options is read again");
+        var again = Build(ToWeb80, Kube.Service("web"), loopback);
+        Assert.That((Endpoints(again).Length, again.Diagnostics.Length), Is.EqualTo((0, 1)), "and says its warning again");
+    }
+
     [TestCase("224.0.0.1")]
     [TestCase("255.255.255.255")]
     [TestCase("ff02::1")]

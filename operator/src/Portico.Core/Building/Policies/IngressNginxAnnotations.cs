@@ -74,6 +74,12 @@ public static partial class IngressNginxAnnotations
     public static IngressNginxAnnotationResult Parse(IDictionary<string, string>? annotations, ObjectRef ingress)
     {
         ArgumentNullException.ThrowIfNull(ingress);
+        if (annotations is null || !annotations.Keys.Any(k => k.StartsWith(Prefix, StringComparison.Ordinal) || k.StartsWith(LegacyPrefix, StringComparison.Ordinal)))
+        {
+            // Most Ingresses: nothing for the reader, whose collections every build would otherwise make for each.
+            return Unannotated;
+        }
+
         var reader = new Reader(ingress);
         if (annotations is not null)
         {
@@ -109,6 +115,9 @@ public static partial class IngressNginxAnnotations
 
         return true;
     }
+
+    /// <summary>What an Ingress without an ingress-nginx annotation gives: no policy, no routing, nothing said.</summary>
+    private static IngressNginxAnnotationResult Unannotated => field ??= new Reader(new ObjectRef(Kubernetes.KnownKinds.Ingress, "default", "unannotated")).Result();
 
     private sealed class Reader(ObjectRef ingress)
     {

@@ -40,18 +40,26 @@ public static class PolicyMerger
     public static (PolicySpec Merged, IReadOnlyList<Conflict> Conflicts) Merge(IEnumerable<Candidate> candidates)
     {
         ArgumentNullException.ThrowIfNull(candidates);
-        var ordered = candidates
-            .OrderBy(c => c.Created ?? DateTime.MaxValue)
-            .ThenBy(c => c.Policy.Namespace, StringComparer.Ordinal)
-            .ThenBy(c => c.Policy.Name, StringComparer.Ordinal)
-            .ToList();
+        // Plain loops: a build merges once per Ingress and host with policies (thousands at scale, issue 13).
+        var ordered = candidates.ToList();
+        ordered.Sort(static (a, b) =>
+        {
+            int byAge = (a.Created ?? DateTime.MaxValue).CompareTo(b.Created ?? DateTime.MaxValue);
+            int byNamespace = byAge != 0 ? byAge : string.CompareOrdinal(a.Policy.Namespace, b.Policy.Namespace);
+            return byNamespace != 0 ? byNamespace : string.CompareOrdinal(a.Policy.Name, b.Policy.Name);
+        });
         var merged = new PolicySpec();
         var conflicts = new List<Conflict>();
         foreach (var (name, get, take) in Fields)
         {
             ObjectRef? winner = null;
-            foreach (var candidate in ordered.Where(c => get(c.Spec) is not null))
+            foreach (var candidate in ordered)
             {
+                if (get(candidate.Spec) is null)
+                {
+                    continue;
+                }
+
                 if (winner is null)
                 {
                     winner = candidate.Policy;

@@ -36,6 +36,12 @@ internal static class RoutePolicyResolver
     /// </summary>
     public static RoutePolicy Resolve(PolicySpec? spec, IngressNginxRouting routing, BuildOptions options)
     {
+        if (spec is null && routing == IngressNginxRouting.None)
+        {
+            // Most routes: no copies of the empty policy (a build resolves every route, issue 13).
+            return RoutePolicy.None;
+        }
+
         var policy = RoutePolicy.None;
         if (spec is not null)
         {
