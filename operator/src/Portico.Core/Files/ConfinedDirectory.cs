@@ -46,18 +46,38 @@ public sealed class ConfinedDirectory
         }
 
         // A symlinked directory on the way would take the write wherever it points. The file itself may be a
-        // symlink: the rename replaces the link, it never writes through it.
+        // symlink: the rename replaces the link, it never writes through it. A directory this instance created is
+        // not checked again (a version's 2,000 certificate files share one, issue 13).
         string current = Root;
         foreach (string segment in segments[..^1])
         {
             current = Path.Combine(current, segment);
-            if (new DirectoryInfo(current) is { LinkTarget: not null })
+            if (!_created.Contains(current) && new DirectoryInfo(current) is { LinkTarget: not null })
             {
                 throw Escapes(relativePath);
             }
         }
 
         return full;
+    }
+
+    /// <summary>Directories this instance created (so known to be directories, not links).</summary>
+    private readonly HashSet<string> _created = new(StringComparer.Ordinal);
+
+    /// <summary>Creates the directory of <paramref name="path"/> (a resolved path) unless this instance already did.</summary>
+    private void CreateDirectoryOf(string path)
+    {
+        string directory = Path.GetDirectoryName(path)!;
+        if (_created.Contains(directory))
+        {
+            return;
+        }
+
+        Directory.CreateDirectory(directory);
+        if (new DirectoryInfo(directory) is { LinkTarget: null })
+        {
+            _created.Add(directory);
+        }
     }
 
     /// <summary>
@@ -75,13 +95,13 @@ public sealed class ConfinedDirectory
     {
         ArgumentNullException.ThrowIfNull(source);
         string path = Resolve(relativePath);
-        var info = new FileInfo(source);
-        if (!OperatingSystem.IsLinux() || !info.Exists || info.LinkTarget is not null)
+        // One readlink: null for a regular file (and for none, which link(2) then refuses).
+        if (!OperatingSystem.IsLinux() || new FileInfo(source).LinkTarget is not null)
         {
             return false;
         }
 
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        CreateDirectoryOf(path);
         return LinkNative(source, path) == 0;
     }
 
@@ -93,7 +113,7 @@ public sealed class ConfinedDirectory
     {
         string path = Resolve(relativePath);
         string directory = Path.GetDirectoryName(path)!;
-        Directory.CreateDirectory(directory);
+        CreateDirectoryOf(path);
         string temporary = Path.Combine(directory, $"{TemporaryPrefix}{Path.GetFileName(path)}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}");
         try
         {

@@ -54,6 +54,29 @@ public sealed class ConfinedDirectoryTests
     }
 
     [Test]
+    public void A_file_is_linked_only_from_a_regular_file_and_the_linked_directory_is_never_a_symlink()
+    {
+        string regular = Path.Combine(_work, "regular.crt");
+        File.WriteAllText(regular, "pem");
+        string link = Path.Combine(_work, "link.crt");
+        File.CreateSymbolicLink(link, regular);
+        var directory = new ConfinedDirectory(_root);
+
+        Assert.That(directory.TryLink(regular, "certs/a.crt"), Is.True);
+        Assert.That(File.ReadAllText(Path.Combine(_root, "certs", "a.crt")), Is.EqualTo("pem"));
+        Assert.That(directory.TryLink(link, "certs/b.crt"), Is.False, "a symlink is not linked (it would point anywhere)");
+        Assert.That(directory.TryLink(Path.Combine(_work, "missing.crt"), "certs/c.crt"), Is.False);
+        Assert.That(Directory.EnumerateFiles(Path.Combine(_root, "certs")).Select(Path.GetFileName), Is.EqualTo(new[] { "a.crt" }));
+
+        // A directory on the way that is a symlink from the start is refused, even for the second file.
+        string outside = Directory.CreateDirectory(Path.Combine(_work, "outside")).FullName;
+        Directory.CreateSymbolicLink(Path.Combine(_root, "keys"), outside);
+        Assert.Throws<InvalidOperationException>(() => directory.TryLink(regular, "keys/a.crt"));
+        Assert.Throws<InvalidOperationException>(() => directory.TryLink(regular, "keys/b.crt"));
+        Assert.That(Directory.EnumerateFileSystemEntries(outside), Is.Empty);
+    }
+
+    [Test]
     public void A_symlink_in_place_of_the_file_is_replaced_not_written_through()
     {
         string target = Path.Combine(_work, "target");
