@@ -31,6 +31,24 @@ public sealed class PolicySpecParserTests
 
     private static IngressPolicySpec Spec(string json = Full) => KubernetesJson.Deserialize<IngressPolicySpec>(json);
 
+    // A spec object parsed without an error is kept (a build reads every policy again); one with errors says them every time.
+    [Test]
+    public void The_same_spec_object_parses_to_the_same_values_and_a_refused_one_is_refused_every_time()
+    {
+        var accepted = Spec();
+        var first = PolicySpecParser.Parse(accepted);
+        var second = PolicySpecParser.Parse(accepted);
+        Assert.That((second.Spec, second.Errors), Is.EqualTo((first.Spec, (IReadOnlyList<(string, string)>)[])));
+        Assert.That(second.Spec, Is.EqualTo(PolicySpecParser.Parse(Spec()).Spec), "an equal object of its own parses equal");
+
+        var refused = Spec("""{"targetRef":{"group":"networking.k8s.io","kind":"Ingress","name":"web"},"rateLimit":{"requestsPerSecond":0}}""");
+        for (int i = 0; i < 2; i++)
+        {
+            var (spec, errors) = PolicySpecParser.Parse(refused);
+            Assert.That((spec, errors.Select(e => e.Field)), Is.EqualTo(((PolicySpec?)null, new[] { "spec.rateLimit.requestsPerSecond" })));
+        }
+    }
+
     [Test]
     public void A_full_policy_becomes_typed_canonical_values()
     {
