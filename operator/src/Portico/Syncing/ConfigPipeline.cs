@@ -71,7 +71,7 @@ public sealed partial class ConfigPipeline
         var last = _last;
         _last = null;
         var endpointsOnly = last is null ? null : EndpointOnlyRebuild.TryRebuild(last.Model, last.Snapshot, batch.Snapshot, _buildOptions, last.Slices);
-        var model = endpointsOnly?.Model ?? ModelBuilder.Build(batch.Snapshot, _buildOptions).WithLimitationsOf(_renderer);
+        var model = endpointsOnly?.Model ?? ModelBuilder.Build(batch.Snapshot, _buildOptions).WithLimitationsOf(_renderer).Reusing(last?.Model);
         _metrics.BuildDuration.Observe(_time.GetElapsedTime(started).TotalSeconds);
         _metrics.Builds.WithLabels(endpointsOnly is null ? "full" : "endpoints").Inc();
         _metrics.Diagnostics.WithLabels("error").Set(model.Diagnostics.Count(d => d.Severity == Severity.Error));

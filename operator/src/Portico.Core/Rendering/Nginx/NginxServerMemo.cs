@@ -17,8 +17,8 @@ namespace Portico.Core.Rendering.Nginx;
 /// </summary>
 internal sealed class NginxServerMemo
 {
-    private Dictionary<VirtualHost, Entry> _last = [];
-    private Dictionary<VirtualHost, Entry> _next = [];
+    private Dictionary<VirtualHost, Entry> _last = new(HostComparer.Instance);
+    private Dictionary<VirtualHost, Entry> _next = new(HostComparer.Instance);
     private readonly Dictionary<NginxServerView, Entry> _byView = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<NginxFallbackHost, Entry> _byFallback = new(ReferenceEqualityComparer.Instance);
     private NginxSettingsView? _settings;
@@ -36,7 +36,7 @@ internal sealed class NginxServerMemo
         }
 
         _settings = settings;
-        _next = new Dictionary<VirtualHost, Entry>(_last.Count);
+        _next = new Dictionary<VirtualHost, Entry>(_last.Count, HostComparer.Instance);
         _byView.Clear();
         _byFallback.Clear();
     }
@@ -65,7 +65,7 @@ internal sealed class NginxServerMemo
     public void Commit()
     {
         _last = _next;
-        _next = [];
+        _next = new Dictionary<VirtualHost, Entry>(HostComparer.Instance);
     }
 
     private void Keep(VirtualHost host, Entry entry)
@@ -117,5 +117,21 @@ internal sealed class NginxServerMemo
 
         /// <summary>Once written, the fallback entry's line of the live file.</summary>
         public byte[]? FallbackLine { get; set; }
+    }
+
+    /// <summary>
+    /// Hosts by value, with each host object's hash computed once: a model that reuses its unchanged hosts
+    /// (<see cref="Building.HostReuse"/>) is then looked up without hashing 10,000 hosts deeply per change, and an equal
+    /// object is found by reference first.
+    /// </summary>
+    private sealed class HostComparer : IEqualityComparer<VirtualHost>
+    {
+        public static HostComparer Instance { get; } = new();
+
+        private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<VirtualHost, object> Hashes = [];
+
+        public bool Equals(VirtualHost? x, VirtualHost? y) => ReferenceEquals(x, y) || (x is not null && x.Equals(y));
+
+        public int GetHashCode(VirtualHost obj) => (int)Hashes.GetValue(obj, static host => host.GetHashCode());
     }
 }
