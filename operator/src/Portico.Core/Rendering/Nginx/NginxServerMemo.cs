@@ -17,8 +17,10 @@ namespace Portico.Core.Rendering.Nginx;
 /// </summary>
 internal sealed class NginxServerMemo
 {
-    private Dictionary<VirtualHost, Entry> _last = new(HostComparer.Instance);
-    private Dictionary<VirtualHost, Entry> _next = new(HostComparer.Instance);
+    // By host name (a model has one host per name), then compared whole: a model that reuses its unchanged hosts
+    // (Building.HostReuse) is found by reference, without hashing 10,000 hosts deeply per change (issue 13).
+    private Dictionary<HostPattern, (VirtualHost Host, Entry Entry)> _last = [];
+    private Dictionary<HostPattern, (VirtualHost Host, Entry Entry)> _next = [];
     private readonly Dictionary<NginxServerView, Entry> _byView = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<NginxFallbackHost, Entry> _byFallback = new(ReferenceEqualityComparer.Instance);
     private NginxSettingsView? _settings;
@@ -36,7 +38,7 @@ internal sealed class NginxServerMemo
         }
 
         _settings = settings;
-        _next = new Dictionary<VirtualHost, Entry>(_last.Count, HostComparer.Instance);
+        _next = new Dictionary<HostPattern, (VirtualHost Host, Entry Entry)>(_last.Count);
         _byView.Clear();
         _byFallback.Clear();
     }
@@ -44,13 +46,13 @@ internal sealed class NginxServerMemo
     /// <summary>The last rendering's entry for an equal host, kept for the next one; null when there is none.</summary>
     public Entry? Find(VirtualHost host)
     {
-        if (!_last.TryGetValue(host, out var entry))
+        if (!_last.TryGetValue(host.Host, out var last) || !(ReferenceEquals(last.Host, host) || last.Host.Equals(host)))
         {
             return null;
         }
 
-        Keep(host, entry);
-        return entry;
+        Keep(host, last.Entry);
+        return last.Entry;
     }
 
     public void Add(VirtualHost host, Entry entry) => Keep(host, entry);
@@ -65,12 +67,12 @@ internal sealed class NginxServerMemo
     public void Commit()
     {
         _last = _next;
-        _next = new Dictionary<VirtualHost, Entry>(HostComparer.Instance);
+        _next = [];
     }
 
     private void Keep(VirtualHost host, Entry entry)
     {
-        _next[host] = entry;
+        _next[host.Host] = (host, entry);
         _byView[entry.View] = entry;
         if (entry.Fallback is { } fallback)
         {
@@ -117,21 +119,5 @@ internal sealed class NginxServerMemo
 
         /// <summary>Once written, the fallback entry's line of the live file.</summary>
         public byte[]? FallbackLine { get; set; }
-    }
-
-    /// <summary>
-    /// Hosts by value, with each host object's hash computed once: a model that reuses its unchanged hosts
-    /// (<see cref="Building.HostReuse"/>) is then looked up without hashing 10,000 hosts deeply per change, and an equal
-    /// object is found by reference first.
-    /// </summary>
-    private sealed class HostComparer : IEqualityComparer<VirtualHost>
-    {
-        public static HostComparer Instance { get; } = new();
-
-        private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<VirtualHost, object> Hashes = [];
-
-        public bool Equals(VirtualHost? x, VirtualHost? y) => ReferenceEquals(x, y) || (x is not null && x.Equals(y));
-
-        public int GetHashCode(VirtualHost obj) => (int)Hashes.GetValue(obj, static host => host.GetHashCode());
     }
 }
