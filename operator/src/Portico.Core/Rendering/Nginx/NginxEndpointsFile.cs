@@ -220,9 +220,6 @@ internal static partial class NginxEndpointsFile
     [GeneratedRegex(@"^([hc]:[0-9a-f]{2,512}:[0-9a-f]{0,8192}:[A-Za-z0-9_.-]+\|){0,8}w:[A-Za-z0-9_.-]+=[1-9][0-9]{0,6}(,[A-Za-z0-9_.-]+=[1-9][0-9]{0,6})*\z", RegexOptions.CultureInvariant)]
     private static partial Regex WeightedSplit();
 
-    /// <summary>A file of already rendered upstream lines (in the order given), with its version line.</summary>
-    public static RenderedFile FromLines(IEnumerable<string> lines) => Assemble([.. lines.Select(Ascii)]).File;
-
     /// <summary>A file of already encoded lines (each without its newline, in the order given), with its version line.</summary>
     public static RenderedFile FromLines(byte[][] lines) => Assemble(lines).File;
 

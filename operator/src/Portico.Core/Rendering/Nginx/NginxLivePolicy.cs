@@ -81,7 +81,7 @@ public sealed record NginxLivePolicy(
         // Counted per client and per policy, as a location's $portico_limit_scope: the key of what the location would
         // enforce (ADR 0016), so two rules with one policy share their counters and a header edit keeps them.
         string scope = rest.Key;
-        live = live with { IpAccess = rest.IpAccess, Cors = rest.Cors, Rate = rest.RateLimit is { } rate ? new NginxLiveRate(rate.RequestsPerSecond, rate.Burst, scope) : null };
+        live = live with { IpAccess = rest.IpAccess, Cors = rest.Cors, Rate = rest.RateLimit is { } rate ? new NginxLiveRate(new NginxLiveRateZone(rate.RequestsPerSecond, rate.Burst), scope) : null };
         rest = rest with { IpAccess = null, Cors = null, RateLimit = null };
         return (rest, live);
     }
@@ -153,8 +153,8 @@ public sealed record NginxLivePolicy(
 
         if (Rate is { } rate)
         {
-            line.Append(separator).Append("r:").Append(rate.RequestsPerSecond.ToString(CultureInfo.InvariantCulture))
-                .Append(':').Append(rate.Burst.ToString(CultureInfo.InvariantCulture)).Append(':').Append(NginxEscaping.Token(rate.Scope));
+            line.Append(separator).Append("r:").Append(rate.Zone.RequestsPerSecond.ToString(CultureInfo.InvariantCulture))
+                .Append(':').Append(rate.Zone.Burst.ToString(CultureInfo.InvariantCulture)).Append(':').Append(NginxEscaping.Token(rate.Scope));
         }
 
         if (Cors is { } cors)
@@ -246,12 +246,14 @@ public sealed record NginxLivePolicy(
         : throw new TemplateException($"header name {Printable.Quote(name)} cannot be written into the endpoints file");
 }
 
+/// <summary>A fallback host's rate limit (ADR 0018): counted in its rate and burst's zone, per client and <see cref="Scope"/>.</summary>
+public sealed record NginxLiveRate(NginxLiveRateZone Zone, string Scope);
+
 /// <summary>
-/// A fallback host's rate limit (ADR 0018): requests per second and burst, counted in the zone nginx.conf declares
-/// for that pair (<see cref="Zone"/>, keyed by a variable of the same name the Lua sets), per client and
-/// <see cref="Scope"/>.
+/// The limit_req zone nginx.conf declares for one rate and burst of fallback hosts' rules (ADR 0018), keyed by a
+/// variable of the same name, which the Lua sets.
 /// </summary>
-public sealed record NginxLiveRate(int RequestsPerSecond, int Burst, string Scope)
+public sealed record NginxLiveRateZone(int RequestsPerSecond, int Burst)
 {
-    public string Zone => FormattableString.Invariant($"portico_live_rate_{RequestsPerSecond}_{Burst}");
+    public string Name => FormattableString.Invariant($"portico_live_rate_{RequestsPerSecond}_{Burst}");
 }

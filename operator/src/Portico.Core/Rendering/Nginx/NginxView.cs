@@ -61,9 +61,6 @@ public sealed record NginxView(
     public IReadOnlyList<NginxLiveRateZone> LiveRateZones { get; init; } = [];
 }
 
-/// <summary>A limit_req zone of fallback hosts' rate limits: its name (also its key variable's), rate and burst.</summary>
-public sealed record NginxLiveRateZone(string Name, int RequestsPerSecond, int Burst);
-
 /// <summary>
 /// The one server listening for HTTPS under the names of hosts with TLS that have no server block (ADR 0017): its
 /// certificate is chosen by the client's server name, and the live file routes the request as the default server

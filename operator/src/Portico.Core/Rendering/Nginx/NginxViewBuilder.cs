@@ -118,8 +118,7 @@ internal static class NginxViewBuilder
     /// <summary>One zone per distinct rate and burst of the fallback hosts' rules: a rule may be used before its host's reload too.</summary>
     private static NginxLiveRateZone[] LiveRateZones(List<NginxFallbackHost> hosts) =>
     [
-        .. hosts.SelectMany(h => h.Rules).Select(r => r.Live?.Rate).OfType<NginxLiveRate>()
-            .Select(r => new NginxLiveRateZone(r.Zone, r.RequestsPerSecond, r.Burst))
+        .. hosts.SelectMany(h => h.Rules).Select(r => r.Live?.Rate?.Zone).OfType<NginxLiveRateZone>()
             .Distinct()
             .OrderBy(z => z.Name, StringComparer.Ordinal),
     ];
