@@ -196,6 +196,8 @@ internal static class LatencyBenchmark
                 $"| {Machine.Ms(Machine.Percentile(policy, 50))} / {Machine.Ms(Machine.Percentile(policy, 99))} | {Machine.Ms(Machine.Percentile(annotatedEdits, 50))} / {Machine.Ms(Machine.Percentile(annotatedEdits, 99))} " +
                 $"| {failed} | {Machine.Ms(Machine.Percentile([.. stages.Select(x => x.Staged).Where(double.IsFinite).Order()], 50))} | {Machine.Ms(Machine.Percentile([.. stages.Select(x => x.Swapped).Where(double.IsFinite).Order()], 50))} | {reloads:F0} | {Machine.Ms(PrometheusText.MeanMs(before, after, "portico_build_duration_seconds"))} | {Machine.Ms(PrometheusText.MeanMs(before, after, "portico_render_duration_seconds"))} " +
                 $"| {Machine.Ms(PrometheusText.MeanMs(before, after, "portico_sync_duration_seconds"))} | {cpu} | {gcs} | {Machine.Ms(validate)} | {rig.StartToReady.TotalSeconds:F1} | {loadBefore} → {loadAfter} |"));
+            double Prepared(string outcome) => after.Sum("portico_prepared_builds_total", $"outcome=\"{outcome}\"") - before.Sum("portico_prepared_builds_total", $"outcome=\"{outcome}\"");
+            Console.Error.WriteLine($"[latency-{size}] builds prepared while the holdoff ran: {Prepared("used"):F0} used, {Prepared("discarded"):F0} discarded");
             Console.Error.WriteLine($"[latency-{size}] done ({Machine.Stamp()})");
         }
 

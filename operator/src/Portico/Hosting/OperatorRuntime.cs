@@ -66,10 +66,11 @@ public sealed class OperatorRuntime
     {
         var input = SyncLoop.CreateInput();
         var batches = SyncLoop.CreateOutput();
+        var previews = SyncLoop.CreatePreviews();
         var sources = _sources(input.Writer);
         var secrets = SecretReader is { } reader ? new SyncLoop.SecretFetching(new SecretKeeper(_build.DefaultCertificate), reader, input.Writer) : null;
-        var loop = new SyncLoop(input.Reader, batches.Writer, sources.SelectMany(s => s.Kinds).Distinct(StringComparer.Ordinal), _sync, _time, _logs.CreateLogger<SyncLoop>(), Metrics, _kinds, secrets);
-        var pipeline = new ConfigPipeline(batches.Reader, _build, _settings, _renderer, _applier, _listeners, new ConfigPipelineOptions(), _time, _logs.CreateLogger<ConfigPipeline>(), Metrics, Readiness);
+        var loop = new SyncLoop(input.Reader, batches.Writer, sources.SelectMany(s => s.Kinds).Distinct(StringComparer.Ordinal), _sync, _time, _logs.CreateLogger<SyncLoop>(), Metrics, _kinds, secrets, previews.Writer);
+        var pipeline = new ConfigPipeline(batches.Reader, _build, _settings, _renderer, _applier, _listeners, new ConfigPipelineOptions(), _time, _logs.CreateLogger<ConfigPipeline>(), Metrics, Readiness, previews.Reader);
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var tasks = sources.Select(s => s.RunAsync(stop.Token)).Append(loop.RunAsync(stop.Token)).Append(pipeline.RunAsync(stop.Token)).ToList();

@@ -9,6 +9,12 @@ namespace Portico.Syncing;
 /// EndpointSlice changes only, <see cref="SyncOptions.EndpointHoldoff"/>) or the first change is
 /// <see cref="SyncOptions.MaxHoldoff"/> old. The moment the last kind syncs counts as a change, so an empty cluster
 /// still gets its first build.
+/// <para>
+/// A batch that starts after a quiet spell (no change for <see cref="SyncOptions.MaxHoldoff"/>) is most likely one
+/// change alone: <see cref="TakePreview"/> hands out its snapshot once, so the pipeline can build and render it while
+/// the holdoff runs (ADR 0019). <see cref="Take"/> returns that same snapshot instance when no event was applied since,
+/// which is how the pipeline knows its preparation is the batch's.
+/// </para>
 /// </summary>
 public sealed class ChangeBatcher
 {
@@ -17,6 +23,9 @@ public sealed class ChangeBatcher
     private TimeSpan _firstChange;
     private TimeSpan _lastChange;
     private bool _onlyEndpoints;
+    private bool _afterQuiet;
+    private bool _previewed;
+    private ClusterSnapshot? _preview;
 
     public ChangeBatcher(IEnumerable<string> requiredKinds, SyncOptions options, KindRegistry? kinds = null, SecretKeeper? secrets = null)
     {
@@ -41,6 +50,8 @@ public sealed class ChangeBatcher
     {
         ArgumentNullException.ThrowIfNull(change);
         bool wasPending = _pendingKinds.Count > 0;
+        // Whatever it changes, the store is no longer the preview's.
+        _preview = null;
         bool changed = Secrets is { } secrets ? secrets.Apply(change, Store) : change is not SecretFetched && Store.Apply(change);
         if (change is KindListed)
         {
@@ -59,6 +70,7 @@ public sealed class ChangeBatcher
             // cheap, so waiting for more of it to arrive is not worth the latency.
             bool endpoints = change.Kind == KnownKinds.EndpointSlice && !wasPending;
             _onlyEndpoints = HasChanges ? _onlyEndpoints && endpoints : endpoints;
+            _afterQuiet = HasChanges ? _afterQuiet : !wasPending && now - _lastChange >= _options.MaxHoldoff;
             _firstChange = HasChanges ? _firstChange : now;
             _lastChange = now;
             HasChanges = true;
@@ -80,10 +92,32 @@ public sealed class ChangeBatcher
         return quiet < cap ? quiet : cap;
     }
 
-    /// <summary>Takes the batch: the store's snapshot and when its first change arrived.</summary>
+    /// <summary>
+    /// The pending batch's snapshot to prepare ahead of its holdoff, once per batch: only for a batch that started
+    /// after a quiet spell and holds more than EndpointSlice changes (those are cheap and wait only briefly). Null
+    /// otherwise.
+    /// </summary>
+    public ClusterSnapshot? TakePreview()
+    {
+        if (!HasChanges || !IsSynced || _onlyEndpoints || !_afterQuiet || _previewed)
+        {
+            return null;
+        }
+
+        _previewed = true;
+        return _preview = Store.Snapshot();
+    }
+
+    /// <summary>
+    /// Takes the batch: the store's snapshot (the preview's own instance when no event was applied after it) and when
+    /// its first change arrived.
+    /// </summary>
     public (ClusterSnapshot Snapshot, TimeSpan FirstChange) Take()
     {
         HasChanges = false;
-        return (Store.Snapshot(), _firstChange);
+        _previewed = false;
+        var snapshot = _preview ?? Store.Snapshot();
+        _preview = null;
+        return (snapshot, _firstChange);
     }
 }

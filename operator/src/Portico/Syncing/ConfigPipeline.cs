@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Portico.Core.Applying;
 using Portico.Core.Building;
+using Portico.Core.Kubernetes;
 using Portico.Core.Model;
 using Portico.Core.Rendering;
 using Portico.Observability;
@@ -12,7 +13,9 @@ namespace Portico.Syncing;
 /// Turns each snapshot into applied configuration: build, tell listeners (status, events), render, and apply
 /// unless the rendered hash (files and live data) is the one already running. A failed apply is retried a bounded number of times with
 /// growing delays, unless a newer snapshot arrives first (which then wins). An invalid config is never retried:
-/// the last good one keeps running until the cluster changes.
+/// the last good one keeps running until the cluster changes. A preview (a quiet change's snapshot, sent before its
+/// holdoff ends) is built and rendered ahead, and that work is used when its batch turns out to be the same snapshot
+/// (ADR 0019).
 /// </summary>
 public sealed partial class ConfigPipeline
 {
@@ -28,7 +31,9 @@ public sealed partial class ConfigPipeline
     private readonly PorticoMetrics _metrics;
     private readonly Readiness _readiness;
     private string? _appliedIdentity;
+    private readonly ChannelReader<ClusterSnapshot>? _previews;
     private Built? _last;
+    private Prepared? _prepared;
     private HashSet<Diagnostic> _loggedDiagnostics = [];
 
     public ConfigPipeline(
@@ -42,8 +47,10 @@ public sealed partial class ConfigPipeline
         TimeProvider time,
         ILogger<ConfigPipeline> logger,
         PorticoMetrics metrics,
-        Readiness readiness)
+        Readiness readiness,
+        ChannelReader<ClusterSnapshot>? previews = null)
     {
+        _previews = previews;
         _input = input;
         _buildOptions = buildOptions;
         _settings = settings;
@@ -59,21 +66,64 @@ public sealed partial class ConfigPipeline
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        await foreach (var batch in _input.ReadAllAsync(cancellationToken))
+        while (true)
         {
-            await ProcessAsync(batch, cancellationToken);
+            if (_input.TryRead(out var batch))
+            {
+                // A preview waiting now is older than the batch, or the batch's own: it is not worth preparing.
+                while (_previews?.TryRead(out _) == true)
+                {
+                }
+
+                await ProcessAsync(batch, cancellationToken);
+                continue;
+            }
+
+            if (_previews?.TryRead(out var preview) == true)
+            {
+                _prepared = Prepare(preview, _last, ahead: true);
+                continue;
+            }
+
+            if (!await WaitAsync(cancellationToken))
+            {
+                return;
+            }
         }
+    }
+
+    /// <summary>Waits for a batch or a preview; false when the input has completed.</summary>
+    private async Task<bool> WaitAsync(CancellationToken cancellationToken)
+    {
+        if (_previews is null || _previews.Completion.IsCompleted)
+        {
+            return await _input.WaitToReadAsync(cancellationToken);
+        }
+
+        using var wake = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var batches = _input.WaitToReadAsync(wake.Token).AsTask();
+        await Task.WhenAny(batches, _previews.WaitToReadAsync(wake.Token).AsTask());
+        await wake.CancelAsync();
+        cancellationToken.ThrowIfCancellationRequested();
+        return !batches.IsCompletedSuccessfully || batches.Result;
     }
 
     private async Task ProcessAsync(SyncBatch batch, CancellationToken cancellationToken)
     {
-        long started = _time.GetTimestamp();
         var last = _last;
         _last = null;
-        var endpointsOnly = last is null ? null : EndpointOnlyRebuild.TryRebuild(last.Model, last.Snapshot, batch.Snapshot, _buildOptions, last.Slices);
-        var model = endpointsOnly?.Model ?? ModelBuilder.Build(batch.Snapshot, _buildOptions).WithLimitationsOf(_renderer).Reusing(last?.Model);
-        _metrics.BuildDuration.Observe(_time.GetElapsedTime(started).TotalSeconds);
-        _metrics.Builds.WithLabels(endpointsOnly is null ? "full" : "endpoints").Inc();
+        var prepared = _prepared is { } ahead && ReferenceEquals(ahead.Snapshot, batch.Snapshot) && ReferenceEquals(ahead.Base, last)
+            ? ahead
+            : Prepare(batch.Snapshot, last, ahead: false)!;
+        if (_prepared is not null)
+        {
+            _metrics.PreparedBuilds.WithLabels(ReferenceEquals(prepared, _prepared) ? "used" : "discarded").Inc();
+            _prepared = null;
+        }
+
+        var model = prepared.Model;
+        _metrics.BuildDuration.Observe(prepared.BuildTime.TotalSeconds);
+        _metrics.Builds.WithLabels(prepared.EndpointsOnly is null ? "full" : "endpoints").Inc();
         _metrics.Diagnostics.WithLabels("error").Set(model.Diagnostics.Count(d => d.Severity == Severity.Error));
         _metrics.Diagnostics.WithLabels("warning").Set(model.Diagnostics.Count(d => d.Severity == Severity.Warning));
         LogNewDiagnostics(model.Diagnostics);
@@ -82,22 +132,15 @@ public sealed partial class ConfigPipeline
             listener.OnModel(model);
         }
 
-        RenderedConfig config;
-        long rendering = _time.GetTimestamp();
-        try
-        {
-            config = (endpointsOnly is { } change ? _renderer.RenderEndpointChange(last!.Config, model, change.ChangedUpstreams, _settings) : null)
-                ?? _renderer.Render(model, _settings);
-        }
-        catch (TemplateException e)
+        if (prepared.Config is not { } config)
         {
             _metrics.Reloads.WithLabels("invalid").Inc();
-            LogRenderFailed(e.Message);
+            LogRenderFailed(prepared.RenderFailure ?? string.Empty);
             return;
         }
 
-        _metrics.RenderDuration.Observe(_time.GetElapsedTime(rendering).TotalSeconds);
-        _last = new Built(batch.Snapshot, model, config, endpointsOnly?.Slices ?? last?.Slices?.CarriedTo(last.Snapshot, batch.Snapshot));
+        _metrics.RenderDuration.Observe(prepared.RenderTime.TotalSeconds);
+        _last = new Built(batch.Snapshot, model, config, prepared.EndpointsOnly?.Slices ?? last?.Slices?.CarriedTo(last.Snapshot, batch.Snapshot));
         if (config.Identity == _appliedIdentity)
         {
             _metrics.SkippedBuilds.Inc();
@@ -120,6 +163,36 @@ public sealed partial class ConfigPipeline
             _metrics.LastSuccessfulReload.Set(_time.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0);
             _metrics.SyncDuration.Observe(_time.GetElapsedTime(batch.FirstChangeTimestamp).TotalSeconds);
             LogApplied(config.Hash[..12], model.ServedIngresses.Length, model.Diagnostics.Length);
+        }
+    }
+
+    /// <summary>
+    /// Builds and renders <paramref name="snapshot"/> on top of <paramref name="last"/>: pure work, nothing is told or
+    /// applied. Ahead of its batch (a preview), it stops after the build when a different batch is already waiting
+    /// (null): that batch supersedes it.
+    /// </summary>
+    private Prepared? Prepare(ClusterSnapshot snapshot, Built? last, bool ahead)
+    {
+        long started = _time.GetTimestamp();
+        var endpointsOnly = last is null ? null : EndpointOnlyRebuild.TryRebuild(last.Model, last.Snapshot, snapshot, _buildOptions, last.Slices);
+        var model = endpointsOnly?.Model ?? ModelBuilder.Build(snapshot, _buildOptions).WithLimitationsOf(_renderer).Reusing(last?.Model);
+        var buildTime = _time.GetElapsedTime(started);
+        if (ahead && _input.TryPeek(out var waiting) && !ReferenceEquals(waiting.Snapshot, snapshot))
+        {
+            _metrics.PreparedBuilds.WithLabels("discarded").Inc();
+            return null;
+        }
+
+        long rendering = _time.GetTimestamp();
+        try
+        {
+            var config = (endpointsOnly is { } change ? _renderer.RenderEndpointChange(last!.Config, model, change.ChangedUpstreams, _settings) : null)
+                ?? _renderer.Render(model, _settings);
+            return new Prepared(snapshot, last, endpointsOnly, model, config, null, buildTime, _time.GetElapsedTime(rendering));
+        }
+        catch (TemplateException e)
+        {
+            return new Prepared(snapshot, last, endpointsOnly, model, null, e.Message, buildTime, TimeSpan.Zero);
         }
     }
 
@@ -247,5 +320,11 @@ public sealed partial class ConfigPipeline
     private partial void LogApplyGaveUp(string hash, ApplyOutcome outcome, string reason, int attempts);
 
     /// <summary>The last snapshot built and rendered: the base an endpoint-only batch is applied to (<see cref="EndpointOnlyRebuild"/>), with its slices' ownership when known.</summary>
-    private sealed record Built(Core.Kubernetes.ClusterSnapshot Snapshot, ProxyModel Model, RenderedConfig Config, SliceOwnership? Slices);
+    private sealed record Built(ClusterSnapshot Snapshot, ProxyModel Model, RenderedConfig Config, SliceOwnership? Slices);
+
+    /// <summary>
+    /// A snapshot built and rendered on top of <see cref="Base"/> (the last built, when it was prepared): the config, or
+    /// why it could not be rendered.
+    /// </summary>
+    private sealed record Prepared(ClusterSnapshot Snapshot, Built? Base, EndpointChange? EndpointsOnly, ProxyModel Model, RenderedConfig? Config, string? RenderFailure, TimeSpan BuildTime, TimeSpan RenderTime);
 }

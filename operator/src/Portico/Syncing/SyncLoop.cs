@@ -8,7 +8,9 @@ namespace Portico.Syncing;
 /// <summary>
 /// The single writer of the store: sources send events into one channel, this loop applies them in order through a
 /// <see cref="ChangeBatcher"/> and publishes a snapshot whenever a batch is due. Publishing never blocks: the
-/// output keeps only the newest batch, so a slow rebuild is followed by one rebuild of the latest state.
+/// output keeps only the newest batch, so a slow rebuild is followed by one rebuild of the latest state. A batch that
+/// starts after a quiet spell is also sent to <see cref="Previews"/> at once (<see cref="ChangeBatcher.TakePreview"/>),
+/// for the pipeline to prepare while the holdoff runs; only the batch is ever applied.
 /// </summary>
 public sealed partial class SyncLoop
 {
@@ -19,9 +21,11 @@ public sealed partial class SyncLoop
     private readonly ILogger _logger;
     private readonly PorticoMetrics _metrics;
     private readonly long _origin;
+    private readonly ChannelWriter<ClusterSnapshot>? _previews;
 
-    public SyncLoop(ChannelReader<StoreEvent> input, ChannelWriter<SyncBatch> output, IEnumerable<string> requiredKinds, SyncOptions options, TimeProvider time, ILogger<SyncLoop> logger, PorticoMetrics metrics, KindRegistry? kinds = null, SecretFetching? secrets = null)
+    public SyncLoop(ChannelReader<StoreEvent> input, ChannelWriter<SyncBatch> output, IEnumerable<string> requiredKinds, SyncOptions options, TimeProvider time, ILogger<SyncLoop> logger, PorticoMetrics metrics, KindRegistry? kinds = null, SecretFetching? secrets = null, ChannelWriter<ClusterSnapshot>? previews = null)
     {
+        _previews = previews;
         _input = input;
         _output = output;
         _batcher = new ChangeBatcher(requiredKinds, options, kinds, secrets?.Keeper);
@@ -47,6 +51,10 @@ public sealed partial class SyncLoop
     /// <summary>The loop's output: only the newest batch is kept.</summary>
     public static Channel<SyncBatch> CreateOutput() =>
         Channel.CreateBounded<SyncBatch>(new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.DropOldest });
+
+    /// <summary>The loop's previews: only the newest is kept.</summary>
+    public static Channel<ClusterSnapshot> CreatePreviews() =>
+        Channel.CreateBounded<ClusterSnapshot>(new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.DropOldest });
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -96,6 +104,11 @@ public sealed partial class SyncLoop
                 {
                     LogSynced();
                 }
+            }
+
+            if (_previews is not null && _batcher.TakePreview() is { } preview)
+            {
+                _previews.TryWrite(preview);
             }
 
             if (_secrets is { } secrets)

@@ -138,6 +138,64 @@ public sealed class ChangeBatcherTests
         Assert.That(batcher.DueIn(Ms(0)), Is.EqualTo(Ms(100)), "the first build is a full one");
     }
 
+    [Test]
+    public void A_change_after_a_quiet_spell_is_previewed_once_and_its_batch_is_the_same_snapshot()
+    {
+        var batcher = Synced();
+        batcher.Apply(new ObjectUpserted(KnownKinds.Ingress, Kube.Ingress("a")), Ms(1000));
+
+        var preview = batcher.TakePreview();
+        Assert.That(preview, Is.Not.Null, "500 ms without a change before it: likely alone, worth preparing");
+        Assert.That(preview!.Ingresses.ContainsKey(new NamespacedName("default", "a")));
+        Assert.That(batcher.TakePreview(), Is.Null, "one preview per batch");
+        Assert.That(batcher.DueIn(Ms(1000)), Is.EqualTo(Ms(100)), "the holdoff is unchanged: only the batch is applied");
+
+        var (snapshot, _) = batcher.Take();
+        Assert.That(snapshot, Is.SameAs(preview), "nothing came after the preview: the pipeline may use what it prepared");
+    }
+
+    [Test]
+    public void Any_event_after_the_preview_makes_the_batch_a_new_snapshot()
+    {
+        var changed = Synced();
+        changed.Apply(new ObjectUpserted(KnownKinds.Ingress, Kube.Ingress("a")), Ms(1000));
+        var preview = changed.TakePreview();
+        changed.Apply(new ObjectUpserted(KnownKinds.Ingress, Kube.Ingress("b")), Ms(1050));
+        var (snapshot, first) = changed.Take();
+        Assert.That(snapshot, Is.Not.SameAs(preview));
+        Assert.That(snapshot.Ingresses, Has.Count.EqualTo(2));
+        Assert.That(first, Is.EqualTo(Ms(1000)));
+
+        var unchanged = Synced();
+        unchanged.Apply(new ObjectUpserted(KnownKinds.Ingress, Kube.Ingress("a")), Ms(1000));
+        var before = unchanged.TakePreview();
+        Assert.That(unchanged.Apply(new ObjectUpserted(KnownKinds.Ingress, Kube.Ingress("a")), Ms(1050)), Is.False, "the same object again changes nothing Portico reads");
+        Assert.That(unchanged.Take().Snapshot, Is.Not.SameAs(before), "still a new snapshot: the batch is exactly the store at its end");
+    }
+
+    [Test]
+    public void Only_a_batch_after_a_quiet_spell_that_needs_a_build_is_previewed()
+    {
+        var soon = Synced();
+        soon.Apply(new ObjectUpserted(KnownKinds.Ingress, Kube.Ingress("a")), Ms(1000));
+        soon.Take();
+        soon.Apply(new ObjectUpserted(KnownKinds.Ingress, Kube.Ingress("b")), Ms(1499));
+        Assert.That(soon.TakePreview(), Is.Null, "a change 499 ms after the last one may be part of a stream of changes");
+
+        var endpoints = Synced();
+        endpoints.Apply(Slice("10.0.0.1"), Ms(1000));
+        Assert.That(endpoints.TakePreview(), Is.Null, "an endpoint-only batch is cheap and due in 20 ms");
+        endpoints.Apply(new ObjectUpserted(KnownKinds.Ingress, Kube.Ingress("a")), Ms(1010));
+        Assert.That(endpoints.TakePreview(), Is.Not.Null, "once it needs a build, it is worth preparing");
+
+        var syncing = new ChangeBatcher(Kinds, Options);
+        syncing.Apply(new KindListed(KnownKinds.Ingress, [Kube.Ingress("a")]), Ms(0));
+        Assert.That(syncing.TakePreview(), Is.Null, "nothing before every kind is synced");
+        syncing.Apply(new KindListed(KnownKinds.Service, []), Ms(1000));
+        Assert.That(syncing.TakePreview(), Is.Null, "nor the first build");
+        Assert.That(syncing.DueIn(Ms(1000)), Is.Not.Null);
+    }
+
     private static ObjectUpserted Slice(string address) => new(KnownKinds.EndpointSlice, Kube.Slice("web", null, 8080, [address]));
 
     private static ChangeBatcher Synced()
