@@ -12,8 +12,8 @@ namespace Portico.Syncing;
 /// <para>
 /// A batch that starts after a quiet spell (no change for <see cref="SyncOptions.MaxHoldoff"/>) is most likely one
 /// change alone: <see cref="TakePreview"/> hands out its snapshot once, so the pipeline can build and render it while
-/// the holdoff runs (ADR 0019). <see cref="Take"/> returns that same snapshot instance when no event was applied since,
-/// which is how the pipeline knows its preparation is the batch's.
+/// the holdoff runs (ADR 0019). <see cref="Take"/> returns that same snapshot instance when nothing in the store changed
+/// since, which is how the pipeline knows its preparation is the batch's.
 /// </para>
 /// </summary>
 public sealed class ChangeBatcher
@@ -50,8 +50,6 @@ public sealed class ChangeBatcher
     {
         ArgumentNullException.ThrowIfNull(change);
         bool wasPending = _pendingKinds.Count > 0;
-        // Whatever it changes, the store is no longer the preview's.
-        _preview = null;
         bool changed = Secrets is { } secrets ? secrets.Apply(change, Store) : change is not SecretFetched && Store.Apply(change);
         if (change is KindListed)
         {
@@ -66,6 +64,10 @@ public sealed class ChangeBatcher
 
         if (changed)
         {
+            // The store is no longer the preview's. (An event that changes nothing left the store as it was: a
+            // status update keeps the preview.)
+            _preview = null;
+
             // An endpoint-only batch is applied to the previous model and goes out as live data (ADR 0010): it is
             // cheap, so waiting for more of it to arrive is not worth the latency.
             bool endpoints = change.Kind == KnownKinds.EndpointSlice && !wasPending;
@@ -109,8 +111,8 @@ public sealed class ChangeBatcher
     }
 
     /// <summary>
-    /// Takes the batch: the store's snapshot (the preview's own instance when no event was applied after it) and when
-    /// its first change arrived.
+    /// Takes the batch: the store's snapshot (the preview's own instance when nothing in the store changed after it) and
+    /// when its first change arrived.
     /// </summary>
     public (ClusterSnapshot Snapshot, TimeSpan FirstChange) Take()
     {

@@ -155,7 +155,7 @@ public sealed class ChangeBatcherTests
     }
 
     [Test]
-    public void Any_event_after_the_preview_makes_the_batch_a_new_snapshot()
+    public void A_change_after_the_preview_makes_the_batch_a_new_snapshot_and_a_no_op_does_not()
     {
         var changed = Synced();
         changed.Apply(new ObjectUpserted(KnownKinds.Ingress, Kube.Ingress("a")), Ms(1000));
@@ -167,10 +167,15 @@ public sealed class ChangeBatcherTests
         Assert.That(first, Is.EqualTo(Ms(1000)));
 
         var unchanged = Synced();
-        unchanged.Apply(new ObjectUpserted(KnownKinds.Ingress, Kube.Ingress("a")), Ms(1000));
+        var ingress = Kube.Ingress("a");
+        unchanged.Apply(new ObjectUpserted(KnownKinds.Ingress, ingress), Ms(1000));
         var before = unchanged.TakePreview();
-        Assert.That(unchanged.Apply(new ObjectUpserted(KnownKinds.Ingress, Kube.Ingress("a")), Ms(1050)), Is.False, "the same object again changes nothing Portico reads");
-        Assert.That(unchanged.Take().Snapshot, Is.Not.SameAs(before), "still a new snapshot: the batch is exactly the store at its end");
+        var statusOnly = Kube.Ingress("a");
+        statusOnly.Status = new k8s.Models.V1IngressStatus { LoadBalancer = new k8s.Models.V1IngressLoadBalancerStatus { Ingress = [new k8s.Models.V1IngressLoadBalancerIngress { Ip = "192.0.2.1" }] } };
+        Assert.That(unchanged.Apply(new ObjectUpserted(KnownKinds.Ingress, statusOnly), Ms(1050)), Is.False, "a status update changes nothing Portico reads");
+        var (kept, _) = unchanged.Take();
+        Assert.That(kept, Is.SameAs(before), "the store is as it was: the preview is still the batch");
+        Assert.That(kept.Ingresses[new NamespacedName("default", "a")], Is.SameAs(ingress), "and the store kept the object it had");
     }
 
     [Test]
