@@ -13,7 +13,9 @@ public static partial class DnsGrammar
     public const int MaxPortNameLength = 15;
 
     /// <summary>RFC 1123 label: namespaces, most names.</summary>
-    public static bool IsLabel(string? value) => value is { Length: > 0 and <= MaxLabelLength } && Label().IsMatch(value);
+    public static bool IsLabel(string? value) => value is not null && IsLabel(value.AsSpan());
+
+    private static bool IsLabel(ReadOnlySpan<char> value) => value.Length is > 0 and <= MaxLabelLength && Label().IsMatch(value);
 
     /// <summary>RFC 1035 label: Service names (must start with a letter).</summary>
     public static bool IsServiceName(string? value) => value is { Length: > 0 and <= MaxLabelLength } && Dns1035Label().IsMatch(value);
@@ -29,8 +31,7 @@ public static partial class DnsGrammar
         // Label by label without splitting: every Ingress, Secret and host name of a build passes here.
         foreach (var range in value.AsSpan().Split('.'))
         {
-            var label = value.AsSpan(range);
-            if (label.Length is 0 or > MaxLabelLength || !Label().IsMatch(label))
+            if (!IsLabel(value.AsSpan(range)))
             {
                 return false;
             }

@@ -23,8 +23,7 @@ public sealed class ChangeBatcher
     private TimeSpan _firstChange;
     private TimeSpan _lastChange;
     private bool _onlyEndpoints;
-    private bool _afterQuiet;
-    private bool _previewed;
+    private bool _previewDue;
     private ClusterSnapshot? _preview;
 
     public ChangeBatcher(IEnumerable<string> requiredKinds, SyncOptions options, KindRegistry? kinds = null, SecretKeeper? secrets = null)
@@ -72,7 +71,7 @@ public sealed class ChangeBatcher
             // cheap, so waiting for more of it to arrive is not worth the latency.
             bool endpoints = change.Kind == KnownKinds.EndpointSlice && !wasPending;
             _onlyEndpoints = HasChanges ? _onlyEndpoints && endpoints : endpoints;
-            _afterQuiet = HasChanges ? _afterQuiet : !wasPending && now - _lastChange >= _options.MaxHoldoff;
+            _previewDue = HasChanges ? _previewDue : !wasPending && now - _lastChange >= _options.MaxHoldoff;
             _firstChange = HasChanges ? _firstChange : now;
             _lastChange = now;
             HasChanges = true;
@@ -101,12 +100,12 @@ public sealed class ChangeBatcher
     /// </summary>
     public ClusterSnapshot? TakePreview()
     {
-        if (!HasChanges || !IsSynced || _onlyEndpoints || !_afterQuiet || _previewed)
+        if (!_previewDue || !IsSynced || _onlyEndpoints)
         {
             return null;
         }
 
-        _previewed = true;
+        _previewDue = false;
         return _preview = Store.Snapshot();
     }
 
@@ -117,7 +116,7 @@ public sealed class ChangeBatcher
     public (ClusterSnapshot Snapshot, TimeSpan FirstChange) Take()
     {
         HasChanges = false;
-        _previewed = false;
+        _previewDue = false;
         var snapshot = _preview ?? Store.Snapshot();
         _preview = null;
         return (snapshot, _firstChange);

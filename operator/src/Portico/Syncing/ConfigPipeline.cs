@@ -70,10 +70,9 @@ public sealed partial class ConfigPipeline
         {
             if (_input.TryRead(out var batch))
             {
-                // A preview waiting now is older than the batch, or the batch's own: it is not worth preparing.
-                while (_previews?.TryRead(out _) == true)
-                {
-                }
+                // A preview waiting now (the channel holds one) is older than the batch, or the batch's own: it is not
+                // worth preparing.
+                _previews?.TryRead(out _);
 
                 await ProcessAsync(batch, cancellationToken);
                 continue;
@@ -216,15 +215,10 @@ public sealed partial class ConfigPipeline
             if (_input.TryPeek(out var batch) && !ReferenceEquals(batch, seen))
             {
                 seen = batch;
-                try
+                // A rendering that fails is made (and reported) again when its turn comes.
+                if (Prepare(batch.Snapshot, _last, ahead: false)!.Config is { } ahead)
                 {
-                    var endpointsOnly = _last is { } last ? EndpointOnlyRebuild.TryRebuild(last.Model, last.Snapshot, batch.Snapshot, _buildOptions, last.Slices) : null;
-                    var ahead = endpointsOnly is { } change ? _renderer.RenderEndpointChange(_last!.Config, change.Model, change.ChangedUpstreams, _settings) : null;
-                    _applier.PublishAhead(ahead ?? _renderer.Render(endpointsOnly?.Model ?? ModelBuilder.Build(batch.Snapshot, _buildOptions), _settings));
-                }
-                catch (TemplateException)
-                {
-                    // Rendered (and reported) again when its turn comes.
+                    _applier.PublishAhead(ahead);
                 }
 
                 continue;

@@ -81,11 +81,7 @@ public static partial class IngressNginxAnnotations
         }
 
         var reader = new Reader(ingress);
-        if (annotations is not null)
-        {
-            reader.Read(annotations);
-        }
-
+        reader.Read(annotations);
         return reader.Result();
     }
 
