@@ -5,6 +5,7 @@ using k8s.Models;
 using Portico.Core.Building;
 using Portico.Core.Kubernetes;
 using Portico.Core.Kubernetes.Crds;
+using Portico.Core.Model;
 using Portico.Core.Proxies;
 using Portico.Core.Rendering;
 using Portico.Core.Rendering.Nginx;
@@ -27,11 +28,15 @@ public static class IncrementalRenderCheck
     private static readonly TestCertificates.Pem Certificate = TestCertificates.Create("a.test", "b.test", "c.test");
     private static readonly TestCertificates.Pem OtherCertificate = TestCertificates.Create("a.test", "b.test", "c.test");
 
+    /// <summary>What a run saw: steps whose output changed, and Ingress plans used again or made afresh.</summary>
+    public sealed record Outcome(int Changed, int Reused, int Planned);
+
     /// <summary>
-    /// Runs <paramref name="steps"/> random changes and compares at each step; the number of steps whose output changed.
-    /// Throws <see cref="InvalidOperationException"/> naming seed, step and file at the first difference.
+    /// Runs <paramref name="steps"/> random changes and compares at each step: the model built with the previous
+    /// step's plans (ModelBuilder's memo) against a full build, and the remembering renderer's bytes against a fresh
+    /// renderer's. Throws <see cref="InvalidOperationException"/> naming seed, step and the difference at the first one.
     /// </summary>
-    public static int Run(int seed, bool lua, int steps)
+    public static Outcome Run(int seed, bool lua, int steps)
     {
         var random = new Random(seed);
         var store = new ObjectStore();
@@ -43,7 +48,8 @@ public static class IncrementalRenderCheck
         var remembering = ProxyKind.Nginx.CreateRenderer();
         var settings = new ProxySettings { NginxLuaEndpoints = lua };
         string? last = null;
-        int changed = 0;
+        int changed = 0, reused = 0, planned = 0;
+        BuildMemo? memo = null;
         for (int step = 0; step < steps; step++)
         {
             Change(store, random);
@@ -53,9 +59,19 @@ public static class IncrementalRenderCheck
                 settings = settings with { ListenHttp = ListenAddress.Parse(settings.ListenHttp.HostPort == "0.0.0.0:8080" ? "0.0.0.0:8081" : "0.0.0.0:8080") };
             }
 
-            var model = ModelBuilder.Build(store.Snapshot(), Options);
+            var snapshot = store.Snapshot();
+            var (model, next) = ModelBuilder.Build(snapshot, Options, memo);
+            var full = ModelBuilder.Build(snapshot, Options);
+            if (!model.Equals(full))
+            {
+                throw new InvalidOperationException($"seed {seed} step {step}: the build that used {next.Reused} earlier Ingress plans differs from a full build: {ModelDifference(model, full)}");
+            }
+
+            memo = next;
+            reused += next.Reused;
+            planned += next.Planned;
             var kept = remembering.Render(model, settings);
-            var fresh = Reference.Render(model, settings);
+            var fresh = Reference.Render(full, settings);
             Compare(Texts(kept), Texts(fresh), $"seed {seed} step {step} (Lua endpoints {(lua ? "on" : "off")})");
             if (kept.Identity != fresh.Identity)
             {
@@ -66,8 +82,32 @@ public static class IncrementalRenderCheck
             last = kept.Identity;
         }
 
-        return changed;
+        return new Outcome(changed, reused, planned);
     }
+
+    /// <summary>The first part of two models that differs, shown in short.</summary>
+    private static string ModelDifference(ProxyModel a, ProxyModel b)
+    {
+        (string Part, object A, object B)[] parts =
+        [
+            ("virtual hosts", a.VirtualHosts, b.VirtualHosts), ("upstreams", a.Upstreams, b.Upstreams), ("certificates", a.Certificates, b.Certificates),
+            ("default backend", a.DefaultBackend ?? (object)"none", b.DefaultBackend ?? (object)"none"), ("diagnostics", a.Diagnostics, b.Diagnostics),
+            ("served", a.ServedIngresses, b.ServedIngresses), ("statuses", a.Statuses, b.Statuses), ("unserved", a.Unserved, b.Unserved),
+        ];
+        foreach (var (part, x, y) in parts)
+        {
+            if (!x.Equals(y))
+            {
+                return x is System.Collections.IEnumerable xs && y is System.Collections.IEnumerable ys
+                    ? $"{part}: {Describe(xs.Cast<object>().Except(ys.Cast<object>()))} instead of {Describe(ys.Cast<object>().Except(xs.Cast<object>()))}"
+                    : $"{part}: {x} instead of {y}";
+            }
+        }
+
+        return "(equal parts, unequal models)";
+    }
+
+    private static string Describe(IEnumerable<object> items) => "[" + string.Join("; ", items.Take(3)) + "]";
 
     private static void Compare(List<(string Path, string Text, bool Private)> kept, List<(string Path, string Text, bool Private)> fresh, string context)
     {
@@ -141,12 +181,46 @@ public static class IncrementalRenderCheck
                 store.Upsert(RandomPolicy(random, name, ingress));
             }
         }
-        else
+        else if (kind < 0.97)
         {
             var pem = random.NextDouble() < 0.5 ? Certificate : OtherCertificate;
             store.Upsert(Kube.TlsSecret("tls", pem.Certificate, pem.Key));
         }
+        else if (kind < 0.985)
+        {
+            // The htpasswd file of basic auth (annotations and policies): changed, broken, or gone.
+            double what = random.NextDouble();
+            if (what < 0.2)
+            {
+                store.Delete(KnownKinds.Secret, new NamespacedName("default", "htpasswd"));
+            }
+            else
+            {
+                store.Upsert(Htpasswd(what < 0.6 ? "alice" : what < 0.9 ? "bob" : "broken line"));
+            }
+        }
+        else
+        {
+            // A backend that becomes an ExternalName Service, or comes back.
+            string service = Services[random.Next(Services.Length)];
+            store.Upsert(random.NextDouble() < 0.5 ? Kube.ExternalNameService(service, "backend.example.com") : Kube.Service(service, "default", ("http", 80), ("admin", 9000)));
+        }
     }
+
+    private static V1Ingress Reclassed(V1Ingress ingress, string className)
+    {
+        ingress.Spec.IngressClassName = className;
+        return ingress;
+    }
+
+    private static V1Secret Htpasswd(string user) => new()
+    {
+        ApiVersion = "v1",
+        Kind = "Secret",
+        Metadata = new V1ObjectMeta { Name = "htpasswd", NamespaceProperty = "default", Uid = new Guid(SHA256.HashData(Encoding.UTF8.GetBytes(user))[..16]).ToString(), CreationTimestamp = Kube.Epoch },
+        Type = "Opaque",
+        Data = new Dictionary<string, byte[]> { ["auth"] = Encoding.UTF8.GetBytes(user.Contains(' ', StringComparison.Ordinal) ? user : user + ":{SHA}W6ph5Mm5Pz8GgiULbPgzG37mj9g=\n") },
+    };
 
     private static V1Ingress RandomIngress(Random random, string name)
     {
@@ -184,14 +258,39 @@ public static class IncrementalRenderCheck
             ingress = ingress.WithDefaultBackend(Services[random.Next(Services.Length)], 80);
         }
 
+        // What depends on other Ingresses (canaries on a main route, app-root and www redirects claiming hosts) or on
+        // other objects (an htpasswd Secret), or is refused (access control that cannot be honoured, another class).
+        double extra = random.NextDouble();
+        ingress = extra switch
+        {
+            < 0.06 => ingress.WithAnnotation("nginx.ingress.kubernetes.io/canary", "true").WithAnnotation("nginx.ingress.kubernetes.io/canary-weight", random.NextDouble() < 0.5 ? "30" : "100"),
+            < 0.10 => ingress.WithAnnotation("nginx.ingress.kubernetes.io/canary", "true").WithAnnotation("nginx.ingress.kubernetes.io/canary-by-header", "X-Canary"),
+            < 0.15 => ingress.WithAnnotation("nginx.ingress.kubernetes.io/app-root", "/app"),
+            < 0.20 => ingress.WithAnnotation("nginx.ingress.kubernetes.io/from-to-www-redirect", "true"),
+            < 0.27 => ingress.WithAnnotation("nginx.ingress.kubernetes.io/auth-type", "basic").WithAnnotation("nginx.ingress.kubernetes.io/auth-secret", "htpasswd"),
+            < 0.30 => ingress.WithAnnotation("nginx.ingress.kubernetes.io/whitelist-source-range", "not-a-range"),
+            < 0.33 => Reclassed(ingress, "other"),
+            _ => ingress,
+        };
+
         return ingress;
     }
 
     private static IngressPolicy RandomPolicy(Random random, string name, string target)
     {
         var spec = new IngressPolicySpec { TargetRef = new PolicyTargetRef { Group = "networking.k8s.io", Kind = "Ingress", Name = target } };
-        switch (random.Next(8))
+        switch (random.Next(11))
         {
+            case 8:
+                spec.BasicAuth = new BasicAuthPolicy { SecretRef = new LocalObjectName { Name = "htpasswd" }, Realm = "r" };
+                break;
+            case 9:
+                spec.ExternalAuth = new ExternalAuthPolicy { Service = new ServicePortRef { Name = Services[random.Next(Services.Length)], Port = random.NextDouble() < 0.8 ? 80 : 81 }, Path = "/check" };
+                break;
+            case 10:
+                // Refused access control: the target's routes answer 403.
+                spec.IpAllowList = ["not-a-range"];
+                break;
             case 4:
                 spec.Cors = new CorsPolicy { AllowOrigins = [random.NextDouble() < 0.5 ? "https://app.test" : "https://*.app.test"], AllowMethods = ["GET"], AllowCredentials = random.NextDouble() < 0.5 };
                 break;

@@ -198,6 +198,8 @@ internal static class LatencyBenchmark
                 $"| {Machine.Ms(PrometheusText.MeanMs(before, after, "portico_sync_duration_seconds"))} | {cpu} | {gcs} | {Machine.Ms(validate)} | {rig.StartToReady.TotalSeconds:F1} | {loadBefore} → {loadAfter} |"));
             double Prepared(string outcome) => after.Sum("portico_prepared_builds_total", $"outcome=\"{outcome}\"") - before.Sum("portico_prepared_builds_total", $"outcome=\"{outcome}\"");
             Console.Error.WriteLine($"[latency-{size}] builds prepared while the holdoff ran: {Prepared("used"):F0} used, {Prepared("discarded"):F0} discarded");
+            double Plans(string outcome) => after.Sum("portico_ingress_plans_total", $"outcome=\"{outcome}\"") - before.Sum("portico_ingress_plans_total", $"outcome=\"{outcome}\"");
+            Console.Error.WriteLine($"[latency-{size}] Ingress plans of the full builds: {Plans("reused"):F0} reused, {Plans("planned"):F0} planned");
             Console.Error.WriteLine($"[latency-{size}] done ({Machine.Stamp()})");
         }
 

@@ -13,22 +13,24 @@ namespace Portico.Core.Building;
 /// </summary>
 internal sealed class BackendResolver
 {
-    private readonly ClusterSnapshot _snapshot;
-    private readonly EndpointIndex _endpoints;
+    private readonly PlanReads _reads;
+    private readonly UpstreamTable _upstreams;
     private readonly BuildOptions _options;
     private readonly DiagnosticBag _diagnostics;
-    private readonly Dictionary<string, Upstream> _upstreams = new(StringComparer.Ordinal);
+    private readonly List<UpstreamUse> _uses;
 
-    public BackendResolver(ClusterSnapshot snapshot, BuildOptions options, DiagnosticBag diagnostics)
+    /// <summary>
+    /// Services are read through <paramref name="reads"/>, upstreams made in <paramref name="upstreams"/> (the build's)
+    /// and each one used is noted in <paramref name="uses"/>; what is said of the owner goes to <paramref name="diagnostics"/>.
+    /// </summary>
+    public BackendResolver(PlanReads reads, UpstreamTable upstreams, BuildOptions options, DiagnosticBag diagnostics, List<UpstreamUse> uses)
     {
-        _snapshot = snapshot;
-        _endpoints = new EndpointIndex(snapshot);
+        _reads = reads;
+        _upstreams = upstreams;
         _options = options;
         _diagnostics = diagnostics;
+        _uses = uses;
     }
-
-    /// <summary>Every upstream a resolved route points at, by name.</summary>
-    public EquatableArray<Upstream> Upstreams => [.. _upstreams.Values.OrderBy(u => u.Name, StringComparer.Ordinal)];
 
     /// <summary>The action for <paramref name="backend"/>, or null (with an error) when the backend is invalid.</summary>
     public RouteAction? Resolve(string ns, V1IngressBackend? backend, ObjectRef owner, string field)
@@ -80,19 +82,13 @@ internal sealed class BackendResolver
     public void Warn(ObjectRef owner, string field, string message) => _diagnostics.Warning(owner, field, message);
 
     /// <summary>The action that proxies to an upstream resolved before: forward, or 503 while it has no ready endpoints.</summary>
-    public RouteAction ActionFor(string upstreamName)
-    {
-        var upstream = _upstreams[upstreamName];
-        return upstream.Endpoints.IsEmpty
-            ? new RespondAction(503, $"Service {upstream.Service.Namespace}/{upstream.Service.Name} port {upstream.Port} has no ready endpoints", upstream.Name)
-            : new ForwardAction(upstream.Name);
-    }
+    public RouteAction ActionFor(string upstreamName) => _upstreams.ActionFor(upstreamName);
 
     // FIELD is the backend's ("spec.rules[0].http.paths[0].backend"): strings for diagnostics are made only when one
     // is said, as every route of every build passes here (issue 13).
     private RouteAction ResolveService(NamespacedName key, V1ServiceBackendPort port, ObjectRef owner, string field)
     {
-        if (!_snapshot.Services.TryGetValue(key, out var service))
+        if (_reads.Service(key) is not { } service)
         {
             _diagnostics.Warning(owner, field + ".service.name", $"Service {key} not found; the route answers 503");
             return new RespondAction(503, $"Service {key} not found");
@@ -112,11 +108,7 @@ internal sealed class BackendResolver
         }
 
         string name = UpstreamName(key, servicePort.Port);
-        if (!_upstreams.TryGetValue(name, out var upstream))
-        {
-            _upstreams[name] = upstream = new Upstream(name, new ObjectRef(KnownKinds.Service, key.Namespace, key.Name), servicePort.Port, ReadyEndpointReader.Read(_endpoints.For(key), servicePort, _options, _diagnostics), ExternalName: null);
-        }
-
+        var upstream = Use(new UpstreamUse(name, new ObjectRef(KnownKinds.Service, key.Namespace, key.Name), servicePort.Port, servicePort, ExternalName: null, Empty: false));
         return upstream.Endpoints.IsEmpty
             ? new RespondAction(503, $"Service {key} port {servicePort.Port} has no ready endpoints", name)
             : new ForwardAction(upstream.Name);
@@ -155,8 +147,19 @@ internal sealed class BackendResolver
 
         var key = new NamespacedName(serviceRef.Namespace, serviceRef.Name);
         string name = UpstreamName(key, port.Value);
-        _upstreams.TryAdd(name, new Upstream(name, serviceRef, port.Value, [], externalName));
+        Use(new UpstreamUse(name, serviceRef, port.Value, ServicePort: null, externalName, Empty: true));
         return new ExternalNameAction(name, externalName!, port.Value);
+    }
+
+    private Upstream Use(UpstreamUse use)
+    {
+        var upstream = _upstreams.Ensure(use);
+        if (!_uses.Exists(u => u.Name == use.Name))
+        {
+            _uses.Add(use with { Empty = upstream.Endpoints.IsEmpty });
+        }
+
+        return upstream;
     }
 
     // Each build makes its upstreams afresh, while routes of unchanged Ingresses come from earlier builds: through the

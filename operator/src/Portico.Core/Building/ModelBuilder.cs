@@ -13,12 +13,23 @@ namespace Portico.Core.Building;
 /// </summary>
 public static class ModelBuilder
 {
-    public static ProxyModel Build(ClusterSnapshot snapshot, BuildOptions options)
+    internal const string AppRootField = "metadata.annotations[nginx.ingress.kubernetes.io/app-root]";
+
+    internal static PathMatch RootPrefix => new(PathKind.Prefix, "/");
+
+    public static ProxyModel Build(ClusterSnapshot snapshot, BuildOptions options) => Build(snapshot, options, previous: null).Model;
+
+    /// <summary>
+    /// The same model as <see cref="Build(ClusterSnapshot, BuildOptions)"/>, using again the plan of every Ingress
+    /// whose inputs did not change since <paramref name="previous"/> was made (ADR 0020); the memo to pass next time.
+    /// </summary>
+    public static (ProxyModel Model, BuildMemo Memo) Build(ClusterSnapshot snapshot, BuildOptions options, BuildMemo? previous)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
         ArgumentNullException.ThrowIfNull(options);
-        var run = new BuildRun(snapshot, options);
-        return run.Build();
+        var run = new BuildRun(snapshot, options, previous);
+        var model = run.Build();
+        return (model, run.Memo);
     }
 
     /// <summary>The state of one build: everything here lives for one call only.</summary>
@@ -26,45 +37,50 @@ public static class ModelBuilder
     {
         private readonly ClusterSnapshot _snapshot;
         private readonly BuildOptions _options;
+        private readonly BuildMemo? _previous;
         private readonly DiagnosticBag _diagnostics = new();
         private readonly RouteTable _routes = new();
-        private readonly BackendResolver _backends;
+        private readonly UpstreamTable _upstreams;
+        private readonly BasicAuthLoader _basicAuth;
         private readonly TlsCertificateLoader _certificates;
-        private readonly AuthResolver _auth;
         private readonly Dictionary<HostPattern, TlsClaim> _tlsClaims = [];
         private readonly List<ObjectRef> _served = [];
         private readonly IngressPolicyBinder _policies;
-        private readonly Dictionary<ObjectRef, RespondAction> _annotationDenials = [];
-        private readonly Dictionary<ObjectRef, IngressNginxAnnotationResult> _annotations = [];
         private readonly HashSet<(HostPattern Host, PathMatch Match)> _httpsRedirectOff = [];
         private readonly List<UnservedRule> _unserved = [];
         private readonly List<(ObjectRef Ingress, HostPattern Host)> _wwwRedirects = [];
-        private readonly Dictionary<(ObjectRef Ingress, HostPattern Host), RouteAction?> _splits = [];
+        private readonly Dictionary<NamespacedName, IngressPlan> _plans = [];
+        private int _reused;
         private Route? _defaultBackend;
 
-        public BuildRun(ClusterSnapshot snapshot, BuildOptions options)
+        public BuildRun(ClusterSnapshot snapshot, BuildOptions options, BuildMemo? previous)
         {
             _snapshot = snapshot;
             _options = options;
-            _backends = new BackendResolver(snapshot, options, _diagnostics);
+            _previous = previous;
+            _upstreams = new UpstreamTable(snapshot, options, _diagnostics);
+            _basicAuth = new BasicAuthLoader(snapshot);
             _certificates = new TlsCertificateLoader(snapshot, options.Limits);
             _policies = new IngressPolicyBinder(snapshot, _diagnostics);
-            _auth = new AuthResolver(new BasicAuthLoader(snapshot), _backends, _diagnostics);
         }
+
+        public BuildMemo Memo => new(_plans, _reused);
 
         public ProxyModel Build()
         {
             var selector = new IngressClassSelector(_snapshot, _options, _diagnostics);
-            var byClass = _snapshot.Ingresses.Values.ToLookup(selector.IsOurs);
+            var byClass = _snapshot.Ingresses.ToLookup(pair => selector.IsOurs(pair.Value));
             // ingress-nginx canaries join the route of their main Ingress, so every main Ingress goes first.
-            foreach (var ingress in byClass[true].Order(IngressPrecedence.Instance).OrderBy(IsCanary))
+            foreach (var (key, ingress) in byClass[true].OrderBy(pair => pair.Value, IngressPrecedence.Instance).OrderBy(pair => IsCanary(pair.Value)))
             {
-                AddIngress(ingress);
+                var plan = Reusable(key, ingress) ?? IngressPlanner.Plan(ingress, _snapshot, _options, _policies, _upstreams, _basicAuth);
+                _plans[key] = plan;
+                Apply(plan);
             }
 
-            foreach (var ingress in byClass[false])
+            foreach (var (_, ingress) in byClass[false])
             {
-                AddUnserved(ingress, "class", $"its class is not {Printable.Quote(_options.IngressClassName)} (or that class belongs to another controller)");
+                IngressPlanner.AddUnserved(_unserved, _options.Limits, ingress, "class", $"its class is not {Printable.Quote(_options.IngressClassName)} (or that class belongs to another controller)");
             }
 
             AddWwwRedirects();
@@ -75,18 +91,144 @@ public static class ModelBuilder
                 .Select(host => VirtualHost(host, CertificateFor(host, certificates, defaultCertificateId)))
                 .ToImmutableArray();
 
+            var diagnostics = _diagnostics.ToSortedArray();
             return new ProxyModel(
                 virtualHosts,
-                _backends.Upstreams,
+                _upstreams.All,
                 [.. certificates.Values],
                 _defaultBackend,
                 defaultCertificateId,
-                _diagnostics.ToSortedArray(),
+                diagnostics,
                 [.. _served.Order()],
-                DesiredStatusBuilder.Build(_snapshot, _options, _served, _diagnostics.ToSortedArray(), _policies.Subjects(_served.ToHashSet())))
+                DesiredStatusBuilder.Build(_snapshot, _options, _served, diagnostics, _policies.Subjects(_served.ToHashSet())))
             {
                 Unserved = [.. _unserved.OrderBy(u => u.Ingress).ThenBy(u => u.Field, StringComparer.Ordinal).ThenBy(u => u.Host).ThenBy(u => u.Match)],
             };
+        }
+
+        /// <summary>
+        /// The previous build's plan of <paramref name="ingress"/>, if it was made from the same inputs: the same
+        /// Ingress and options objects, the same Service and Secret objects where it read them, the same policies
+        /// targeting it, and each upstream it used as empty (or not) as it was.
+        /// </summary>
+        private IngressPlan? Reusable(NamespacedName key, V1Ingress ingress)
+        {
+            if (_previous is null || !_previous.Plans.TryGetValue(key, out var plan)
+                || !ReferenceEquals(plan.Ingress, ingress) || !ReferenceEquals(plan.Options, _options)
+                || !PlanReads.Unchanged(plan.Services, _snapshot.Services) || !PlanReads.Unchanged(plan.Secrets, _snapshot.Secrets)
+                || !_policies.Targeting(key).SequenceEqual(plan.Policies, ReferenceEqualityComparer.Instance))
+            {
+                return null;
+            }
+
+            if (!AsEmptyAsBefore(plan.Upstreams))
+            {
+                return null;
+            }
+
+            foreach (var step in plan.Steps)
+            {
+                if (step is DefaultBackendClaim claim && !AsEmptyAsBefore(claim.Upstreams))
+                {
+                    return null;
+                }
+            }
+
+            _reused++;
+            return plan;
+        }
+
+        private bool AsEmptyAsBefore(UpstreamUse[] uses)
+        {
+            foreach (var use in uses)
+            {
+                if (_upstreams.IsEmpty(use) != use.Empty)
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        /// <summary>Adds what <paramref name="plan"/> says and uses, and settles its claims against the Ingresses before it.</summary>
+        private void Apply(IngressPlan plan)
+        {
+            foreach (var diagnostic in plan.Diagnostics)
+            {
+                _diagnostics.Add(diagnostic);
+            }
+
+            foreach (var use in plan.Upstreams)
+            {
+                _upstreams.Ensure(use);
+            }
+
+            _unserved.AddRange(plan.Unserved);
+            _httpsRedirectOff.UnionWith(plan.RedirectsOff);
+            if (plan.Served)
+            {
+                _served.Add(plan.Self);
+            }
+
+            var self = plan.Self;
+            foreach (var step in plan.Steps)
+            {
+                switch (step)
+                {
+                    case RouteClaim claim:
+                        if (_routes.TryAdd(claim.Host, claim.Route) is { } holder)
+                        {
+                            string by = holder.Source == self ? "an earlier path of this Ingress" : $"{holder.Source} (older)";
+                            _diagnostics.Error(self, claim.Route.Field, $"{claim.Route.Match} on host {claim.Host} is already served by {by}; this path is not served");
+                        }
+
+                        break;
+                    case CanaryClaim canary:
+                        AddCanary(canary, self);
+                        break;
+                    case DefaultBackendClaim claim:
+                        AddDefaultBackend(claim, self);
+                        break;
+                    case TlsClaimStep claim:
+                        AddTls(claim, self);
+                        break;
+                    case AppRootClaim claim:
+                        if (_routes.TryAdd(claim.Host, claim.Route) is { } taken)
+                        {
+                            _diagnostics.Warning(self, AppRootField, $"Exact / on host {claim.Host} is already served by {taken.Source}; app-root does not apply there");
+                        }
+
+                        break;
+                    case WwwRedirectClaim claim:
+                        _wwwRedirects.Add((self, claim.Host));
+                        break;
+                    default:
+                        throw new InvalidOperationException($"unknown plan step {step.GetType().Name}");
+                }
+            }
+        }
+
+        private void AddDefaultBackend(DefaultBackendClaim claim, ObjectRef self)
+        {
+            if (_defaultBackend is { } holder)
+            {
+                _diagnostics.Error(self, "spec.defaultBackend", $"ignored: {holder.Source} is older and already defines the default backend");
+                return;
+            }
+
+            foreach (var diagnostic in claim.Diagnostics)
+            {
+                _diagnostics.Add(diagnostic);
+            }
+
+            foreach (var use in claim.Upstreams)
+            {
+                _upstreams.Ensure(use);
+            }
+
+            _httpsRedirectOff.UnionWith(claim.RedirectsOff);
+            _defaultBackend = claim.Route;
         }
 
         /// <summary>
@@ -119,85 +261,6 @@ public static class ModelBuilder
 
         private static readonly Route NotFound = new(RootPrefix, RespondAction.NotFound, Source: null, Field: string.Empty);
 
-        private static PathMatch RootPrefix => new(PathKind.Prefix, "/");
-
-        private void AddIngress(V1Ingress ingress)
-        {
-            string ns = ingress.Metadata.NamespaceProperty ?? "default";
-            var self = new ObjectRef(KnownKinds.Ingress, ns, ingress.Metadata.Name);
-            if (!DnsGrammar.IsLabel(ns) || !DnsGrammar.IsSubdomain(ingress.Metadata.Name))
-            {
-                _diagnostics.Error(self, "metadata", "namespace must be an RFC 1123 label and name an RFC 1123 subdomain; the Ingress is not served");
-                AddUnserved(ingress, "rejected", "the Ingress is not served: its namespace or name is invalid");
-                return;
-            }
-
-            var spec = ingress.Spec ?? new V1IngressSpec();
-            var limits = _options.Limits;
-            if ((spec.Rules?.Count ?? 0) > limits.MaxRulesPerIngress || (spec.Tls?.Count ?? 0) > limits.MaxTlsEntriesPerIngress)
-            {
-                _diagnostics.Error(self, "spec", $"has more than {limits.MaxRulesPerIngress} rules or {limits.MaxTlsEntriesPerIngress} TLS entries; the Ingress is not served");
-                AddUnserved(ingress, "rejected", "the Ingress is not served: it has too many rules or TLS entries");
-                return;
-            }
-
-            _served.Add(self);
-            ApplyAnnotations(ingress, self);
-            if (spec.DefaultBackend is not null)
-            {
-                AddDefaultBackend(ns, spec.DefaultBackend, self);
-            }
-
-            var ruleHosts = new List<HostPattern>();
-            for (int i = 0; i < (spec.Rules?.Count ?? 0); i++)
-            {
-                if (AddRule(ns, spec.Rules![i], self, i) is { } host)
-                {
-                    ruleHosts.Add(host);
-                }
-            }
-
-            for (int i = 0; i < (spec.Tls?.Count ?? 0); i++)
-            {
-                AddTls(ns, spec.Tls![i], ruleHosts, self, $"spec.tls[{i}]");
-            }
-
-            AddAnnotationRedirects(self, ruleHosts.Distinct());
-        }
-
-        /// <summary>
-        /// ingress-nginx app-root (an Exact "/" redirected with 302 to the root path, on every host of the Ingress's
-        /// rules, unless a rule already has an Exact "/") and from-to-www-redirect (remembered: the other names are
-        /// added once every Ingress has claimed its hosts). An Ingress whose routes deny gets neither.
-        /// </summary>
-        private void AddAnnotationRedirects(ObjectRef self, IEnumerable<HostPattern> hosts)
-        {
-            var routing = _annotations.GetValueOrDefault(self)?.Routing ?? Model.Policies.IngressNginxRouting.None;
-            foreach (var host in hosts)
-            {
-                if (Denial(self, host) is not null)
-                {
-                    continue;
-                }
-
-                if (routing.AppRoot is { } root)
-                {
-                    var route = new Route(new PathMatch(PathKind.Exact, "/"), new UrlRedirectAction(null, null, null, root, string.Empty, 302), self, AppRootField);
-                    if (_routes.TryAdd(host, route) is { } holder)
-                    {
-                        _diagnostics.Warning(self, AppRootField, $"Exact / on host {host} is already served by {holder.Source}; app-root does not apply there");
-                    }
-                }
-
-                if (routing.FromToWwwRedirect && host.Kind == HostKind.Exact)
-                {
-                    _wwwRedirects.Add((self, host));
-                }
-            }
-        }
-
-        private const string AppRootField = "metadata.annotations[nginx.ingress.kubernetes.io/app-root]";
-
         private const string WwwField = "metadata.annotations[nginx.ingress.kubernetes.io/from-to-www-redirect]";
 
         /// <summary>
@@ -225,243 +288,17 @@ public static class ModelBuilder
         }
 
         /// <summary>
-        /// The Ingress's ingress-nginx annotations: their diagnostics, and a 403 for every route when they carry access
-        /// control that is refused (never served openly); the rest is applied to the routes as a policy is.
-        /// </summary>
-        private void ApplyAnnotations(V1Ingress ingress, ObjectRef self)
-        {
-            var annotations = IngressNginxAnnotations.Parse(ingress.Metadata.Annotations, self);
-            _annotations[self] = annotations;
-            foreach (var diagnostic in annotations.Diagnostics)
-            {
-                _diagnostics.Add(diagnostic);
-            }
-
-            if (annotations.AccessDenied)
-            {
-                string why = string.Join("; ", annotations.DenyReasons);
-                _annotationDenials[self] = new RespondAction(403, $"ingress-nginx annotations of {self}: {why}; denied rather than served openly");
-                _diagnostics.Warning(self, "metadata.annotations", $"access control in the annotations cannot be honoured ({why}); every route of this Ingress answers 403 until it is fixed");
-            }
-
-            if (annotations.Routing.NextUpstream is { } next && RoutePolicyResolver.UnmappedNextUpstream(next) is { Count: > 0 } unmapped)
-            {
-                _diagnostics.Warning(self, "metadata.annotations", $"proxy-next-upstream settings without a Portico counterpart are ignored (the others are enforced): {string.Join(", ", unmapped)}");
-            }
-        }
-
-        /// <summary>
-        /// Records the rule paths of an Ingress that is not served (parsed quietly, within the per-Ingress bounds), so
-        /// `portico explain` can say why a request did not reach them.
-        /// </summary>
-        private void AddUnserved(V1Ingress ingress, string why, string reason)
-        {
-            var self = new ObjectRef(KnownKinds.Ingress, ingress.Metadata.NamespaceProperty ?? "default", ingress.Metadata.Name ?? string.Empty);
-            var rules = ingress.Spec?.Rules ?? [];
-            for (int i = 0; i < Math.Min(rules.Count, _options.Limits.MaxRulesPerIngress); i++)
-            {
-                var paths = rules[i].Http?.Paths ?? [];
-                if (!HostParser.TryParse(rules[i].Host, out var host, out _))
-                {
-                    continue;
-                }
-
-                for (int j = 0; j < Math.Min(paths.Count, _options.Limits.MaxPathsPerRule); j++)
-                {
-                    if (PathParser.TryParse(paths[j].Path, paths[j].PathType, out var match, out _, out _))
-                    {
-                        _unserved.Add(new UnservedRule(host, match, self, IngressFields.Path(i, j), why, reason));
-                    }
-                }
-            }
-        }
-
-        /// <summary>
-        /// <paramref name="route"/> with what its Ingress's policies and annotations ask of it on <paramref name="host"/>
-        /// (policy fields win over annotations). Routes that only answer a status carry no policy; a 503 for a backend
-        /// without ready endpoints does: with live routing its location names that backend, and the endpoints arriving
-        /// must never find a location without the route's access control (the workers would serve them openly while
-        /// nginx reloads the policy in).
-        /// </summary>
-        private Route WithPolicy(ObjectRef self, HostPattern host, Route route)
-        {
-            if (route.Action is RespondAction { Backend: null })
-            {
-                return route;
-            }
-
-            var annotations = _annotations.GetValueOrDefault(self);
-            var fromPolicies = _policies.PolicyFor(new NamespacedName(self.Namespace, self.Name), host);
-            var spec = RoutePolicyResolver.Overlay(fromPolicies, annotations?.Policy);
-            var routing = annotations?.Routing ?? Model.Policies.IngressNginxRouting.None;
-            var policy = RoutePolicyResolver.Resolve(spec, routing, _options);
-
-            // Authentication names a Secret or a Service: resolved here (the resolver stays pure); what cannot be
-            // resolved makes the route answer 403, never serve openly.
-            var (resolved, denied) = _auth.Resolve(policy, spec, fromPolicies?.BasicAuth is not null, routing.BasicAuthFormat ?? Model.Policies.BasicAuthSecretFormat.AuthFile, self);
-            if (denied is not null)
-            {
-                return route with { Action = denied };
-            }
-
-            if (spec?.HttpsRedirect == false)
-            {
-                _httpsRedirectOff.Add((host, route.Match));
-            }
-
-            if (resolved.Rewrite is { } rewrite && !RewriteApplies(rewrite, route.Match, out string why))
-            {
-                _diagnostics.Warning(self, route.Field, $"{route.Match}: {why}; the path is passed on unchanged");
-                resolved = resolved with { Rewrite = null };
-            }
-
-            return resolved.IsEmpty ? route : route with { Policy = resolved };
-        }
-
-        /// <summary>
-        /// A prefix replacement needs a prefix (Exact and Prefix routes); a rewrite-target with captures needs a regex
-        /// path to take them from.
-        /// </summary>
-        private static bool RewriteApplies(Model.Policies.RouteRewrite rewrite, PathMatch match, out string why)
-        {
-            why = rewrite.ReplacePrefix is not null && match.Kind == PathKind.Regex
-                ? "rewrite.replacePrefixMatch does not apply to a regular-expression path"
-                : rewrite.Template is { HighestGroup: > 0 } template && match.Kind != PathKind.Regex
-                    ? $"rewrite-target {Printable.Quote(template.ToString())} refers to capture groups, but this path is not a regular expression (use-regex applies to Prefix and ImplementationSpecific paths)"
-                    : string.Empty;
-            return why.Length == 0;
-        }
-
-        /// <summary>The redirect the routes of <paramref name="self"/> on <paramref name="host"/> answer with instead of their backend, or null.</summary>
-        private UrlRedirectAction? RedirectFor(ObjectRef self, HostPattern host)
-        {
-            var annotations = _annotations.GetValueOrDefault(self);
-            var spec = RoutePolicyResolver.Overlay(_policies.PolicyFor(new NamespacedName(self.Namespace, self.Name), host), annotations?.Policy);
-            return RoutePolicyResolver.Redirect(spec, annotations?.Routing ?? Model.Policies.IngressNginxRouting.None);
-        }
-
-        /// <summary>The 403 a route of <paramref name="self"/> on <paramref name="host"/> gets because its access control cannot be honoured, or null.</summary>
-        private RespondAction? Denial(ObjectRef self, HostPattern host) =>
-            _annotationDenials.GetValueOrDefault(self) ?? _policies.DenialFor(new NamespacedName(self.Namespace, self.Name), host);
-
-        private void AddDefaultBackend(string ns, V1IngressBackend backend, ObjectRef self)
-        {
-            var action = _backends.Resolve(ns, backend, self, "spec.defaultBackend");
-            if (action is null)
-            {
-                return;
-            }
-
-            action = Denial(self, HostPattern.Any) ?? (RouteAction?)RedirectFor(self, HostPattern.Any) ?? SplitOf(ns, self, HostPattern.Any) ?? action;
-
-            if (_defaultBackend is { } holder)
-            {
-                _diagnostics.Error(self, "spec.defaultBackend", $"ignored: {holder.Source} is older and already defines the default backend");
-                return;
-            }
-
-            _defaultBackend = WithPolicy(self, HostPattern.Any, new Route(RootPrefix, action, self, "spec.defaultBackend"));
-        }
-
-        private HostPattern? AddRule(string ns, V1IngressRule rule, ObjectRef self, int index)
-        {
-            string field = IngressFields.Rule(index);
-            if (!HostParser.TryParse(rule.Host, out var host, out string hostError))
-            {
-                _diagnostics.Error(self, field + ".host", hostError + "; the rule is not served");
-                return null;
-            }
-
-            var paths = rule.Http?.Paths ?? [];
-            var routing = _annotations.GetValueOrDefault(self)?.Routing ?? Model.Policies.IngressNginxRouting.None;
-            if (paths.Count > _options.Limits.MaxPathsPerRule)
-            {
-                _diagnostics.Error(self, field + ".http.paths", $"has more than {_options.Limits.MaxPathsPerRule} paths; the rule is not served");
-                return null;
-            }
-
-            for (int j = 0; j < paths.Count; j++)
-            {
-                string pathField = IngressFields.Path(index, j);
-                var path = paths[j];
-                // use-regex (or a rewrite-target with captures) makes the Ingress's Prefix and ImplementationSpecific paths
-                // regular expressions, as ingress-nginx does ("^PATH", so no longer element-wise); Exact stays exact.
-                PathMatch match;
-                if (routing.UseRegex && path.PathType is "ImplementationSpecific" or "Prefix")
-                {
-                    string pattern = string.IsNullOrEmpty(path.Path) ? "/" : path.Path;
-                    if (!IngressNginxAnnotations.TryParseRegexPath(pattern, routing.Rewrite, out _, out string regexError))
-                    {
-                        _diagnostics.Error(self, $"{pathField}.path", $"{Printable.Quote(pattern)} is not a usable regular expression: {regexError}; the path is not served");
-                        continue;
-                    }
-
-                    match = new PathMatch(PathKind.Regex, pattern);
-                }
-                else if (!PathParser.TryParse(path.Path, path.PathType, out match, out string subField, out string pathError))
-                {
-                    _diagnostics.Error(self, $"{pathField}.{subField}", pathError + "; the path is not served");
-                    continue;
-                }
-
-                // ingress-nginx users bring regex paths (use-regex); here they would silently match only literally.
-                if (match.Kind != PathKind.Regex && path.PathType == "ImplementationSpecific" && path.Path is { } literal && literal.AsSpan().IndexOfAny("()*+") >= 0)
-                {
-                    _diagnostics.Warning(self, $"{pathField}.path", $"{Printable.Quote(literal)} looks like a regular expression; ImplementationSpecific paths are prefixes, matched literally");
-                }
-
-                var action = _backends.Resolve(ns, path.Backend, self, pathField + ".backend");
-                if (action is null)
-                {
-                    _unserved.Add(new UnservedRule(host, match, self, pathField, "rejected", "its backend is invalid"));
-                    continue;
-                }
-
-                if (_annotations.GetValueOrDefault(self)?.Routing.Canary is { } canary)
-                {
-                    AddCanary(host, match, action, canary, self, pathField);
-                    continue;
-                }
-
-                action = Denial(self, host) ?? (RouteAction?)RedirectFor(self, host) ?? SplitOf(ns, self, host) ?? action;
-
-                if (_routes.TryAdd(host, WithPolicy(self, host, new Route(match, action, self, pathField))) is { } holder)
-                {
-                    string by = holder.Source == self ? "an earlier path of this Ingress" : $"{holder.Source} (older)";
-                    _diagnostics.Error(self, pathField, $"{match} on host {host} is already served by {by}; this path is not served");
-                }
-            }
-
-            return host;
-        }
-
-        /// <summary>
-        /// The action a policy's trafficSplit gives the routes of <paramref name="self"/> on <paramref name="host"/>
-        /// (replacing the Ingress's own backends), or null. Resolved once per Ingress and host.
-        /// </summary>
-        private RouteAction? SplitOf(string ns, ObjectRef self, HostPattern host)
-        {
-            if (!_splits.TryGetValue((self, host), out var action))
-            {
-                var split = _policies.PolicyFor(new NamespacedName(self.Namespace, self.Name), host)?.TrafficSplit;
-                action = split is null ? null : TrafficSplitResolver.Resolve(_backends, ns, split.Value, self, "IngressPolicy.spec.trafficSplit");
-                _splits[(self, host)] = action;
-            }
-
-            return action;
-        }
-
-        /// <summary>
         /// An ingress-nginx canary path joins the main route of the same host and path (served by an older, non-canary
         /// Ingress) as a split: its header and cookie rules first (<see cref="CanarySelectors"/>), then canary-weight of
         /// canary-weight-total requests go to the canary's backend. As in
         /// ingress-nginx, the canary's other annotations do not apply, and a canary without a main route is not served.
         /// </summary>
-        private void AddCanary(HostPattern host, PathMatch match, RouteAction action, Model.Policies.CanaryRule canary, ObjectRef self, string pathField)
+        private void AddCanary(CanaryClaim claim, ObjectRef self)
         {
+            var (host, match, action, canary, pathField, denied) = claim;
             var main = _routes.Get(host, match);
             string? refusal = main is null ? $"no other Ingress serves {match} on host {host}"
-                : Denial(self, host) is not null ? "its access control cannot be honoured"
+                : denied ? "its access control cannot be honoured"
                 : CanaryUpstream(action) is null ? "its backend has no upstream (a missing Service or an ExternalName)"
                 : MainUpstream(main.Action) is null ? $"the main route of {main.Source} does not proxy to a single Service"
                 : null;
@@ -488,7 +325,7 @@ public static class ModelBuilder
             }
 
             RouteAction merged = backends.Count == 1 && selectors.Count == 0
-                ? _backends.ActionFor(backends[0].UpstreamName)
+                ? _upstreams.ActionFor(backends[0].UpstreamName)
                 : new SplitAction([.. backends]) { Selectors = [.. selectors] };
             _routes.Replace(host, main with { Action = merged });
         }
@@ -533,63 +370,20 @@ public static class ModelBuilder
             _ => null,
         };
 
-        private void AddTls(string ns, V1IngressTLS tls, List<HostPattern> ruleHosts, ObjectRef self, string field)
+        private void AddTls(TlsClaimStep claim, ObjectRef self)
         {
-            if (tls.SecretName is not null && !DnsGrammar.IsSubdomain(tls.SecretName))
+            var (host, secret, field) = claim;
+            if (_tlsClaims.TryGetValue(host, out var holder))
             {
-                _diagnostics.Error(self, field + ".secretName", $"{Printable.Quote(tls.SecretName)} is not a valid Secret name; TLS for these hosts is not served");
+                if (holder.Secret != secret)
+                {
+                    _diagnostics.Warning(self, field, $"host {host} already has TLS from {holder.Owner} (older, Secret {holder.Secret?.ToString() ?? "<default>"}); that one is used");
+                }
+
                 return;
             }
 
-            if ((tls.Hosts?.Count ?? 0) > _options.Limits.MaxHostsPerTlsEntry)
-            {
-                _diagnostics.Error(self, field + ".hosts", $"has more than {_options.Limits.MaxHostsPerTlsEntry} hosts; the entry is not served");
-                return;
-            }
-
-            // An entry without hosts covers every host of this Ingress's rules.
-            var hosts = new List<HostPattern>();
-            if (tls.Hosts is { Count: > 0 })
-            {
-                for (int k = 0; k < tls.Hosts.Count; k++)
-                {
-                    if (HostParser.TryParse(tls.Hosts[k], out var host, out string error) && host.Kind != HostKind.Any)
-                    {
-                        hosts.Add(host);
-
-                        // TLS hosts match rule hosts literally ("*.example.com" does not cover "app.example.com"):
-                        // say so, or a host silently stays on plain HTTP.
-                        if (!ruleHosts.Contains(host))
-                        {
-                            _diagnostics.Warning(self, $"{field}.hosts[{k}]", $"{host} is not a host of this Ingress's rules; it gets this certificate only if another Ingress routes exactly that host");
-                        }
-                    }
-                    else
-                    {
-                        _diagnostics.Error(self, $"{field}.hosts[{k}]", (error.Length > 0 ? error : "must not be empty") + "; TLS for it is not served");
-                    }
-                }
-            }
-            else
-            {
-                hosts.AddRange(ruleHosts.Where(h => h.Kind != HostKind.Any));
-            }
-
-            var secret = tls.SecretName is null ? (NamespacedName?)null : new NamespacedName(ns, tls.SecretName);
-            foreach (var host in hosts.Distinct())
-            {
-                if (_tlsClaims.TryGetValue(host, out var holder))
-                {
-                    if (holder.Secret != secret)
-                    {
-                        _diagnostics.Warning(self, field, $"host {host} already has TLS from {holder.Owner} (older, Secret {holder.Secret?.ToString() ?? "<default>"}); that one is used");
-                    }
-
-                    continue;
-                }
-
-                _tlsClaims[host] = new TlsClaim(secret, self, field + ".secretName");
-            }
+            _tlsClaims[host] = new TlsClaim(secret, self, field + ".secretName");
         }
 
         private string? CertificateFor(HostPattern host, SortedDictionary<string, TlsCertificate> certificates, string? defaultCertificateId)

@@ -16,6 +16,7 @@ public sealed class PorticoMetrics
         BuildDuration = factory.CreateHistogram("portico_build_duration_seconds", "Time to build the model from a snapshot.", new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.001, 2, 16) });
         Builds = factory.CreateCounter("portico_builds_total", "Model builds, by kind (full: from the whole snapshot; endpoints: a batch of EndpointSlice changes applied to the previous model's endpoint lists).", new CounterConfiguration { LabelNames = ["kind"] });
         PreparedBuilds = factory.CreateCounter("portico_prepared_builds_total", "Builds and renderings made while a batch's holdoff ran, by outcome (used: the batch was that snapshot; discarded: a later change superseded it).", new CounterConfiguration { LabelNames = ["outcome"] });
+        IngressPlans = factory.CreateCounter("portico_ingress_plans_total", "Ingresses of full builds, by whether their plan was made again (planned) or kept from the last build because nothing it was made from changed (reused).", new CounterConfiguration { LabelNames = ["outcome"] });
         RenderDuration = factory.CreateHistogram("portico_render_duration_seconds", "Time to render the proxy configuration.", new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.001, 2, 16) });
         SyncDuration = factory.CreateHistogram("portico_sync_duration_seconds", "Time from the first change of a batch to the applied (or skipped) configuration.", new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.01, 2, 14) });
         Reloads = factory.CreateCounter("portico_reloads_total", "Proxy reloads, by result (success, invalid, failed, rolled_back).", new CounterConfiguration { LabelNames = ["result"] });
@@ -40,6 +41,8 @@ public sealed class PorticoMetrics
     public Counter Builds { get; }
 
     public Counter PreparedBuilds { get; }
+
+    public Counter IngressPlans { get; }
 
     public Histogram RenderDuration { get; }
 

@@ -123,6 +123,12 @@ public sealed partial class ConfigPipeline
         var model = prepared.Model;
         _metrics.BuildDuration.Observe(prepared.BuildTime.TotalSeconds);
         _metrics.Builds.WithLabels(prepared.EndpointsOnly is null ? "full" : "endpoints").Inc();
+        if (prepared.EndpointsOnly is null && prepared.Memo is { } memo)
+        {
+            _metrics.IngressPlans.WithLabels("reused").Inc(memo.Reused);
+            _metrics.IngressPlans.WithLabels("planned").Inc(memo.Planned);
+        }
+
         _metrics.Diagnostics.WithLabels("error").Set(model.Diagnostics.Count(d => d.Severity == Severity.Error));
         _metrics.Diagnostics.WithLabels("warning").Set(model.Diagnostics.Count(d => d.Severity == Severity.Warning));
         LogNewDiagnostics(model.Diagnostics);
@@ -139,7 +145,7 @@ public sealed partial class ConfigPipeline
         }
 
         _metrics.RenderDuration.Observe(prepared.RenderTime.TotalSeconds);
-        _last = new Built(batch.Snapshot, model, config, prepared.EndpointsOnly?.Slices ?? last?.Slices?.CarriedTo(last.Snapshot, batch.Snapshot));
+        _last = new Built(batch.Snapshot, model, prepared.Memo, config, prepared.EndpointsOnly?.Slices ?? last?.Slices?.CarriedTo(last.Snapshot, batch.Snapshot));
         if (config.Identity == _appliedIdentity)
         {
             _metrics.SkippedBuilds.Inc();
@@ -174,7 +180,15 @@ public sealed partial class ConfigPipeline
     {
         long started = _time.GetTimestamp();
         var endpointsOnly = last is null ? null : EndpointOnlyRebuild.TryRebuild(last.Model, last.Snapshot, snapshot, _buildOptions, last.Slices);
-        var model = endpointsOnly?.Model ?? ModelBuilder.Build(snapshot, _buildOptions).WithLimitationsOf(_renderer).Reusing(last?.Model);
+        var memo = last?.Memo;
+        var model = endpointsOnly?.Model;
+        if (model is null)
+        {
+            // Ingresses whose inputs did not change keep their plans from the last build (ADR 0020).
+            (model, memo) = ModelBuilder.Build(snapshot, _buildOptions, memo);
+            model = model.WithLimitationsOf(_renderer).Reusing(last?.Model);
+        }
+
         var buildTime = _time.GetElapsedTime(started);
         if (ahead && _input.TryPeek(out var waiting) && !ReferenceEquals(waiting.Snapshot, snapshot))
         {
@@ -187,11 +201,11 @@ public sealed partial class ConfigPipeline
         {
             var config = (endpointsOnly is { } change ? _renderer.RenderEndpointChange(last!.Config, model, change.ChangedUpstreams, _settings) : null)
                 ?? _renderer.Render(model, _settings);
-            return new Prepared(snapshot, last, endpointsOnly, model, config, null, buildTime, _time.GetElapsedTime(rendering));
+            return new Prepared(snapshot, last, endpointsOnly, model, memo, config, null, buildTime, _time.GetElapsedTime(rendering));
         }
         catch (TemplateException e)
         {
-            return new Prepared(snapshot, last, endpointsOnly, model, null, e.Message, buildTime, TimeSpan.Zero);
+            return new Prepared(snapshot, last, endpointsOnly, model, memo, null, e.Message, buildTime, TimeSpan.Zero);
         }
     }
 
@@ -314,11 +328,11 @@ public sealed partial class ConfigPipeline
     private partial void LogApplyGaveUp(string hash, ApplyOutcome outcome, string reason, int attempts);
 
     /// <summary>The last snapshot built and rendered: the base an endpoint-only batch is applied to (<see cref="EndpointOnlyRebuild"/>), with its slices' ownership when known.</summary>
-    private sealed record Built(ClusterSnapshot Snapshot, ProxyModel Model, RenderedConfig Config, SliceOwnership? Slices);
+    private sealed record Built(ClusterSnapshot Snapshot, ProxyModel Model, BuildMemo? Memo, RenderedConfig Config, SliceOwnership? Slices);
 
     /// <summary>
     /// A snapshot built and rendered on top of <see cref="Base"/> (the last built, when it was prepared): the config, or
     /// why it could not be rendered.
     /// </summary>
-    private sealed record Prepared(ClusterSnapshot Snapshot, Built? Base, EndpointChange? EndpointsOnly, ProxyModel Model, RenderedConfig? Config, string? RenderFailure, TimeSpan BuildTime, TimeSpan RenderTime);
+    private sealed record Prepared(ClusterSnapshot Snapshot, Built? Base, EndpointChange? EndpointsOnly, ProxyModel Model, BuildMemo? Memo, RenderedConfig? Config, string? RenderFailure, TimeSpan BuildTime, TimeSpan RenderTime);
 }

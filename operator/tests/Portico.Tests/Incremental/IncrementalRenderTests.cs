@@ -20,6 +20,9 @@ public sealed class IncrementalRenderTests
     [TestCase(4, false)]
     public void After_every_change_a_renderer_that_remembers_gives_a_fresh_renderer_s_bytes(int seed, bool lua)
     {
-        Assert.That(IncrementalRenderCheck.Run(seed, lua, steps: 200), Is.GreaterThan(100), "most steps changed what is rendered");
+        var outcome = IncrementalRenderCheck.Run(seed, lua, steps: 200);
+
+        Assert.That(outcome.Changed, Is.GreaterThan(100), "most steps changed what is rendered");
+        Assert.That(outcome.Reused, Is.GreaterThan(outcome.Planned), "most Ingress plans were used again, so the memo was put to the test");
     }
 }

@@ -16,7 +16,8 @@ namespace Portico.Tests.Syncing;
 
 /// <summary>
 /// Preparing a batch while its holdoff runs (ADR 0019): a preview is built and rendered ahead, and used only when its
-/// batch turns out to be the same snapshot; whatever happens, what is applied is the batch's own rendering.
+/// batch turns out to be the same snapshot; whatever happens, what is applied is the batch's own rendering. And each
+/// build keeps the plans of the Ingresses that did not change (ADR 0020).
 /// </summary>
 public sealed class ConfigPipelineTests
 {
@@ -88,6 +89,22 @@ public sealed class ConfigPipelineTests
         }
     }
 
+    [Test]
+    public async Task A_build_after_a_change_plans_only_the_Ingresses_that_changed()
+    {
+        var rig = new Rig(previews: false);
+        await using (rig)
+        {
+            var first = Cluster("a", "b", "c");
+            rig.Batches.Writer.TryWrite(new SyncBatch(first, 0));
+            await rig.Applier.NextAsync();
+            rig.Batches.Writer.TryWrite(new SyncBatch(first.With(Ingress("b").WithPath("b.example.com", "/new", "Prefix", "web", 80)).With(Ingress("d")), 0));
+            await rig.Applier.NextAsync();
+
+            Assert.That((rig.Plans("planned"), rig.Plans("reused")), Is.EqualTo((3 + 2, 2)), "all three at first; then b and d, with a and c kept");
+        }
+    }
+
     private static k8s.Models.V1Ingress Ingress(string name) => Kube.Ingress(name).WithPath($"{name}.example.com", "/", "Prefix", "web", 80);
 
     private static ClusterSnapshot Cluster(params string[] ingresses) =>
@@ -135,6 +152,8 @@ public sealed class ConfigPipelineTests
         public void Start() => _running = _pipeline.RunAsync(_stop.Token);
 
         public double Prepared(string outcome) => _metrics.PreparedBuilds.WithLabels(outcome).Value;
+
+        public double Plans(string outcome) => _metrics.IngressPlans.WithLabels(outcome).Value;
 
         public async ValueTask DisposeAsync()
         {

@@ -11,7 +11,7 @@ namespace Portico.Core.Building.Policies;
 /// an upstream of the model through the <see cref="BackendResolver"/>, so the proxy can reach it. Whatever cannot be
 /// resolved fails closed: the route answers 403 (<see cref="Denied"/>), with an error naming the Ingress and field.
 /// </summary>
-internal sealed class AuthResolver(BasicAuthLoader basicAuth, BackendResolver backends, DiagnosticBag diagnostics)
+internal sealed class AuthResolver(BasicAuthLoader basicAuth, BackendResolver backends, DiagnosticBag diagnostics, PlanReads reads)
 {
     /// <summary>
     /// <paramref name="policy"/> with its authentication resolved from <paramref name="spec"/>, or a 403 when it
@@ -23,7 +23,9 @@ internal sealed class AuthResolver(BasicAuthLoader basicAuth, BackendResolver ba
         if (spec?.BasicAuth is { } basic)
         {
             string field = basicFromPolicy ? "IngressPolicy spec.basicAuth.secretRef" : $"metadata.annotations[{IngressNginxAnnotations.Prefix}auth-secret]";
-            var credentials = basicAuth.Load(new NamespacedName(ingress.Namespace, basic.SecretName), basicFromPolicy ? BasicAuthSecretFormat.AuthFile : format, basic.Realm, out string error);
+            var secret = new NamespacedName(ingress.Namespace, basic.SecretName);
+            reads.Secret(secret);
+            var credentials = basicAuth.Load(secret, basicFromPolicy ? BasicAuthSecretFormat.AuthFile : format, basic.Realm, out string error);
             if (credentials is null)
             {
                 return Deny(ingress, field, $"basic authentication cannot be enforced: {error}");

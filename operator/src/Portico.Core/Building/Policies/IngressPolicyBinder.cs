@@ -22,6 +22,7 @@ internal sealed class IngressPolicyBinder
     private readonly List<(IngressPolicy Policy, ObjectRef Self, ImmutableArray<StatusCondition> Conflicts)> _bound = [];
     private readonly Dictionary<NamespacedName, List<Applied>> _applied = [];
     private readonly Dictionary<(NamespacedName Ingress, HostPattern Host), PolicySpec?> _merged = [];
+    private readonly Dictionary<NamespacedName, List<IngressPolicy>> _targeting = [];
 
     public IngressPolicyBinder(ClusterSnapshot snapshot, DiagnosticBag diagnostics)
     {
@@ -63,6 +64,12 @@ internal sealed class IngressPolicyBinder
 
         return merged;
     }
+
+    /// <summary>
+    /// The policies that give <paramref name="ingress"/> a policy or a denial, in the order they were read: all that
+    /// <see cref="PolicyFor"/> and <see cref="DenialFor"/> answer from. The same objects give the same answers.
+    /// </summary>
+    public IReadOnlyList<IngressPolicy> Targeting(NamespacedName ingress) => _targeting.TryGetValue(ingress, out var policies) ? policies : [];
 
     /// <summary>The status subjects of every policy: ResolvedRefs against the Ingresses served, Conflicted from the merge.</summary>
     public IEnumerable<StatusSubject> Subjects(IReadOnlySet<ObjectRef> served) => _bound.Select(bound =>
@@ -161,7 +168,11 @@ internal sealed class IngressPolicyBinder
 
         var key = new NamespacedName(self.Namespace, targetRef.Name!);
         (_applied.TryGetValue(key, out var list) ? list : _applied[key] = []).Add(new Applied(new PolicyMerger.Candidate(self, policy.Metadata.CreationTimestamp, spec), host));
+        Target(key, policy);
     }
+
+    private void Target(NamespacedName ingress, IngressPolicy policy) =>
+        (_targeting.TryGetValue(ingress, out var list) ? list : _targeting[ingress] = []).Add(policy);
 
     private bool HasValidName(IngressPolicy policy, ObjectRef self)
     {
@@ -193,6 +204,7 @@ internal sealed class IngressPolicyBinder
 
         var key = new NamespacedName(self.Namespace, name);
         (_denials.TryGetValue(key, out var list) ? list : _denials[key] = []).Add(new Denial(self, host));
+        Target(key, policy);
         _diagnostics.Warning(new ObjectRef(KnownKinds.Ingress, self.Namespace, name), "metadata.name", $"{self} carries access control that is {why}; {(host is null ? "every route" : $"every route of host {host}")} of this Ingress answers 403 until it is fixed");
     }
 
