@@ -8,11 +8,15 @@ namespace Portico.Core.Building;
 /// </summary>
 public sealed class BuildMemo
 {
-    internal BuildMemo(IReadOnlyDictionary<NamespacedName, IngressPlan> plans, int reused)
+    internal BuildMemo(BuildOptions options, IReadOnlyDictionary<NamespacedName, IngressPlan> plans, int reused)
     {
+        Options = options;
         Plans = plans;
         Reused = reused;
     }
+
+    /// <summary>The options every plan was made with: a build with other options makes every plan again.</summary>
+    internal BuildOptions Options { get; }
 
     internal IReadOnlyDictionary<NamespacedName, IngressPlan> Plans { get; }
 

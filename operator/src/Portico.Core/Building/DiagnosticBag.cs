@@ -17,7 +17,7 @@ internal sealed class DiagnosticBag
     /// <summary>How many diagnostics were added so far.</summary>
     public int Count => _items.Count;
 
-    public Diagnostic[] ToArray() => [.. _items];
+    public Diagnostic[] ToArray() => _items.Count == 0 ? [] : [.. _items];
 
     public ImmutableArray<Diagnostic> ToSortedArray() => [.. _items.Order()];
 }

@@ -8,17 +8,11 @@ internal sealed class EndpointIndex
 {
     public const string ServiceNameLabel = "kubernetes.io/service-name";
 
-    // A snapshot's slice table is replaced only when a slice changes: builds for other changes (an Ingress edited) share
-    // the index of the table they read, instead of sorting 10,000 slices again (issue 13). Never changed once made.
-    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<object, EndpointIndex> ByTable = [];
-
     private readonly Dictionary<NamespacedName, List<V1EndpointSlice>> _byService = [];
 
-    /// <summary>The index of <paramref name="snapshot"/>'s slices, shared with other snapshots of the same slices.</summary>
-    public static EndpointIndex Of(ClusterSnapshot snapshot) =>
-        ByTable.GetValue(snapshot.EndpointSlices, _ => new EndpointIndex(snapshot));
-
-    private EndpointIndex(ClusterSnapshot snapshot)
+    // Made per build, not kept with the slice table: at 10,000 Services the index holds ~1.2 MB, which the operator's
+    // memory target (issue 13) has no room for, against ~5 ms of a build.
+    public EndpointIndex(ClusterSnapshot snapshot)
     {
         foreach (var (key, slice) in snapshot.EndpointSlices.OrderBy(p => p.Key))
         {

@@ -7,42 +7,50 @@ namespace Portico.Core.Building;
 
 /// <summary>
 /// What one Ingress contributes to a build, worked out from the Ingress and what it refers to alone
-/// (<see cref="IngressPlanner"/>): what is said of it whatever the others do, and the claims (<see cref="PlanStep"/>)
-/// that the build settles in precedence order, oldest Ingress first. With the inputs it was made from, so a later
-/// build can use it again when none of them changed (ADR 0020): the Ingress, the options, every Service and Secret
-/// read, the policies that target it and whether each upstream it used had ready endpoints.
+/// (<see cref="IngressPlanner"/>): what is said of it whatever the others do, and its claims (its routes, and the
+/// rarer <see cref="PlanStep"/>s) that the build settles in precedence order, oldest Ingress first. With the inputs it
+/// was made from, so a later build can use it again when none of them changed (ADR 0020): the Ingress, every Service
+/// and Secret read, the policies that target it and whether each upstream it used had ready endpoints. A memo keeps
+/// 10,000 of these between builds, so what most Ingresses do not have is kept apart (<see cref="Rare"/>).
 /// </summary>
 internal sealed class IngressPlan
 {
     public required V1Ingress Ingress { get; init; }
-
-    public required BuildOptions Options { get; init; }
-
-    public required KeyValuePair<NamespacedName, V1Service?>[] Services { get; init; }
-
-    public required KeyValuePair<NamespacedName, V1Secret?>[] Secrets { get; init; }
-
-    public required IngressPolicy[] Policies { get; init; }
-
-    /// <summary>Upstreams used whatever the claims' outcome: they join the model.</summary>
-    public required UpstreamUse[] Upstreams { get; init; }
 
     public required ObjectRef Self { get; init; }
 
     /// <summary>False for an Ingress refused as a whole (invalid name, too many rules).</summary>
     public required bool Served { get; init; }
 
-    public required Diagnostic[] Diagnostics { get; init; }
+    public required KeyValuePair<NamespacedName, V1Service?>[] Services { get; init; }
 
-    public required UnservedRule[] Unserved { get; init; }
+    /// <summary>Upstreams used whatever the claims' outcome: they join the model.</summary>
+    public required UpstreamUse[] Upstreams { get; init; }
 
-    /// <summary>Routes whose policy turns the host's HTTPS redirect off.</summary>
-    public required (HostPattern Host, PathMatch Match)[] RedirectsOff { get; init; }
+    /// <summary>Rule paths' routes, in order; each refused with an error when its host and match are taken.</summary>
+    public required (HostPattern Host, Route Route)[] Routes { get; init; }
 
-    public required PlanStep[] Steps { get; init; }
+    /// <summary>Null when the Ingress read no Secret, is targeted by no policy, says nothing and has no other claim.</summary>
+    public required PlanRare? Rare { get; init; }
 }
 
-/// <summary>A claim of one Ingress that depends on the Ingresses before it.</summary>
+/// <summary>The parts of a plan that most Ingresses do not have.</summary>
+internal sealed record PlanRare(
+    KeyValuePair<NamespacedName, V1Secret?>[] Secrets,
+    IngressPolicy[] Policies,
+    Diagnostic[] Diagnostics,
+    UnservedRule[] Unserved,
+    (HostPattern Host, PathMatch Match)[] RedirectsOff,
+    PlanStep[] Steps)
+{
+    /// <summary>The rare parts, or null when all are empty.</summary>
+    public static PlanRare? Of(KeyValuePair<NamespacedName, V1Secret?>[] secrets, IngressPolicy[] policies, Diagnostic[] diagnostics, UnservedRule[] unserved, (HostPattern, PathMatch)[] redirectsOff, PlanStep[] steps) =>
+        secrets.Length + policies.Length + diagnostics.Length + unserved.Length + redirectsOff.Length + steps.Length == 0
+            ? null
+            : new PlanRare(secrets, policies, diagnostics, unserved, redirectsOff, steps);
+}
+
+/// <summary>A claim of one Ingress, other than a rule path's route, that depends on the Ingresses before it; settled after its routes.</summary>
 internal abstract record PlanStep;
 
 /// <summary>
@@ -50,9 +58,6 @@ internal abstract record PlanStep;
 /// (no older Ingress defines one).
 /// </summary>
 internal sealed record DefaultBackendClaim(Route Route, Diagnostic[] Diagnostics, UpstreamUse[] Upstreams, (HostPattern Host, PathMatch Match)[] RedirectsOff) : PlanStep;
-
-/// <summary>A rule path's route; refused with an error when its host and match are taken.</summary>
-internal sealed record RouteClaim(HostPattern Host, Route Route) : PlanStep;
 
 /// <summary>An ingress-nginx canary path, joining the main route of its host and match when there is one.</summary>
 internal sealed record CanaryClaim(HostPattern Host, PathMatch Match, RouteAction Action, Model.Policies.CanaryRule Canary, string PathField, bool Denied) : PlanStep;

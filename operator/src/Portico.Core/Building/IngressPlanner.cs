@@ -21,6 +21,7 @@ internal sealed class IngressPlanner
     private readonly PlanReads _reads;
     private readonly Scope _scope;
     private readonly List<UnservedRule> _unserved = [];
+    private readonly List<(HostPattern Host, Route Route)> _routes = [];
     private readonly List<PlanStep> _steps = [];
     private readonly Dictionary<HostPattern, RouteAction?> _splits = [];
     private IngressNginxAnnotationResult? _annotations;
@@ -45,20 +46,16 @@ internal sealed class IngressPlanner
         string ns = ingress.Metadata.NamespaceProperty ?? "default";
         var self = new ObjectRef(KnownKinds.Ingress, ns, ingress.Metadata.Name);
         bool served = Served(ingress, self);
+        var policies = _policies.Targeting(new NamespacedName(self.Namespace, self.Name ?? string.Empty));
         return new IngressPlan
         {
             Ingress = ingress,
-            Options = _options,
-            Services = _reads.Services,
-            Secrets = _reads.Secrets,
-            Policies = [.. _policies.Targeting(new NamespacedName(self.Namespace, self.Name ?? string.Empty))],
-            Upstreams = [.. _scope.Uses],
             Self = self,
             Served = served,
-            Diagnostics = _scope.Diagnostics.ToArray(),
-            Unserved = [.. _unserved],
-            RedirectsOff = [.. _scope.RedirectsOff],
-            Steps = [.. _steps],
+            Services = _reads.Services,
+            Upstreams = [.. _scope.Uses],
+            Routes = [.. _routes],
+            Rare = PlanRare.Of(_reads.Secrets, policies.Count == 0 ? [] : [.. policies], _scope.Diagnostics.ToArray(), [.. _unserved], [.. _scope.RedirectsOff], [.. _steps]),
         };
     }
 
@@ -337,7 +334,7 @@ internal sealed class IngressPlanner
             }
 
             action = Denial(self, host) ?? (RouteAction?)RedirectFor(self, host) ?? SplitOf(ns, self, host) ?? action;
-            _steps.Add(new RouteClaim(host, WithPolicy(_scope, self, host, new Route(match, action, self, pathField))));
+            _routes.Add((host, WithPolicy(_scope, self, host, new Route(match, action, self, pathField))));
         }
 
         return host;

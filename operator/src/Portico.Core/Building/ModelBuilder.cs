@@ -64,7 +64,7 @@ public static class ModelBuilder
             _policies = new IngressPolicyBinder(snapshot, _diagnostics);
         }
 
-        public BuildMemo Memo => new(_plans, _reused);
+        public BuildMemo Memo => new(_options, _plans, _reused);
 
         public ProxyModel Build()
         {
@@ -113,24 +113,27 @@ public static class ModelBuilder
         /// </summary>
         private IngressPlan? Reusable(NamespacedName key, V1Ingress ingress)
         {
-            if (_previous is null || !_previous.Plans.TryGetValue(key, out var plan)
-                || !ReferenceEquals(plan.Ingress, ingress) || !ReferenceEquals(plan.Options, _options)
-                || !PlanReads.Unchanged(plan.Services, _snapshot.Services) || !PlanReads.Unchanged(plan.Secrets, _snapshot.Secrets)
-                || !_policies.Targeting(key).SequenceEqual(plan.Policies, ReferenceEqualityComparer.Instance))
+            if (_previous is null || !ReferenceEquals(_previous.Options, _options) || !_previous.Plans.TryGetValue(key, out var plan)
+                || !ReferenceEquals(plan.Ingress, ingress) || !PlanReads.Unchanged(plan.Services, _snapshot.Services)
+                || !_policies.Targeting(key).SequenceEqual(plan.Rare?.Policies ?? [], ReferenceEqualityComparer.Instance)
+                || !AsEmptyAsBefore(plan.Upstreams))
             {
                 return null;
             }
 
-            if (!AsEmptyAsBefore(plan.Upstreams))
+            if (plan.Rare is { } rare)
             {
-                return null;
-            }
-
-            foreach (var step in plan.Steps)
-            {
-                if (step is DefaultBackendClaim claim && !AsEmptyAsBefore(claim.Upstreams))
+                if (!PlanReads.Unchanged(rare.Secrets, _snapshot.Secrets))
                 {
                     return null;
+                }
+
+                foreach (var step in rare.Steps)
+                {
+                    if (step is DefaultBackendClaim claim && !AsEmptyAsBefore(claim.Upstreams))
+                    {
+                        return null;
+                    }
                 }
             }
 
@@ -154,36 +157,44 @@ public static class ModelBuilder
         /// <summary>Adds what <paramref name="plan"/> says and uses, and settles its claims against the Ingresses before it.</summary>
         private void Apply(IngressPlan plan)
         {
-            foreach (var diagnostic in plan.Diagnostics)
-            {
-                _diagnostics.Add(diagnostic);
-            }
-
             foreach (var use in plan.Upstreams)
             {
                 _upstreams.Ensure(use);
             }
 
-            _unserved.AddRange(plan.Unserved);
-            _httpsRedirectOff.UnionWith(plan.RedirectsOff);
+            var self = plan.Self;
             if (plan.Served)
             {
-                _served.Add(plan.Self);
+                _served.Add(self);
             }
 
-            var self = plan.Self;
-            foreach (var step in plan.Steps)
+            foreach (var (host, route) in plan.Routes)
+            {
+                if (_routes.TryAdd(host, route) is { } holder)
+                {
+                    string by = holder.Source == self ? "an earlier path of this Ingress" : $"{holder.Source} (older)";
+                    _diagnostics.Error(self, route.Field, $"{route.Match} on host {host} is already served by {by}; this path is not served");
+                }
+            }
+
+            if (plan.Rare is not { } rare)
+            {
+                return;
+            }
+
+            foreach (var diagnostic in rare.Diagnostics)
+            {
+                _diagnostics.Add(diagnostic);
+            }
+
+            _unserved.AddRange(rare.Unserved);
+            _httpsRedirectOff.UnionWith(rare.RedirectsOff);
+
+            // After the routes: app-root yields to a rule's Exact "/" of the same Ingress.
+            foreach (var step in rare.Steps)
             {
                 switch (step)
                 {
-                    case RouteClaim claim:
-                        if (_routes.TryAdd(claim.Host, claim.Route) is { } holder)
-                        {
-                            string by = holder.Source == self ? "an earlier path of this Ingress" : $"{holder.Source} (older)";
-                            _diagnostics.Error(self, claim.Route.Field, $"{claim.Route.Match} on host {claim.Host} is already served by {by}; this path is not served");
-                        }
-
-                        break;
                     case CanaryClaim canary:
                         AddCanary(canary, self);
                         break;

@@ -18,7 +18,7 @@ internal sealed record UpstreamUse(string Name, ObjectRef Service, int Port, V1S
 /// </summary>
 internal sealed class UpstreamTable(ClusterSnapshot snapshot, BuildOptions options, DiagnosticBag diagnostics)
 {
-    private readonly EndpointIndex _endpoints = EndpointIndex.Of(snapshot);
+    private readonly EndpointIndex _endpoints = new(snapshot);
     private readonly Dictionary<string, Upstream> _upstreams = new(StringComparer.Ordinal);
 
     // Emptiness of upstreams asked about by a plan's check but not (yet) in the model: a plan whose default backend

@@ -1,6 +1,8 @@
 using System.Collections.Immutable;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
+using k8s;
+using k8s.Models;
 using Portico.Core.Kubernetes;
 using Portico.Core.Model;
 
@@ -183,24 +185,32 @@ public sealed class ManifestFileCache(KindRegistry kinds, TimeProvider? time = n
         var hash = Digest.Of(bytes);
         return known is not null && known.Hash == hash
             ? (known with { Stamp = stamp }, false)
-            : (Entry.Of(hash, stamp, ManifestReader.Parse([(file, bytes)], null, kinds)), true);
+            : (Entry.Of(file, hash, stamp, ManifestReader.Parse([(file, bytes)], null, kinds)), true);
     }
 
     private ManifestSet Commit(string[] roots, List<string>[] rootFiles, Dictionary<string, Entry> next, int parsed, int read, bool changed)
     {
         (_roots, _rootFiles, _files) = (roots, rootFiles, next);
         (LastParsed, LastReadFiles, LastChanged) = (parsed, read, changed);
-        var entries = rootFiles.SelectMany(f => f).Select(f => next[f]).ToList();
+        var files = rootFiles.SelectMany(f => f).ToList();
         return new ManifestSet(
-            [.. entries.SelectMany(e => e.Objects)],
-            [.. entries.SelectMany(e => e.Diagnostics).Order()]);
+            [.. files.SelectMany(f => next[f].ObjectsOf(f))],
+            [.. files.SelectMany(f => next[f].Diagnostics).Order()]);
     }
 
     // The digest, the stamp and the file's objects are values inside the entry, not objects of their own: at tens of
-    // thousands of files the three extra objects per file were ~4.5 MiB (issue 13).
-    private sealed record Entry(Digest Hash, FileStamp Stamp, ImmutableArray<ManifestObject> Objects, ImmutableArray<Diagnostic> Diagnostics)
+    // thousands of files the three extra objects per file were ~4.5 MiB (issue 13). A file of one object (the common
+    // layout) keeps just that object and its line, not an array and a ManifestObject: ~1.8 MiB at 32,000 files; the
+    // ManifestObject is made again for each reading, which the caller drops once listed.
+    private sealed record Entry(Digest Hash, FileStamp Stamp, IKubernetesObject<V1ObjectMeta>? Single, long SingleLine, ImmutableArray<ManifestObject> Many, ImmutableArray<Diagnostic> Diagnostics)
     {
-        public static Entry Of(Digest hash, FileStamp stamp, ManifestSet set) => new(hash, stamp, set.Objects, set.Diagnostics);
+        public static Entry Of(string file, Digest hash, FileStamp stamp, ManifestSet set) =>
+            set.Objects is [var only] && ReferenceEquals(only.File, file)
+                ? new(hash, stamp, only.Value, only.Line, [], set.Diagnostics)
+                : new(hash, stamp, null, 0, set.Objects, set.Diagnostics);
+
+        /// <summary>The file's objects, as read from <paramref name="file"/> (the path this entry is kept under).</summary>
+        public ImmutableArray<ManifestObject> ObjectsOf(string file) => Single is { } value ? [new ManifestObject(value, file, SingleLine)] : Many;
     }
 
     /// <summary>A file's SHA-256.</summary>
