@@ -46,7 +46,8 @@ internal sealed class IngressPlanner
         string ns = ingress.Metadata.NamespaceProperty ?? "default";
         var self = new ObjectRef(KnownKinds.Ingress, ns, ingress.Metadata.Name);
         bool served = Served(ingress, self);
-        var policies = _policies.Targeting(new NamespacedName(self.Namespace, self.Name ?? string.Empty));
+        // Keyed as PolicyFor and DenialFor are asked (an Ingress without namespace is in "default"), not as the snapshot keys it.
+        var policies = _policies.Targeting(new NamespacedName(self.Namespace, self.Name));
         return new IngressPlan
         {
             Ingress = ingress,

@@ -115,7 +115,7 @@ public static class ModelBuilder
         {
             if (_previous is null || !ReferenceEquals(_previous.Options, _options) || !_previous.Plans.TryGetValue(key, out var plan)
                 || !ReferenceEquals(plan.Ingress, ingress) || !PlanReads.Unchanged(plan.Services, _snapshot.Services)
-                || !_policies.Targeting(key).SequenceEqual(plan.Rare?.Policies ?? [], ReferenceEqualityComparer.Instance)
+                || !_policies.Targeting(new NamespacedName(plan.Self.Namespace, plan.Self.Name)).SequenceEqual(plan.Rare?.Policies ?? [], ReferenceEqualityComparer.Instance)
                 || !AsEmptyAsBefore(plan.Upstreams))
             {
                 return null;
