@@ -10,7 +10,7 @@ namespace Portico.Core.Building;
 /// Works out one Ingress's <see cref="IngressPlan"/>: its rules, backends, policies, annotations and TLS entries, read
 /// from the snapshot through what the build shares (options, bound policies, upstreams, basic-auth files). Nothing
 /// here depends on another Ingress: what does (a host and path claimed twice, a canary's main route, the oldest TLS
-/// claim, the default backend) is left to the build as steps.
+/// claim, the default backend) is left to the build as claims.
 /// </summary>
 internal sealed class IngressPlanner
 {
