@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using Portico.Core.Applying;
 using Portico.TestSupport;
 using Portico.TestSupport.Nginx;
@@ -134,7 +136,7 @@ public sealed class LocalModeTests
     [Test]
     public async Task Local_mode_without_nginx_says_so()
     {
-        using var portico = Start("run", "--manifests", RepositoryPaths.Combine("manifests", "local"), "--nginx", "/nonexistent/nginx", "--health-listen", $"127.0.0.1:{FreePorts.Take()}");
+        using var portico = Start(drainErrors: false, "run", "--manifests", RepositoryPaths.Combine("manifests", "local"), "--nginx", "/nonexistent/nginx", "--health-listen", $"127.0.0.1:{FreePorts.Take()}");
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         string stderr = await portico.StandardError.ReadToEndAsync(timeout.Token);
         await portico.WaitForExitAsync(timeout.Token);
@@ -144,7 +146,9 @@ public sealed class LocalModeTests
 
     private static Task<ProxyResponse> GetAsync(int port, string path) => ProxyClient.TryGetAsync(port, "demo.localhost", path);
 
-    private static Process Start(params string[] arguments)
+    private static Process Start(params string[] arguments) => Start(drainErrors: true, arguments);
+
+    private static Process Start(bool drainErrors, params string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = false };
         start.ArgumentList.Add(PorticoExecutable.Dll);
@@ -153,18 +157,44 @@ public sealed class LocalModeTests
             start.ArgumentList.Add(argument);
         }
 
-        return Process.Start(start) ?? throw new InvalidOperationException("portico did not start");
+        var process = Process.Start(start) ?? throw new InvalidOperationException("portico did not start");
+        if (!drainErrors)
+        {
+            return process;
+        }
+
+        // Read, or a full pipe would stop Portico (and the nginx it runs, which shares its stderr) at its next write;
+        // the last lines go to the test's output when it stops, for a failure to be read from CI's log.
+        var tail = new ConcurrentQueue<string>();
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is { } line)
+            {
+                tail.Enqueue(line);
+                while (tail.Count > 200 && tail.TryDequeue(out string? _))
+                {
+                }
+            }
+        };
+        process.BeginErrorReadLine();
+        Tails.AddOrUpdate(process, tail);
+        return process;
     }
+
+    private static readonly ConditionalWeakTable<Process, ConcurrentQueue<string>> Tails = [];
 
     /// <summary>SIGTERM, as Kubernetes or Ctrl-C would; bounded, then kill.</summary>
     private static void Stop(Process process)
     {
-        if (!process.HasExited && PosixSignals.TrySend(process.Id, 15, out _) && process.WaitForExit(TimeSpan.FromSeconds(20)))
+        if (!(!process.HasExited && PosixSignals.TrySend(process.Id, 15, out _) && process.WaitForExit(TimeSpan.FromSeconds(20))))
         {
-            return;
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit(TimeSpan.FromSeconds(10));
         }
 
-        process.Kill(entireProcessTree: true);
-        process.WaitForExit(TimeSpan.FromSeconds(10));
+        if (Tails.TryGetValue(process, out var tail))
+        {
+            TestContext.Out.WriteLine($"portico's stderr, last {tail.Count} lines:{Environment.NewLine}{string.Join(Environment.NewLine, tail)}");
+        }
     }
 }
