@@ -19,25 +19,10 @@ public sealed class LocalModeTests
     public async Task The_demo_is_served_and_a_manifest_edit_is_applied_live()
     {
         string directory = NginxProcess.CreateTemporaryDirectory();
-        string manifests = Path.Combine(directory, "manifests");
-        Directory.CreateDirectory(manifests);
-        string demo = Path.Combine(manifests, "demo.yaml");
-        int[] ports = FreePorts.Take(6);
-
-        // The demo's backends listen on fixed ports; move them to free ones for the test.
-        string text = File.ReadAllText(RepositoryPaths.Combine("manifests", "local", "demo.yaml"))
-            .Replace("10301", ports[4].ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal)
-            .Replace("10302", ports[5].ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
-        File.WriteAllText(demo, text);
-
-        using var portico = Start(
-            "run", "--manifests", manifests, "--allow-loopback-endpoints", "--demo-backends",
-            "--shared-dir", Path.Combine(directory, "shared"),
-            "--listen-http", $"127.0.0.1:{ports[0]}", "--listen-https", $"127.0.0.1:{ports[1]}",
-            "--status-listen", $"127.0.0.1:{ports[2]}", "--health-listen", $"127.0.0.1:{ports[3]}");
+        var (portico, ports, text, demo, _, api) = await StartDemoAsync(directory);
+        using var started = portico;
         try
         {
-            var api = await Eventually.ValueAsync(() => GetAsync(ports[0], "/api/hello"), r => r.StatusCode == 200, TimeSpan.FromSeconds(60));
             Assert.That(api.Body, Does.StartWith("default_api_8080 ").And.Contain("GET /api/hello"), api.ToString());
             var web = await GetAsync(ports[0], "/");
             Assert.That(web.Body, Does.StartWith("default_web_80 "), web.ToString());
@@ -70,23 +55,10 @@ public sealed class LocalModeTests
     public async Task After_kill_9_of_the_nginx_master_its_workers_are_ended_a_new_nginx_serves_and_edits_still_apply()
     {
         string directory = NginxProcess.CreateTemporaryDirectory();
-        string manifests = Path.Combine(directory, "manifests");
-        Directory.CreateDirectory(manifests);
-        string demo = Path.Combine(manifests, "demo.yaml");
-        string shared = Path.Combine(directory, "shared");
-        int[] ports = FreePorts.Take(6);
-        string text = File.ReadAllText(RepositoryPaths.Combine("manifests", "local", "demo.yaml"))
-            .Replace("10301", ports[4].ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal)
-            .Replace("10302", ports[5].ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
-        File.WriteAllText(demo, text);
-
-        using var portico = Start(
-            "run", "--manifests", manifests, "--allow-loopback-endpoints", "--demo-backends", "--shared-dir", shared,
-            "--listen-http", $"127.0.0.1:{ports[0]}", "--listen-https", $"127.0.0.1:{ports[1]}",
-            "--status-listen", $"127.0.0.1:{ports[2]}", "--health-listen", $"127.0.0.1:{ports[3]}");
+        var (portico, ports, text, demo, shared, api) = await StartDemoAsync(directory);
+        using var started = portico;
         try
         {
-            var api = await Eventually.ValueAsync(() => GetAsync(ports[0], "/api/hello"), r => r.StatusCode == 200, TimeSpan.FromSeconds(60));
             Assert.That(api.Body, Does.StartWith("default_api_8080 "), api.ToString());
             int master = int.Parse(File.ReadAllText(Path.Combine(shared, "nginx.pid")).Trim(), System.Globalization.CultureInfo.InvariantCulture);
             Assert.That(ProcessTable.GroupOf(master), Is.EqualTo(master), "nginx leads a process group of its own");
@@ -120,6 +92,41 @@ public sealed class LocalModeTests
         }
 
         Assert.That(portico.ExitCode, Is.Zero, "a graceful stop exits 0");
+    }
+
+    /// <summary>
+    /// Portico on a copy of the demo with free ports, and its first answer for /api/hello. Tests run in parallel, so a
+    /// port can be taken between FreePorts and nginx's bind, and nginx cannot listen: then Portico is stopped and
+    /// started again on fresh ports and a fresh shared directory, at most three times.
+    /// </summary>
+    private static async Task<(Process Portico, int[] Ports, string Text, string Demo, string Shared, ProxyResponse First)> StartDemoAsync(string directory)
+    {
+        string manifests = Path.Combine(directory, "manifests");
+        Directory.CreateDirectory(manifests);
+        string demo = Path.Combine(manifests, "demo.yaml");
+        for (int attempt = 1; ; attempt++)
+        {
+            int[] ports = FreePorts.Take(6);
+            string shared = Path.Combine(directory, $"shared-{attempt}");
+
+            // The demo's backends listen on fixed ports; move them to free ones for the test.
+            string text = File.ReadAllText(RepositoryPaths.Combine("manifests", "local", "demo.yaml"))
+                .Replace("10301", ports[4].ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal)
+                .Replace("10302", ports[5].ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+            File.WriteAllText(demo, text);
+            var portico = Start(
+                "run", "--manifests", manifests, "--allow-loopback-endpoints", "--demo-backends", "--shared-dir", shared,
+                "--listen-http", $"127.0.0.1:{ports[0]}", "--listen-https", $"127.0.0.1:{ports[1]}",
+                "--status-listen", $"127.0.0.1:{ports[2]}", "--health-listen", $"127.0.0.1:{ports[3]}");
+            var first = await Eventually.ValueAsync(() => GetAsync(ports[0], "/api/hello"), r => r.StatusCode == 200, TimeSpan.FromSeconds(attempt < 3 ? 30 : 60));
+            if (first.StatusCode == 200 || attempt == 3)
+            {
+                return (portico, ports, text, demo, shared, first);
+            }
+
+            Stop(portico);
+            portico.Dispose();
+        }
     }
 
     /// <summary>The live nginx master named by the pid file, when it is not <paramref name="old"/>; else 0.</summary>
