@@ -108,10 +108,8 @@ internal sealed class BackendResolver
         }
 
         string name = UpstreamName(key, servicePort.Port);
-        var upstream = Use(new UpstreamUse(name, new ObjectRef(KnownKinds.Service, key.Namespace, key.Name), servicePort.Port, servicePort, ExternalName: null, Empty: false));
-        return upstream.Endpoints.IsEmpty
-            ? new RespondAction(503, $"Service {key} port {servicePort.Port} has no ready endpoints", name)
-            : new ForwardAction(upstream.Name);
+        Use(new UpstreamUse(name, new ObjectRef(KnownKinds.Service, key.Namespace, key.Name), servicePort.Port, servicePort, ExternalName: null, Empty: false));
+        return _upstreams.ActionFor(name);
     }
 
     /// <summary>The Service's port <paramref name="port"/> names (by number or name); a loop, as every route of a build asks.</summary>
@@ -151,15 +149,14 @@ internal sealed class BackendResolver
         return new ExternalNameAction(name, externalName!, port.Value);
     }
 
-    private Upstream Use(UpstreamUse use)
+    /// <summary>Makes the upstream in the build's table and notes the use, with whether it had ready endpoints.</summary>
+    private void Use(UpstreamUse use)
     {
         var upstream = _upstreams.Ensure(use);
         if (!_uses.Exists(u => u.Name == use.Name))
         {
             _uses.Add(use with { Empty = upstream.Endpoints.IsEmpty });
         }
-
-        return upstream;
     }
 
     // Each build makes its upstreams afresh, while routes of unchanged Ingresses come from earlier builds: through the

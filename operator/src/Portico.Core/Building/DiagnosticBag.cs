@@ -14,6 +14,8 @@ internal sealed class DiagnosticBag
 
     public void Add(Diagnostic diagnostic) => _items.Add(diagnostic);
 
+    public void AddRange(IEnumerable<Diagnostic> diagnostics) => _items.UnionWith(diagnostics);
+
     /// <summary>How many diagnostics were added so far.</summary>
     public int Count => _items.Count;
 

@@ -174,10 +174,7 @@ internal sealed class IngressPlanner
     {
         var annotations = IngressNginxAnnotations.Parse(ingress.Metadata.Annotations, self);
         _annotations = annotations;
-        foreach (var diagnostic in annotations.Diagnostics)
-        {
-            Diagnostics.Add(diagnostic);
-        }
+        Diagnostics.AddRange(annotations.Diagnostics);
 
         if (annotations.AccessDenied)
         {

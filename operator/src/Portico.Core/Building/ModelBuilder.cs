@@ -116,7 +116,7 @@ public static class ModelBuilder
             if (_previous is null || !ReferenceEquals(_previous.Options, _options) || !_previous.Plans.TryGetValue(key, out var plan)
                 || !ReferenceEquals(plan.Ingress, ingress) || !PlanReads.Unchanged(plan.Services, _snapshot.Services)
                 || !_policies.Targeting(new NamespacedName(plan.Self.Namespace, plan.Self.Name)).SequenceEqual(plan.Rare?.Policies ?? [], ReferenceEqualityComparer.Instance)
-                || !AsEmptyAsBefore(plan.Upstreams))
+                || !_upstreams.AsEmptyAsWhenUsed(plan.Upstreams))
             {
                 return null;
             }
@@ -130,7 +130,7 @@ public static class ModelBuilder
 
                 foreach (var step in rare.Steps)
                 {
-                    if (step is DefaultBackendClaim claim && !AsEmptyAsBefore(claim.Upstreams))
+                    if (step is DefaultBackendClaim claim && !_upstreams.AsEmptyAsWhenUsed(claim.Upstreams))
                     {
                         return null;
                     }
@@ -141,27 +141,10 @@ public static class ModelBuilder
             return plan;
         }
 
-        private bool AsEmptyAsBefore(UpstreamUse[] uses)
-        {
-            foreach (var use in uses)
-            {
-                if (_upstreams.IsEmpty(use) != use.Empty)
-                {
-                    return false;
-                }
-            }
-
-            return true;
-        }
-
         /// <summary>Adds what <paramref name="plan"/> says and uses, and settles its claims against the Ingresses before it.</summary>
         private void Apply(IngressPlan plan)
         {
-            foreach (var use in plan.Upstreams)
-            {
-                _upstreams.Ensure(use);
-            }
-
+            _upstreams.EnsureAll(plan.Upstreams);
             var self = plan.Self;
             if (plan.Served)
             {
@@ -182,11 +165,7 @@ public static class ModelBuilder
                 return;
             }
 
-            foreach (var diagnostic in rare.Diagnostics)
-            {
-                _diagnostics.Add(diagnostic);
-            }
-
+            _diagnostics.AddRange(rare.Diagnostics);
             _unserved.AddRange(rare.Unserved);
             _httpsRedirectOff.UnionWith(rare.RedirectsOff);
 
@@ -228,16 +207,8 @@ public static class ModelBuilder
                 return;
             }
 
-            foreach (var diagnostic in claim.Diagnostics)
-            {
-                _diagnostics.Add(diagnostic);
-            }
-
-            foreach (var use in claim.Upstreams)
-            {
-                _upstreams.Ensure(use);
-            }
-
+            _diagnostics.AddRange(claim.Diagnostics);
+            _upstreams.EnsureAll(claim.Upstreams);
             _httpsRedirectOff.UnionWith(claim.RedirectsOff);
             _defaultBackend = claim.Route;
         }

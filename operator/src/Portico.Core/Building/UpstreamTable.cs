@@ -41,8 +41,30 @@ internal sealed class UpstreamTable(ClusterSnapshot snapshot, BuildOptions optio
         return upstream;
     }
 
-    /// <summary>Whether <paramref name="use"/>'s upstream has no ready endpoints in this build; it is not added to the model.</summary>
-    public bool IsEmpty(UpstreamUse use)
+    /// <summary>Makes (or finds) the upstream of each of <paramref name="uses"/>.</summary>
+    public void EnsureAll(UpstreamUse[] uses)
+    {
+        foreach (var use in uses)
+        {
+            Ensure(use);
+        }
+    }
+
+    /// <summary>Whether every upstream of <paramref name="uses"/> is as empty (or not) in this build as when it was used; none is added to the model.</summary>
+    public bool AsEmptyAsWhenUsed(UpstreamUse[] uses)
+    {
+        foreach (var use in uses)
+        {
+            if (IsEmpty(use) != use.Empty)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private bool IsEmpty(UpstreamUse use)
     {
         if (_upstreams.TryGetValue(use.Name, out var upstream))
         {

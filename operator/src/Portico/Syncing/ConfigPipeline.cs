@@ -212,8 +212,8 @@ public sealed partial class ConfigPipeline
     /// <summary>
     /// While <paramref name="config"/> is being applied (a reload and its confirmation take seconds on a large
     /// nginx), hand a newer snapshot's rendering to the applier at once: its live data (endpoints, a path's Service,
-    /// a new plain-HTTP host) can be served before its own turn comes. The snapshot stays in the channel; it is built
-    /// again, with listeners and metrics, when its turn comes.
+    /// a new plain-HTTP host) can be served before its own turn comes. The snapshot stays in the channel; when its turn
+    /// comes on the same last build, that preparation is used (listeners and metrics are told then), as a preview's is.
     /// </summary>
     private async Task LookAheadAsync(Task applying, RenderedConfig config, CancellationToken cancellationToken)
     {
@@ -229,8 +229,14 @@ public sealed partial class ConfigPipeline
             if (_input.TryPeek(out var batch) && !ReferenceEquals(batch, seen))
             {
                 seen = batch;
-                // A rendering that fails is made (and reported) again when its turn comes.
-                if (Prepare(batch.Snapshot, _last, ahead: false)!.Config is { } ahead)
+                if (_prepared is not null)
+                {
+                    _metrics.PreparedBuilds.WithLabels("discarded").Inc();
+                }
+
+                // A rendering that fails is reported when the batch's turn comes.
+                _prepared = Prepare(batch.Snapshot, _last, ahead: false)!;
+                if (_prepared.Config is { } ahead)
                 {
                     _applier.PublishAhead(ahead);
                 }
